@@ -1,0 +1,1 @@
+# Spans, verdicts, sources and the review workflow arrive with the annotation core.

@@ -1,0 +1,48 @@
+from django.core.validators import URLValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+
+class Article(models.Model):
+    """A news article whose canonical `body` spans point into (code-point offsets, FORMATS.md)."""
+
+    title = models.CharField(max_length=500)
+    subtitle = models.CharField(max_length=500, blank=True)
+    authors = models.JSONField(default=list, blank=True, help_text="Names, in byline order.")
+    publisher = models.CharField(max_length=200, blank=True)
+    published_on = models.DateField(
+        null=True, blank=True, help_text="Only when the source states it; never guessed."
+    )
+    source_url = models.URLField(
+        max_length=2000, blank=True, validators=[URLValidator(schemes=["http", "https"])]
+    )
+    language = models.CharField(max_length=35, help_text="BCP 47 tag, e.g. en or pt-BR.")
+    body = models.TextField(help_text="Canonical text: NFC, paragraphs split by one blank line.")
+    raw_text = models.TextField(help_text="The input exactly as received.")
+    content_hash = models.CharField(max_length=64, editable=False)
+    origin = models.CharField(max_length=1000, blank=True, help_text="File name or URL.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-published_on", "title", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["content_hash"], name="article_unique_content_hash"),
+            models.CheckConstraint(condition=~Q(title=""), name="article_title_not_blank"),
+            models.CheckConstraint(condition=~Q(body=""), name="article_body_not_blank"),
+        ]
+        indexes = [
+            models.Index(fields=["publisher"], name="article_publisher_idx"),
+            models.Index(fields=["published_on"], name="article_published_on_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("corpus:article-detail", args=[self.pk])
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return self.body.split("\n\n")

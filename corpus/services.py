@@ -1,0 +1,206 @@
+"""Writes to the corpus. `import_articles` is the one way articles enter, whatever the door."""
+
+import enum
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, IntegrityError, transaction
+
+from corpus.importers.base import ArticleDraft, ImportFailure
+from corpus.models import Article
+from corpus.text import canonical_body, content_hash, one_line
+
+
+class ImportStatus(enum.StrEnum):
+    CREATED = "created"
+    UNCHANGED = "unchanged"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """What happened to one input: the article it became or matched, or why it failed."""
+
+    location: str
+    status: ImportStatus
+    article_id: int | None = None
+    reason: str = ""
+
+
+@dataclass(slots=True)
+class ImportReport:
+    created: int = 0
+    unchanged: int = 0
+    failures: list[ImportFailure] = field(default_factory=list)
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
+
+    @property
+    def processed(self) -> int:
+        return self.created + self.unchanged + self.failed
+
+
+ResultHandler = Callable[[ImportResult], None]
+
+
+def import_articles(
+    *,
+    items: Iterable[ArticleDraft | ImportFailure],
+    dry_run: bool = False,
+    batch_size: int = 500,
+    on_result: ResultHandler | None = None,
+) -> ImportReport:
+    """Store new articles, skip ones whose body is already stored, and report each input's fate.
+
+    Inputs are validated and inserted a batch at a time, each batch in one transaction; a batch
+    the database refuses is retried one article per savepoint, so a bad input never costs its
+    neighbours.
+    """
+    report = ImportReport()
+
+    def record(result: ImportResult) -> None:
+        if result.status is ImportStatus.CREATED:
+            report.created += 1
+        elif result.status is ImportStatus.UNCHANGED:
+            report.unchanged += 1
+        else:
+            report.failures.append(ImportFailure(result.location, result.reason))
+        if on_result is not None:
+            on_result(result)
+
+    # Dry runs store nothing, so repeats across batches are caught here instead of by the database.
+    seen_in_dry_run: set[str] | None = set() if dry_run else None
+    for batch in _batches(items, batch_size):
+        for result in _import_batch(batch, seen_in_dry_run=seen_in_dry_run):
+            record(result)
+    return report
+
+
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _import_batch(
+    batch: list[ArticleDraft | ImportFailure], *, seen_in_dry_run: set[str] | None
+) -> list[ImportResult]:
+    """Results in input order for one batch, stored in one transaction unless this is a dry run."""
+    results: list[ImportResult | None] = [None] * len(batch)
+    pending: dict[str, tuple[int, Article]] = {}
+    for index, item in enumerate(batch):
+        if isinstance(item, ImportFailure):
+            results[index] = ImportResult(item.location, ImportStatus.FAILED, reason=item.reason)
+            continue
+        try:
+            article = article_from_draft(item)
+        except ValidationError as error:
+            results[index] = ImportResult(
+                _location(item), ImportStatus.FAILED, reason=_describe(error)
+            )
+            continue
+        if article.content_hash in pending:
+            # The same body twice in one input: the first one wins, as on a re-import.
+            results[index] = ImportResult(_location(item), ImportStatus.UNCHANGED)
+            continue
+        pending[article.content_hash] = (index, article)
+
+    stored = dict(
+        Article.objects.filter(content_hash__in=pending).values_list("content_hash", "pk")
+    )
+    new: list[tuple[int, Article]] = []
+    for digest, (index, article) in pending.items():
+        location = _location(batch[index])
+        if digest in stored:
+            results[index] = ImportResult(location, ImportStatus.UNCHANGED, stored[digest])
+        elif seen_in_dry_run is not None:
+            seen = digest in seen_in_dry_run
+            seen_in_dry_run.add(digest)
+            results[index] = ImportResult(
+                location, ImportStatus.UNCHANGED if seen else ImportStatus.CREATED
+            )
+        else:
+            new.append((index, article))
+    if new:
+        try:
+            with transaction.atomic():
+                Article.objects.bulk_create([article for _, article in new])
+            for index, article in new:
+                results[index] = ImportResult(
+                    _location(batch[index]), ImportStatus.CREATED, article.pk
+                )
+        except (IntegrityError, DatabaseError):
+            for index, article in new:
+                results[index] = _save_one(_location(batch[index]), article)
+    return [result for result in results if result is not None]
+
+
+def _location(item: ArticleDraft | ImportFailure) -> str:
+    if isinstance(item, ImportFailure):
+        return item.location
+    return item.location or item.origin
+
+
+def _save_one(location: str, article: Article) -> ImportResult:
+    article.pk = None
+    try:
+        with transaction.atomic():
+            article.save(force_insert=True)
+    except IntegrityError:
+        existing = Article.objects.filter(content_hash=article.content_hash).first()
+        if existing is not None:  # stored meanwhile by a concurrent import
+            return ImportResult(location, ImportStatus.UNCHANGED, existing.pk)
+        return ImportResult(location, ImportStatus.FAILED, reason="refused by the database")
+    except DatabaseError as error:
+        return ImportResult(
+            location, ImportStatus.FAILED, reason=f"refused by the database: {error}"
+        )
+    return ImportResult(location, ImportStatus.CREATED, article.pk)
+
+
+def article_from_draft(draft: ArticleDraft) -> Article:
+    """An unsaved, validated Article in canonical form; raises ValidationError by field."""
+    texts = {
+        "title": draft.title,
+        "subtitle": draft.subtitle,
+        "body": draft.body,
+        "raw_text": draft.raw_text,
+        "publisher": draft.publisher,
+        "source_url": draft.source_url,
+        "origin": draft.origin,
+        **{f"authors[{i}]": name for i, name in enumerate(draft.authors)},
+    }
+    nul_fields = {
+        name: "Text may not contain NUL characters." for name, v in texts.items() if "\x00" in v
+    }
+    if nul_fields:
+        raise ValidationError(nul_fields)
+    body = canonical_body(draft.body)
+    article = Article(
+        title=one_line(draft.title),
+        subtitle=one_line(draft.subtitle),
+        authors=[one_line(name) for name in draft.authors],
+        publisher=one_line(draft.publisher),
+        published_on=draft.published_on,
+        source_url=draft.source_url.strip(),
+        language=draft.language.strip() or settings.CORPUS_DEFAULT_LANGUAGE,
+        body=body,
+        raw_text=draft.raw_text,
+        content_hash=content_hash(body),
+        origin=draft.origin[:1000],
+    )
+    article.full_clean(exclude=["content_hash"], validate_unique=False, validate_constraints=False)
+    return article
+
+
+def _describe(error: ValidationError) -> str:
+    if hasattr(error, "error_dict"):
+        return "; ".join(
+            f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()
+        )
+    return " ".join(error.messages)

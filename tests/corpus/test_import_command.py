@@ -1,0 +1,129 @@
+import datetime
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from corpus.models import Article
+
+pytestmark = pytest.mark.django_db
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+
+
+def _run(*args: str) -> tuple[str, str]:
+    out, err = StringIO(), StringIO()
+    call_command("import_articles", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def _jsonl(path: Path, *records) -> Path:
+    path.write_text(
+        "\n".join(r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in records)
+        + "\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_seed_folder_imports_five_titled_articles():
+    out, _ = _run(str(SEEDS))
+    assert out.strip() == "created 5, unchanged 0, failed 0"
+    titles = dict(Article.objects.values_list("origin", "title"))
+    assert titles == {
+        "000_c86b01cebbbf1907.txt": (
+            "The Biden-Putin “Virtual Summit”: What Prospects For Peace? A Review"
+        ),
+        "001_827b8e4103555715.txt": (
+            "The Putin-Biden Summit: A Mutual Will to Improve US-Russia Relations?"
+        ),
+        "002_b87e9099bd69236b.txt": (
+            "Putin and Biden to speak again Thursday in hastily-arranged call"
+        ),
+        "003_7175a7e198ed7ad5.txt": (
+            "Tuesday’s Biden-Putin Phone Call Could Determine Ukraine’s Future"
+        ),
+        "004_0b96424c2baab59b.txt": "Biden Putin",
+    }
+    korybko = Article.objects.get(origin="000_c86b01cebbbf1907.txt")
+    assert korybko.published_on == datetime.date(2021, 12, 7)
+    assert korybko.raw_text == (SEEDS / "000_c86b01cebbbf1907.txt").read_text(encoding="utf-8")
+    assert Article.objects.get(origin="004_0b96424c2baab59b.txt").published_on is None
+
+
+def test_seed_reimport_changes_nothing():
+    _run(str(SEEDS))
+    stamps = dict(Article.objects.values_list("pk", "updated_at"))
+    out, _ = _run(str(SEEDS / "*.txt"))
+    assert out.strip() == "created 0, unchanged 5, failed 0"
+    assert dict(Article.objects.values_list("pk", "updated_at")) == stamps
+
+
+def test_malformed_jsonl_line_is_named_and_neighbours_stored(tmp_path):
+    path = _jsonl(
+        tmp_path / "batch.jsonl",
+        {"title": "Good one", "body": "First good body."},
+        '{"title": "Broken", "body": ',
+        {"title": "Good three", "body": "Third good body."},
+    )
+    with pytest.raises(CommandError, match="1 input"):
+        _run(str(path))
+    assert set(Article.objects.values_list("title", flat=True)) == {"Good one", "Good three"}
+
+
+def test_malformed_jsonl_line_reported_with_its_number(tmp_path):
+    path = _jsonl(tmp_path / "batch.jsonl", {"title": "Fine", "body": "Body."}, "{oops")
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_articles", str(path), stdout=StringIO(), stderr=err)
+    assert f"failed: {path}:2: invalid JSON" in err.getvalue()
+
+
+def test_non_utf8_file_is_reported_and_others_imported(tmp_path):
+    (tmp_path / "latin1.txt").write_bytes("Título\n\nCafé é bom.".encode("latin-1"))
+    (tmp_path / "fine.txt").write_text("A title\n\nA fine paragraph of text.", encoding="utf-8")
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_articles", str(tmp_path), stdout=StringIO(), stderr=err)
+    assert "latin1.txt: not UTF-8 text (byte 0xed at offset 1)" in err.getvalue()
+    assert list(Article.objects.values_list("title", flat=True)) == ["A title"]
+
+
+def test_missing_path_fails_the_command(tmp_path):
+    with pytest.raises(CommandError):
+        _run(str(tmp_path / "nope.txt"))
+
+
+def test_exit_code_is_nonzero_on_failure_and_zero_on_success(tmp_path):
+    from django.core.management import ManagementUtility
+
+    good = _jsonl(tmp_path / "good.jsonl", {"title": "T", "body": "B."})
+    bad = _jsonl(tmp_path / "bad.jsonl", "nope")
+    with pytest.raises(SystemExit) as exit_info:
+        ManagementUtility(["manage.py", "import_articles", str(bad)]).execute()
+    assert exit_info.value.code == 1
+    ManagementUtility(["manage.py", "import_articles", str(good)]).execute()  # no SystemExit
+    assert Article.objects.filter(title="T").exists()
+
+
+def test_dry_run_stores_nothing(tmp_path):
+    out, _ = _run(str(SEEDS), "--dry-run")
+    assert out.strip() == "would create 5, unchanged 0, failed 0"
+    assert not Article.objects.exists()
+
+
+def test_format_option_overrides_detection(tmp_path):
+    path = _jsonl(tmp_path / "records.txt", {"title": "From JSONL", "body": "Body text."})
+    _run(str(path), "--format", "jsonl")
+    assert Article.objects.get().title == "From JSONL"
+
+
+def test_plain_progress_lines_when_not_a_terminal(tmp_path, monkeypatch):
+    monkeypatch.setattr("corpus.management.commands.import_articles.PLAIN_PROGRESS_EVERY", 2)
+    path = _jsonl(
+        tmp_path / "five.jsonl", *({"title": f"T{i}", "body": f"B{i}."} for i in range(5))
+    )
+    _, err = _run(str(path))
+    assert err.splitlines() == ["processed 2 (1 files)", "processed 4 (1 files)"]

@@ -1,0 +1,92 @@
+import pytest
+from django.urls import reverse
+
+from tests.factories import ArticleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "url_name, args", [("corpus:article-list", []), ("corpus:article-detail", [1])]
+)
+def test_pages_redirect_anonymous_users_to_login(client, url_name, args):
+    response = client.get(reverse(url_name, args=args))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_article_list_shows_titles_and_searches(logged_in_client):
+    ArticleFactory(title="Summit in Geneva", body="Leaders met.")
+    ArticleFactory(title="Call on Thursday", body="Geneva talks were planned.")
+    ArticleFactory(title="Unrelated", body="Nothing here.")
+    response = logged_in_client.get(reverse("corpus:article-list"), {"q": "geneva"})
+    titles = [a.title for a in response.context["page"]]
+    assert sorted(titles) == ["Call on Thursday", "Summit in Geneva"]
+    assert "Unrelated" not in response.text
+
+
+def test_article_list_paginates(logged_in_client):
+    ArticleFactory.create_batch(30)
+    first = logged_in_client.get(reverse("corpus:article-list"))
+    second = logged_in_client.get(reverse("corpus:article-list"), {"page": 2})
+    assert len(first.context["page"]) == 25
+    assert len(second.context["page"]) == 5
+    assert 'rel="next"' in first.text
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_article_list_queries_do_not_grow_with_articles(
+    logged_in_client, count, django_assert_num_queries
+):
+    ArticleFactory.create_batch(count)
+    # session + user + count + page
+    with django_assert_num_queries(4):
+        response = logged_in_client.get(reverse("corpus:article-list"))
+    assert response.status_code == 200
+
+
+def test_article_detail_shows_metadata_and_paragraphs(logged_in_client):
+    article = ArticleFactory(
+        title="Talks", subtitle="A dek", authors=["Ana Lima"], body="One.\n\nTwo."
+    )
+    response = logged_in_client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    assert "<p>One.</p>" in response.text
+    assert "<p>Two.</p>" in response.text
+    assert "Ana Lima" in response.text
+    assert "A dek" in response.text
+
+
+def test_article_detail_escapes_article_text(logged_in_client):
+    article = ArticleFactory(
+        title="<script>alert(1)</script>",
+        body="<img src=x onerror=alert(1)>",
+        source_url="javascript:alert(1)",
+    )
+    response = logged_in_client.get(article.get_absolute_url())
+    assert "<script>alert(1)</script>" not in response.text
+    assert "&lt;img src=x onerror=alert(1)&gt;" in response.text
+    assert 'href="javascript:' not in response.text
+
+
+def test_article_detail_of_unknown_article_is_404(logged_in_client):
+    assert logged_in_client.get(reverse("corpus:article-detail", args=[999])).status_code == 404
+
+
+def test_login_and_logout_pages(client, user):
+    assert client.get(reverse("login")).status_code == 200
+    response = client.post(
+        reverse("login"), {"username": user.username, "password": "correct horse battery staple"}
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("corpus:article-list")).status_code == 200
+    assert client.post(reverse("logout")).status_code == 302
+    assert client.get(reverse("corpus:article-list")).status_code == 302
+
+
+def test_logout_requires_csrf_token(user):
+    from django.test import Client
+
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.force_login(user)
+    assert csrf_client.post(reverse("logout")).status_code == 403
