@@ -1,13 +1,15 @@
 """Writes to the corpus. `import_articles` is the one way articles enter, whatever the door."""
 
 import enum
+import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.utils import timezone
 
 from corpus.importers.base import ArticleDraft, ImportFailure
 from corpus.models import Article
@@ -129,7 +131,7 @@ def _import_batch(
     if new:
         try:
             with transaction.atomic():
-                Article.objects.bulk_create([article for _, article in new])
+                articles_insert([article for _, article in new])
             for index, article in new:
                 results[index] = ImportResult(
                     _location(batch[index]), ImportStatus.CREATED, article.pk
@@ -144,6 +146,48 @@ def _location(item: ArticleDraft | ImportFailure) -> str:
     if isinstance(item, ImportFailure):
         return item.location
     return item.location or item.origin
+
+
+def articles_insert(articles: list[Article]) -> None:
+    """Insert validated articles in one statement and set their primary keys.
+
+    On PostgreSQL this is COPY: an INSERT of a few thousand 3 kB bodies spends more time
+    quoting parameters on the client than the server spends storing them.
+    """
+    if connection.vendor != "postgresql":
+        Article.objects.bulk_create(articles)
+        return
+    now = timezone.now()
+    columns = [field.column for field in _COPY_FIELDS] + ["created_at", "updated_at"]
+    table = connection.ops.quote_name(Article._meta.db_table)
+    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    with (
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,
+        cursor.cursor.copy(statement) as copy,
+    ):
+        for article in articles:
+            article.created_at = article.updated_at = now
+            copy.write_row([_copy_value(article, field) for field in _COPY_FIELDS] + [now, now])
+    ids = dict(
+        Article.objects.filter(
+            content_hash__in=[article.content_hash for article in articles]
+        ).values_list("content_hash", "pk")
+    )
+    for article in articles:
+        article.pk = ids[article.content_hash]
+
+
+_COPY_FIELDS = [
+    field
+    for field in Article._meta.concrete_fields
+    if not field.primary_key and field.name not in {"created_at", "updated_at"}
+]
+
+
+def _copy_value(article: Article, field) -> object:
+    value = getattr(article, field.attname)
+    return json.dumps(value, ensure_ascii=False) if field.name == "authors" else value
 
 
 def _save_one(location: str, article: Article) -> ImportResult:

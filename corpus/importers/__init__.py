@@ -57,11 +57,43 @@ def detect_format(path: Path, head: str) -> str:
     return "text"
 
 
+def _head(path: Path) -> str:
+    try:
+        with path.open("rb") as stream:
+            return stream.read(1000).decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def _utf8_lines(path: Path, name: str) -> Iterator[str | ImportFailure]:
+    """A file's lines, read as a stream so memory stays flat however long the file is.
+
+    Split on b"\n" only: str.splitlines() would also break JSON strings holding U+2028.
+    """
+    try:
+        with path.open("rb") as stream:
+            for number, line in enumerate(stream, start=1):
+                try:
+                    yield line.decode("utf-8-sig" if number == 1 else "utf-8")
+                except UnicodeDecodeError as error:
+                    yield ImportFailure(f"{name}:{number}", _not_utf8(line, error))
+    except OSError as error:
+        yield ImportFailure(name, f"cannot read: {error.strerror}")
+
+
+def _not_utf8(raw: bytes, error: UnicodeDecodeError) -> str:
+    return f"not UTF-8 text (byte 0x{raw[error.start]:02x} at offset {error.start})"
+
+
 def read_articles(path: Path, *, fmt: str = "auto") -> Iterator[ArticleDraft | ImportFailure]:
     """Drafts from one file, or failures naming the file (and line, for JSONL)."""
     from corpus.importers.jsonl import parse_jsonl
 
     name = str(path)
+    chosen = fmt if fmt != "auto" else detect_format(path, _head(path))
+    if chosen == "jsonl":
+        yield from parse_jsonl(_utf8_lines(path, name), source=name)
+        return
     try:
         raw_bytes = path.read_bytes()
     except OSError as error:
@@ -70,14 +102,7 @@ def read_articles(path: Path, *, fmt: str = "auto") -> Iterator[ArticleDraft | I
     try:
         raw = raw_bytes.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        yield ImportFailure(
-            name, f"not UTF-8 text (byte 0x{raw_bytes[error.start]:02x} at offset {error.start})"
-        )
-        return
-    chosen = detect_format(path, raw[:1000]) if fmt == "auto" else fmt
-    if chosen == "jsonl":
-        # split on "\n" only: str.splitlines() would also break JSON strings holding U+2028.
-        yield from parse_jsonl(raw.split("\n"), source=name)
+        yield ImportFailure(name, _not_utf8(raw_bytes, error))
         return
     try:
         yield _document_parsers()[chosen](raw, origin=path.name)

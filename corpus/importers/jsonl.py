@@ -13,9 +13,17 @@ _IGNORED_FIELDS = {"id", "content_hash", "created_at", "updated_at"}
 _KNOWN_FIELDS = {"title", "body", "authors", "published_on", *_TEXT_FIELDS, *_IGNORED_FIELDS}
 
 
-def parse_jsonl(lines: Iterable[str], *, source: str) -> Iterator[ArticleDraft | ImportFailure]:
-    """Drafts for the good lines and a failure naming `source:line` for each bad one."""
+def parse_jsonl(
+    lines: Iterable[str | ImportFailure], *, source: str
+) -> Iterator[ArticleDraft | ImportFailure]:
+    """Drafts for the good lines and a failure naming `source:line` for each bad one.
+
+    A line the reader could not decode arrives as its failure and is passed on.
+    """
     for number, line in enumerate(lines, start=1):
+        if isinstance(line, ImportFailure):
+            yield line
+            continue
         if not line.strip():
             continue
         location = f"{source}:{number}"

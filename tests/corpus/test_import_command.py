@@ -1,5 +1,8 @@
 import datetime
 import json
+import os
+import subprocess
+import sys
 from io import StringIO
 from pathlib import Path
 
@@ -10,7 +13,8 @@ from corpus.models import Article
 
 pytestmark = pytest.mark.django_db
 
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+ROOT = Path(__file__).resolve().parents[2]
+SEEDS = ROOT / "seeds"
 
 
 def _run(*args: str) -> tuple[str, str]:
@@ -97,15 +101,27 @@ def test_missing_path_fails_the_command(tmp_path):
 
 
 def test_exit_code_is_nonzero_on_failure_and_zero_on_success(tmp_path):
-    from django.core.management import ManagementUtility
+    """Through manage.py in a child process, with its own SQLite file, as a shell would run it."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'exit.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
 
+    def manage(*args: str) -> subprocess.CompletedProcess:
+        command = [sys.executable, str(ROOT / "manage.py"), *args]
+        return subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+
+    assert manage("migrate", "--noinput").returncode == 0
     good = _jsonl(tmp_path / "good.jsonl", {"title": "T", "body": "B."})
     bad = _jsonl(tmp_path / "bad.jsonl", "nope")
-    with pytest.raises(SystemExit) as exit_info:
-        ManagementUtility(["manage.py", "import_articles", str(bad)]).execute()
-    assert exit_info.value.code == 1
-    ManagementUtility(["manage.py", "import_articles", str(good)]).execute()  # no SystemExit
-    assert Article.objects.filter(title="T").exists()
+    failed = manage("import_articles", str(good), str(bad))
+    assert failed.returncode == 1
+    assert f"failed: {bad}:1: invalid JSON" in failed.stderr
+    assert "created 1, unchanged 0, failed 1" in failed.stdout
+    again = manage("import_articles", str(good))
+    assert again.returncode == 0
+    assert again.stdout.strip() == "created 0, unchanged 1, failed 0"
 
 
 def test_dry_run_stores_nothing(tmp_path):
@@ -127,3 +143,17 @@ def test_plain_progress_lines_when_not_a_terminal(tmp_path, monkeypatch):
     )
     _, err = _run(str(path))
     assert err.splitlines() == ["processed 2 (1 files)", "processed 4 (1 files)"]
+
+
+def test_non_utf8_jsonl_line_is_named_and_neighbours_stored(tmp_path):
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(
+        b'{"title": "One", "body": "First."}\n'
+        + '{"title": "Caf\u00e9", "body": "Second."}\n'.encode("latin-1")
+        + b'{"title": "Three", "body": "Third \\u2028 line."}\r\n'
+    )
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_articles", str(path), stdout=StringIO(), stderr=err)
+    assert f"{path}:2: not UTF-8 text" in err.getvalue()
+    assert set(Article.objects.values_list("title", flat=True)) == {"One", "Three"}

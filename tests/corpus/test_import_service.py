@@ -89,7 +89,7 @@ def test_import_batch_refused_by_database_falls_back_one_by_one(monkeypatch):
     def refuse(*args, **kwargs):
         raise IntegrityError("simulated batch failure")
 
-    monkeypatch.setattr(Article.objects, "bulk_create", refuse)
+    monkeypatch.setattr("corpus.services.articles_insert", refuse)
     report = import_articles(items=[_draft(1), _draft(2)])
     assert report.created == 2
     assert Article.objects.count() == 2
