@@ -1,7 +1,10 @@
 from django.core.validators import URLValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
+
+# Undated articles last on every database (PostgreSQL would put NULLs first when descending).
+NEWEST_FIRST = (F("published_on").desc(nulls_last=True), "title", "pk")
 
 
 class Article(models.Model):
@@ -26,7 +29,7 @@ class Article(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["-published_on", "title", "pk"]
+        ordering = NEWEST_FIRST
         constraints = [
             models.UniqueConstraint(fields=["content_hash"], name="article_unique_content_hash"),
             models.CheckConstraint(condition=~Q(title=""), name="article_title_not_blank"),

@@ -2,7 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
-from corpus.models import Article
+from corpus.models import NEWEST_FIRST, Article
 
 # The list needs no body or raw text: deferring them keeps a page of long articles cheap.
 _LIST_FIELDS = ("title", "subtitle", "authors", "publisher", "published_on", "language", "origin")
@@ -18,7 +18,7 @@ def article_list(*, search: str = "") -> QuerySet[Article]:
             | Q(publisher__icontains=search)
             | Q(body__icontains=search)
         )
-    return articles.order_by("-published_on", "title", "pk")
+    return articles.order_by(*NEWEST_FIRST)
 
 
 def article_get(*, pk: int) -> Article:

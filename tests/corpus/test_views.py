@@ -90,3 +90,13 @@ def test_logout_requires_csrf_token(user):
     csrf_client = Client(enforce_csrf_checks=True)
     csrf_client.force_login(user)
     assert csrf_client.post(reverse("logout")).status_code == 403
+
+
+def test_article_list_orders_newest_first_and_undated_last(logged_in_client):
+    import datetime
+
+    ArticleFactory(title="Undated", published_on=None)
+    ArticleFactory(title="Older", published_on=datetime.date(2021, 6, 17))
+    ArticleFactory(title="Newer", published_on=datetime.date(2021, 12, 7))
+    response = logged_in_client.get(reverse("corpus:article-list"))
+    assert [a.title for a in response.context["page"]] == ["Newer", "Older", "Undated"]
