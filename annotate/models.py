@@ -1,1 +1,275 @@
-# Spans, verdicts, sources and the review workflow arrive with the annotation core.
+"""Projects, members, spans (highlighted claims), verdicts with sources, comments, adjudications."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from corpus.models import Article
+
+HTTP_URL = URLValidator(schemes=["http", "https"])
+_IS_HTTP_URL = Q(url__startswith="http://") | Q(url__startswith="https://")
+
+
+class Project(models.Model):
+    """A labelling effort: a rating scale, review settings and the articles it covers."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100)
+    description = models.TextField(blank=True)
+    scale_preset = models.CharField(
+        max_length=20, blank=True, help_text="The preset the scale was copied from, if any."
+    )
+    scale = models.JSONField(
+        help_text='Ordered labels: [{"label", "description", "needs_sources"}], most true first.'
+    )
+    scale_is_ordinal = models.BooleanField(default=False)
+    reviews_per_claim = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
+    blind_review = models.BooleanField(
+        default=True, help_text="Reviewers see others' verdicts only after submitting their own."
+    )
+    sources_required = models.BooleanField(
+        default=True,
+        help_text="Submitted verdicts cite a source, except for labels that need none.",
+    )
+    articles = models.ManyToManyField(Article, related_name="projects", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="project_unique_slug"),
+            models.CheckConstraint(
+                condition=Q(reviews_per_claim__gte=1), name="project_reviews_per_claim_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if not isinstance(self.scale, list) or not self.scale:
+            raise ValidationError({"scale": "A scale needs at least one label."})
+        labels = []
+        for entry in self.scale:
+            label = entry.get("label") if isinstance(entry, dict) else None
+            if not isinstance(label, str) or not label.strip():
+                raise ValidationError({"scale": "Every scale entry needs a non-empty label."})
+            labels.append(label)
+        if len(set(labels)) != len(labels):
+            raise ValidationError({"scale": "Scale labels must be unique."})
+
+    @property
+    def labels(self) -> list[str]:
+        return [entry["label"] for entry in self.scale]
+
+    def label_needs_sources(self, label: str) -> bool:
+        return self.sources_required and any(
+            entry["label"] == label and entry.get("needs_sources", True) for entry in self.scale
+        )
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        EDITOR = "editor", "Editor"
+        REVIEWER = "reviewer", "Reviewer"
+        VIEWER = "viewer", "Viewer"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project", "role", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user"], name="membership_one_per_user"),
+            models.CheckConstraint(
+                condition=Q(role__in=["editor", "reviewer", "viewer"]), name="membership_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} #{self.user_id} in project #{self.project_id}"
+
+
+class Span(models.Model):
+    """A highlighted claim: [start, end) in code points of the article body (FORMATS.md §1)."""
+
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="spans")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="spans")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    quote = models.TextField()
+    prefix = models.CharField(max_length=32, blank=True)
+    suffix = models.CharField(max_length=32, blank=True)
+    claimant = models.CharField(max_length=200, blank=True)
+    note = models.TextField(blank=True)
+    orphaned = models.BooleanField(
+        default=False, help_text="The quote was not found after the body was revised."
+    )
+    anchor_errors = models.PositiveIntegerField(
+        default=0, help_text="Edit errors of the last fuzzy re-anchoring; above 0 wants a look."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="spans_created"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["article", "start", "end", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__gte=0), name="span_start_not_negative"),
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="span_end_after_start"),
+            models.CheckConstraint(condition=~Q(quote=""), name="span_quote_not_blank"),
+            models.UniqueConstraint(
+                fields=["project", "article", "start", "end"], name="span_unique_per_project"
+            ),
+        ]
+        indexes = [models.Index(fields=["project", "article"], name="span_project_article_idx")]
+
+    def __str__(self) -> str:
+        quote = self.quote if len(self.quote) <= 60 else self.quote[:59] + "…"
+        return f"“{quote}” [{self.start}, {self.end})"
+
+
+class Assignment(models.Model):
+    """A review slot handed to a reviewer; a span has `reviews_per_claim` of them at most."""
+
+    span = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="assignments")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["span", "reviewer"], name="assignment_one_per_reviewer")
+        ]
+
+    def __str__(self) -> str:
+        return f"span #{self.span_id} → user #{self.reviewer_id}"
+
+
+class Verdict(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+
+    span = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="verdicts")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="verdicts"
+    )
+    label = models.CharField(max_length=100, blank=True)
+    rationale = models.TextField(blank=True)
+    confidence = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["span", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["span", "reviewer"], name="verdict_one_per_reviewer"),
+            models.CheckConstraint(
+                condition=Q(confidence__isnull=True) | Q(confidence__gte=1, confidence__lte=5),
+                name="verdict_confidence_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "submitted"]), name="verdict_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="submitted") | (~Q(label="") & Q(submitted_at__isnull=False)),
+                name="verdict_submitted_has_label",
+            ),
+        ]
+        indexes = [models.Index(fields=["span", "status"], name="verdict_span_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.label or 'unlabelled'} ({self.status}, v{self.version})"
+
+
+class Source(models.Model):
+    class Stance(models.TextChoices):
+        SUPPORTS = "supports", "Supports"
+        REFUTES = "refutes", "Refutes"
+        CONTEXT = "context", "Context"
+
+    verdict = models.ForeignKey(Verdict, on_delete=models.CASCADE, related_name="sources")
+    position = models.PositiveSmallIntegerField(default=0)
+    url = models.URLField(max_length=2000, validators=[HTTP_URL])
+    title = models.CharField(max_length=500, blank=True)
+    excerpt = models.TextField(blank=True, help_text="The quoted evidence.")
+    stance = models.CharField(max_length=10, choices=Stance.choices, default=Stance.CONTEXT)
+    accessed_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["verdict", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=_IS_HTTP_URL, name="source_url_http_or_https"),
+            models.CheckConstraint(
+                condition=Q(stance__in=["supports", "refutes", "context"]),
+                name="source_stance_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.url
+
+
+class Comment(models.Model):
+    span = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="span_comments"
+    )
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["span", "created_at", "pk"]
+        constraints = [models.CheckConstraint(condition=~Q(body=""), name="comment_body_not_blank")]
+
+    def __str__(self) -> str:
+        return self.body if len(self.body) <= 60 else self.body[:59] + "…"
+
+
+class Adjudication(models.Model):
+    """An editor's final label on a span; revisions overwrite it and live on in its history."""
+
+    span = models.OneToOneField(Span, on_delete=models.CASCADE, related_name="adjudication")
+    editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="adjudications"
+    )
+    label = models.CharField(max_length=100)
+    rationale = models.TextField(blank=True)
+    considered_verdicts = models.ManyToManyField(Verdict, related_name="adjudications", blank=True)
+    decided_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(m2m_fields=[considered_verdicts])
+
+    class Meta:
+        ordering = ["span", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(label=""), name="adjudication_label_not_blank")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} (span #{self.span_id})"

@@ -2,6 +2,7 @@ from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 # Undated articles last on every database (PostgreSQL would put NULLs first when descending).
 NEWEST_FIRST = (F("published_on").desc(nulls_last=True), "title", "pk")
@@ -27,6 +28,8 @@ class Article(models.Model):
     origin = models.CharField(max_length=1000, blank=True, help_text="File name or URL.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Body revisions (and metadata edits) are audited; bulk imports create no history rows.
+    history = HistoricalRecords(excluded_fields=["raw_text"])
 
     class Meta:
         ordering = NEWEST_FIRST

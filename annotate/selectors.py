@@ -1,0 +1,187 @@
+"""Reads of annotation data. Visibility (membership, blind review) is applied here, once."""
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+
+from annotate.access import Role, role_in
+from annotate.models import Adjudication, Assignment, Comment, Project, Source, Span, Verdict
+
+SUBMITTED = Verdict.Status.SUBMITTED
+
+
+class SpanStatus:
+    OPEN = "open"
+    IN_REVIEW = "in_review"
+    CONTESTED = "contested"
+    AGREED = "agreed"
+    ADJUDICATED = "adjudicated"
+    ALL = (OPEN, IN_REVIEW, CONTESTED, AGREED, ADJUDICATED)
+
+
+def projects_for_user(*, user) -> QuerySet[Project]:
+    """The projects the user is a member of, with the user's role as `role`."""
+    if not user.is_authenticated:
+        return Project.objects.none()
+    return (
+        Project.objects.filter(memberships__user=user)
+        .annotate(role=F("memberships__role"))
+        .order_by("name", "pk")
+    )
+
+
+def project_for_user(*, user, pk: int) -> Project:
+    """One project the user belongs to; Project.DoesNotExist otherwise, so others' look absent."""
+    return projects_for_user(user=user).get(pk=pk)
+
+
+def with_status(spans: QuerySet[Span]) -> QuerySet[Span]:
+    """Spans annotated with verdict counts and their derived `status` (never stored)."""
+    submitted = Q(verdicts__status=SUBMITTED)
+    return spans.annotate(
+        verdict_count=Count("verdicts", distinct=True),
+        submitted_count=Count("verdicts", filter=submitted, distinct=True),
+        submitted_label_count=Count("verdicts__label", filter=submitted, distinct=True),
+        is_adjudicated=Exists(Adjudication.objects.filter(span=OuterRef("pk"))),
+    ).annotate(
+        status=Case(
+            When(is_adjudicated=True, then=Value(SpanStatus.ADJUDICATED)),
+            When(submitted_label_count__gt=1, then=Value(SpanStatus.CONTESTED)),
+            When(
+                submitted_count__gte=F("project__reviews_per_claim"),
+                then=Value(SpanStatus.AGREED),
+            ),
+            When(verdict_count__gt=0, then=Value(SpanStatus.IN_REVIEW)),
+            default=Value(SpanStatus.OPEN),
+        )
+    )
+
+
+def visible_verdicts(*, project: Project, user, role: str | None) -> QuerySet[Verdict]:
+    """The verdicts this user may read in the project, for use in a span prefetch.
+
+    Everyone sees their own. Others' drafts stay private. Others' submitted verdicts are shown
+    to editors and viewers, and to reviewers once they submitted their own verdict on the same
+    span, or always when the project does not review blind.
+    """
+    own = Q(reviewer_id=user.pk)
+    if role is None:
+        others = Q(pk__in=[])
+    elif role in (Role.EDITOR, Role.VIEWER) or not project.blind_review:
+        others = Q(status=SUBMITTED)
+    else:
+        reviewed_by_user = Verdict.objects.filter(
+            span=OuterRef("span"), reviewer_id=user.pk, status=SUBMITTED
+        )
+        others = Q(status=SUBMITTED) & Q(Exists(reviewed_by_user))
+    return (
+        Verdict.objects.filter(own | others)
+        .select_related("reviewer")
+        .prefetch_related(Prefetch("sources", queryset=Source.objects.order_by("position", "pk")))
+        .order_by("submitted_at", "pk")
+    )
+
+
+def project_spans(
+    *,
+    project: Project,
+    user,
+    status: str | None = None,
+    article_id: int | None = None,
+    label: str | None = None,
+    reviewer_id: int | None = None,
+    orphaned: bool | None = None,
+) -> QuerySet[Span]:
+    """A project's spans with counts and status; orphaned ones only for editors."""
+    role = role_in(project, user)
+    if role is None:
+        return Span.objects.none()
+    spans = Span.objects.filter(project=project)
+    if role != Role.EDITOR:
+        spans = spans.filter(orphaned=False)
+    elif orphaned is not None:
+        spans = spans.filter(orphaned=orphaned)
+    if article_id is not None:
+        spans = spans.filter(article_id=article_id)
+    if label:
+        spans = spans.filter(
+            Q(verdicts__label=label, verdicts__status=SUBMITTED) | Q(adjudication__label=label)
+        ).distinct()
+    if reviewer_id is not None:
+        spans = spans.filter(verdicts__reviewer_id=reviewer_id, verdicts__status=SUBMITTED)
+    spans = with_status(spans)
+    if status:
+        spans = spans.filter(status=status)
+    return spans.select_related("article", "created_by").order_by(
+        "article_id", "start", "end", "pk"
+    )
+
+
+def span_for_user(*, user, pk: int) -> Span:
+    """One span with the verdicts, sources, comments and adjudication this user may see.
+
+    Raises Span.DoesNotExist for spans of projects the user is not a member of.
+    """
+    span = Span.objects.select_related("project").get(pk=pk)
+    role = role_in(span.project, user)
+    if role is None or (span.orphaned and role != Role.EDITOR):
+        raise Span.DoesNotExist
+    return (
+        with_status(Span.objects.filter(pk=pk))
+        .select_related("article", "project", "created_by", "adjudication__editor")
+        .prefetch_related(
+            Prefetch(
+                "verdicts",
+                queryset=visible_verdicts(project=span.project, user=user, role=role),
+                to_attr="visible_verdicts",
+            ),
+            Prefetch(
+                "comments",
+                queryset=Comment.objects.select_related("author").order_by("created_at", "pk"),
+            ),
+            "adjudication__considered_verdicts",
+        )
+        .get()
+    )
+
+
+def reviewer_queue(*, project: Project, reviewer) -> QuerySet[Span]:
+    """Spans assigned to the reviewer that still await their submitted verdict, oldest first."""
+    submitted = Verdict.objects.filter(span=OuterRef("pk"), reviewer=reviewer, status=SUBMITTED)
+    return (
+        Span.objects.filter(project=project, orphaned=False, assignments__reviewer=reviewer)
+        .exclude(Exists(submitted))
+        .select_related("article")
+        .order_by("assignments__created_at", "pk")
+    )
+
+
+def reviewer_progress(*, project: Project, reviewer) -> dict[str, int]:
+    """How far the reviewer is: assigned, submitted, drafts and what is left of the assignments."""
+    assigned = Assignment.objects.filter(span__project=project, reviewer=reviewer).count()
+    verdicts = Verdict.objects.filter(span__project=project, reviewer=reviewer).aggregate(
+        submitted=Count("pk", filter=Q(status=SUBMITTED)),
+        drafts=Count("pk", filter=Q(status=Verdict.Status.DRAFT)),
+    )
+    return {
+        "assigned": assigned,
+        "submitted": verdicts["submitted"],
+        "drafts": verdicts["drafts"],
+        "remaining": max(0, assigned - verdicts["submitted"]),
+    }
+
+
+def contested_spans(*, project: Project, user) -> QuerySet[Span]:
+    """Spans whose submitted verdicts disagree and that await adjudication (editors only)."""
+    if role_in(project, user) != Role.EDITOR:
+        return Span.objects.none()
+    return project_spans(project=project, user=user, status=SpanStatus.CONTESTED)

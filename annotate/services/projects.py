@@ -1,0 +1,99 @@
+"""Projects, their articles and their members."""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from annotate.access import Role, require_editor
+from annotate.models import Membership, Project
+from annotate.scales import PRESETS
+from corpus.models import Article
+
+
+@transaction.atomic
+def project_create(
+    *,
+    actor,
+    name: str,
+    slug: str,
+    description: str = "",
+    scale_preset: str = "plain",
+    scale: list[dict] | None = None,
+    scale_is_ordinal: bool | None = None,
+    reviews_per_claim: int = 2,
+    blind_review: bool = True,
+    sources_required: bool = True,
+) -> Project:
+    """A new project with a preset or custom scale; its creator becomes its first editor."""
+    if not (actor.is_staff or actor.has_perm("annotate.add_project")):
+        raise PermissionDenied("Only staff may create projects.")
+    if scale is None:
+        preset = PRESETS.get(scale_preset)
+        if preset is None:
+            raise ValidationError(
+                {"scale_preset": f"Unknown preset; choose one of {', '.join(PRESETS)}."}
+            )
+        scale = preset.as_scale()
+        scale_is_ordinal = preset.ordinal if scale_is_ordinal is None else scale_is_ordinal
+    else:
+        scale_preset = ""
+        scale = [
+            {
+                "label": str(entry.get("label", "")).strip(),
+                "description": str(entry.get("description", "")),
+                "needs_sources": bool(entry.get("needs_sources", True)),
+            }
+            for entry in scale
+            if isinstance(entry, dict)
+        ]
+    project = Project(
+        name=name.strip(),
+        slug=slug,
+        description=description,
+        scale_preset=scale_preset,
+        scale=scale,
+        scale_is_ordinal=bool(scale_is_ordinal),
+        reviews_per_claim=reviews_per_claim,
+        blind_review=blind_review,
+        sources_required=sources_required,
+    )
+    project.full_clean()
+    project.save()
+    Membership.objects.create(project=project, user=actor, role=Role.EDITOR)
+    return project
+
+
+@transaction.atomic
+def project_articles_add(*, project: Project, actor, articles: Iterable[Article]) -> None:
+    """Put articles in the project (an article may be in several projects)."""
+    require_editor(project, actor, "add articles to the project")
+    project.articles.add(*articles)
+
+
+@transaction.atomic
+def membership_set_role(*, project: Project, actor, user, role: str | None) -> Membership | None:
+    """Give `user` a role in the project, change it, or (role None) remove them.
+
+    Editors manage members; a superuser may too, so that a project can get its first editor.
+    The last editor cannot be demoted or removed: a project without one cannot be managed.
+    """
+    if not actor.is_superuser:
+        require_editor(project, actor, "manage members")
+    if role is not None and role not in Role.values:
+        raise ValidationError({"role": f"Choose one of {', '.join(Role.values)}."})
+    # Lock the project's memberships so two editors demoting each other cannot both succeed.
+    editors = list(
+        Membership.objects.select_for_update()
+        .filter(project=project, role=Role.EDITOR)
+        .values_list("user_id", flat=True)
+    )
+    if editors == [user.pk] and role != Role.EDITOR:
+        raise ValidationError({"role": "A project needs at least one editor."})
+    if role is None:
+        Membership.objects.filter(project=project, user=user).delete()
+        return None
+    membership, _ = Membership.objects.update_or_create(
+        project=project, user=user, defaults={"role": role}
+    )
+    return membership

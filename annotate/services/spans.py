@@ -1,0 +1,103 @@
+"""Highlighting claims: creating and deleting spans."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+
+from annotate.access import Role, require_writer
+from annotate.anchoring import quote_context
+from annotate.models import Project, Span, Verdict
+from corpus.models import Article
+
+
+def _nth_occurrence(body: str, quote: str, occurrence: int) -> int:
+    position = -1
+    for _ in range(occurrence):
+        position = body.find(quote, position + 1)
+        if position < 0:
+            raise ValidationError(
+                {"quote": f"The quote does not occur {occurrence} time(s) in the article."}
+            )
+    return position
+
+
+@transaction.atomic
+def span_create(
+    *,
+    project: Project,
+    article: Article,
+    actor,
+    start: int | None = None,
+    end: int | None = None,
+    quote: str | None = None,
+    occurrence: int = 1,
+    claimant: str = "",
+    note: str = "",
+) -> Span:
+    """Highlight a claim, by code-point offsets or by its quote (and which occurrence of it)."""
+    require_writer(project, actor, "highlight claims")
+    if not project.articles.filter(pk=article.pk).exists():
+        raise ValidationError({"article": "This article is not part of the project."})
+    body = article.body
+    if start is None or end is None:
+        if not quote:
+            raise ValidationError({"quote": "Give start and end offsets, or the quote."})
+        if occurrence < 1:
+            raise ValidationError({"occurrence": "Occurrences count from 1."})
+        start = _nth_occurrence(body, quote, occurrence)
+        end = start + len(quote)
+    _check_offsets(body, start, end)
+    exact = body[start:end]
+    if quote is not None and quote != exact:
+        raise ValidationError(
+            {"quote": "The quote does not match the article text at these offsets."}
+        )
+    if not exact.strip():
+        raise ValidationError({"quote": "A claim cannot be only whitespace."})
+    if Span.objects.filter(project=project, article=article, start=start, end=end).exists():
+        raise ValidationError({"start": "This passage is already highlighted in the project."})
+    prefix, suffix = quote_context(body, start, end)
+    span = Span(
+        project=project,
+        article=article,
+        start=start,
+        end=end,
+        quote=exact,
+        prefix=prefix,
+        suffix=suffix,
+        claimant=claimant.strip(),
+        note=note.strip(),
+        created_by=actor,
+    )
+    span.full_clean(validate_unique=False, validate_constraints=False)
+    span._history_user = actor
+    try:
+        with transaction.atomic():
+            span.save()
+    except IntegrityError as error:  # highlighted by someone else a moment ago
+        raise ValidationError({"start": "This passage is already highlighted."}) from error
+    return span
+
+
+def _check_offsets(body: str, start: int, end: int) -> None:
+    errors = {}
+    if start < 0 or start > len(body):
+        errors["start"] = f"Must be between 0 and {len(body)} (the body's length in code points)."
+    if end > len(body):
+        errors["end"] = f"Must be at most {len(body)} (the body's length in code points)."
+    elif end <= start:
+        errors["end"] = "Must be greater than start."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def span_delete(*, span: Span, actor) -> None:
+    """Remove a span: its creator may while no verdict is submitted; an editor always may."""
+    role = require_writer(span.project, actor, "delete spans")
+    if role != Role.EDITOR:
+        if span.created_by_id != actor.pk:
+            raise PermissionDenied("Only the span's creator or an editor may delete it.")
+        if span.verdicts.filter(status=Verdict.Status.SUBMITTED).exists():
+            raise PermissionDenied("The span has submitted verdicts; only an editor may delete it.")
+    span._history_user = actor
+    span.delete()

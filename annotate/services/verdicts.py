@@ -1,0 +1,243 @@
+"""Reviewers' verdicts on spans, and the sources that back them."""
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from annotate.access import require_writer
+from annotate.errors import VersionConflict
+from annotate.models import Assignment, Project, Source, Span, Verdict
+
+Status = Verdict.Status
+
+
+@dataclass(frozen=True, slots=True)
+class SourceInput:
+    url: str
+    title: str = ""
+    excerpt: str = ""
+    stance: str = Source.Stance.CONTEXT
+    accessed_on: datetime.date | None = None
+
+
+def verdict_save_draft(
+    *,
+    span: Span,
+    reviewer,
+    expected_version: int,
+    label: str = "",
+    rationale: str = "",
+    confidence: int | None = None,
+    sources: Sequence[SourceInput] | None = None,
+) -> Verdict:
+    """Keep the reviewer's unfinished verdict; the label may still be empty."""
+    return _verdict_write(
+        span=span,
+        reviewer=reviewer,
+        expected_version=expected_version,
+        status=Status.DRAFT,
+        label=label,
+        rationale=rationale,
+        confidence=confidence,
+        sources=sources,
+    )
+
+
+def verdict_submit(
+    *,
+    span: Span,
+    reviewer,
+    expected_version: int,
+    label: str,
+    rationale: str = "",
+    confidence: int | None = None,
+    sources: Sequence[SourceInput] | None = None,
+) -> Verdict:
+    """Submit (or resubmit) the reviewer's verdict: a label of the scale, backed by sources."""
+    return _verdict_write(
+        span=span,
+        reviewer=reviewer,
+        expected_version=expected_version,
+        status=Status.SUBMITTED,
+        label=label,
+        rationale=rationale,
+        confidence=confidence,
+        sources=sources,
+    )
+
+
+@transaction.atomic
+def _verdict_write(
+    *,
+    span: Span,
+    reviewer,
+    expected_version: int,
+    status: str,
+    label: str,
+    rationale: str,
+    confidence: int | None,
+    sources: Sequence[SourceInput] | None,
+) -> Verdict:
+    project = span.project
+    require_writer(project, reviewer, "record verdicts")
+    label = label.strip()
+    if label and label not in project.labels:
+        raise ValidationError({"label": f"“{label}” is not on this project's scale."})
+    if status == Status.SUBMITTED and not label:
+        raise ValidationError({"label": "Choose a label to submit the verdict."})
+    new_sources = None if sources is None else _validated_sources(sources)
+
+    verdict = _locked_verdict(span, reviewer, expected_version)
+    if status == Status.DRAFT and verdict.status == Status.SUBMITTED:
+        raise ValidationError(
+            {"status": "This verdict is submitted; withdraw it before saving it as a draft."}
+        )
+    kept_sources = new_sources if new_sources is not None else list(verdict.sources.all())
+    if status == Status.SUBMITTED and not kept_sources and project.label_needs_sources(label):
+        raise ValidationError({"sources": f"Cite at least one source for “{label}”."})
+
+    verdict.label, verdict.rationale, verdict.confidence = label, rationale.strip(), confidence
+    if status == Status.SUBMITTED:
+        verdict.submitted_at = timezone.now()
+    verdict.status = status
+    verdict.version = (verdict.version + 1) if verdict.pk else 1
+    verdict.full_clean(exclude=["span", "reviewer"], validate_unique=False)
+    verdict._history_user = reviewer
+    verdict.save()
+    if new_sources is not None:
+        _replace_sources(verdict, new_sources, actor=reviewer)
+    Assignment.objects.get_or_create(span=span, reviewer=reviewer)
+    return verdict
+
+
+def _locked_verdict(span: Span, reviewer, expected_version: int) -> Verdict:
+    """The reviewer's verdict on the span, row-locked, after checking the expected version."""
+    verdict = Verdict.objects.select_for_update().filter(span=span, reviewer=reviewer).first()
+    if verdict is None:
+        if expected_version != 0:
+            raise VersionConflict(current_version=0)
+        verdict = Verdict(span=span, reviewer=reviewer, version=0)
+        try:
+            # Insert now, in a savepoint: a concurrent first write waits here, then conflicts.
+            with transaction.atomic():
+                verdict.save()
+        except IntegrityError:
+            current = Verdict.objects.filter(span=span, reviewer=reviewer).first()
+            raise VersionConflict(current_version=current.version if current else 0) from None
+        return verdict
+    if verdict.version != expected_version:
+        raise VersionConflict(current_version=verdict.version)
+    return verdict
+
+
+def _validated_sources(sources: Sequence[SourceInput]) -> list[Source]:
+    built, errors = [], {}
+    for index, given in enumerate(sources):
+        source = Source(
+            position=index,
+            url=(given.url or "").strip(),
+            title=(given.title or "").strip(),
+            excerpt=(given.excerpt or "").strip(),
+            stance=given.stance,
+            accessed_on=given.accessed_on,
+        )
+        try:
+            source.full_clean(exclude=["verdict"], validate_constraints=False)
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                errors[f"sources.{index}.{field}"] = messages
+        built.append(source)
+    if errors:
+        raise ValidationError(errors)
+    return built
+
+
+def _replace_sources(verdict: Verdict, sources: list[Source], *, actor) -> None:
+    for old in verdict.sources.all():
+        old._history_user = actor
+        old.delete()
+    for source in sources:
+        source.verdict = verdict
+        source._history_user = actor
+        source.save()
+
+
+@transaction.atomic
+def verdict_withdraw(*, verdict: Verdict, actor, expected_version: int) -> Verdict:
+    """Take a submitted verdict back to draft, so that its reviewer can rework it."""
+    _require_owner(verdict, actor)
+    require_writer(verdict.span.project, actor, "withdraw verdicts")
+    verdict = _locked_verdict(verdict.span, actor, expected_version)
+    if verdict.status != Status.SUBMITTED:
+        raise ValidationError({"status": "Only a submitted verdict can be withdrawn."})
+    verdict.status, verdict.submitted_at = Status.DRAFT, None
+    verdict.version += 1
+    verdict._history_user = actor
+    verdict.save()
+    return verdict
+
+
+def _require_owner(verdict: Verdict, actor) -> None:
+    if verdict.reviewer_id != actor.pk:
+        raise PermissionDenied("Only the reviewer who wrote a verdict may change it.")
+
+
+def _locked_own_verdict(verdict: Verdict, actor) -> Verdict:
+    _require_owner(verdict, actor)
+    require_writer(verdict.span.project, actor, "change sources")
+    return Verdict.objects.select_for_update().select_related("span__project").get(pk=verdict.pk)
+
+
+def _bump(verdict: Verdict, actor) -> None:
+    # Sources are part of the verdict: changing one makes clients holding the old version stale.
+    verdict.version += 1
+    verdict._history_user = actor
+    verdict.save(update_fields=["version", "updated_at"])
+
+
+@transaction.atomic
+def source_add(*, verdict: Verdict, actor, source: SourceInput) -> Source:
+    """Append a source to the actor's own verdict."""
+    verdict = _locked_own_verdict(verdict, actor)
+    (new,) = _validated_sources([source])
+    new.verdict = verdict
+    new.position = (max((s.position for s in verdict.sources.all()), default=-1)) + 1
+    new._history_user = actor
+    new.save()
+    _bump(verdict, actor)
+    return new
+
+
+@transaction.atomic
+def source_update(*, source: Source, actor, changes: SourceInput) -> Source:
+    """Replace a source's URL, title, excerpt, stance and access date."""
+    verdict = _locked_own_verdict(source.verdict, actor)
+    (checked,) = _validated_sources([changes])
+    for field in ("url", "title", "excerpt", "stance", "accessed_on"):
+        setattr(source, field, getattr(checked, field))
+    source._history_user = actor
+    source.save()
+    _bump(verdict, actor)
+    return source
+
+
+@transaction.atomic
+def source_remove(*, source: Source, actor) -> None:
+    """Remove a source, unless a submitted verdict would be left without the sources it needs."""
+    verdict = _locked_own_verdict(source.verdict, actor)
+    project: Project = verdict.span.project
+    if (
+        verdict.status == Status.SUBMITTED
+        and verdict.sources.count() == 1
+        and project.label_needs_sources(verdict.label)
+    ):
+        raise ValidationError(
+            {"sources": f"A submitted “{verdict.label}” verdict needs at least one source."}
+        )
+    source._history_user = actor
+    source.delete()
+    _bump(verdict, actor)
