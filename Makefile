@@ -22,6 +22,7 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py import_articles seeds/
 	$(PY) manage.py create_demo_users
+	$(PY) manage.py load_demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install

@@ -97,7 +97,7 @@ def _best_approximate(body: str, stored: _Selectors) -> Anchor | None:
     """The best approximate occurrence of the quote, or None when none is within the budget."""
     quote_length = len(stored.exact)
     max_errors = min(MAX_ERRORS_CAP, quote_length // 2)
-    ends = sorted(_approximate_ends(body, stored.exact, max_errors), key=lambda m: m[1])
+    ends = sorted(_approximate_ends(body, stored.exact, max_errors), key=lambda match: match[1])
     best: Anchor | None = None
     best_key: tuple[float, int, int] = (float("-inf"), 0, 0)
     for end, errors in ends:

@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.db import models
+from simple_history.admin import SimpleHistoryAdmin
 
 from corpus.models import Article
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(SimpleHistoryAdmin):
     list_display = ("title", "publisher", "published_on", "language", "created_at")
     list_filter = ("publisher", ("published_on", admin.DateFieldListFilter), "language")
     search_fields = ("title", "subtitle", "publisher", "origin")
