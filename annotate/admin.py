@@ -1,6 +1,7 @@
 """Admin for every annotation model. Writes that carry business rules go through the services."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
@@ -65,15 +66,25 @@ class MembershipAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ("user",)
 
     def save_model(self, request, obj, form, change):
-        saved = services.membership_set_role(
-            project=obj.project, actor=request.user, user=obj.user, role=obj.role
-        )
-        obj.pk = saved.pk
+        self._set_role(request, obj, obj.role)
 
     def delete_model(self, request, obj):
-        services.membership_set_role(
-            project=obj.project, actor=request.user, user=obj.user, role=None
-        )
+        self._set_role(request, obj, None)
+
+    def _set_role(self, request, membership: Membership, role: str | None) -> None:
+        # The service holds the rules (editors only, never the last editor): report its refusal.
+        try:
+            saved = services.membership_set_role(
+                project=membership.project, actor=request.user, user=membership.user, role=role
+            )
+        except (ValidationError, PermissionDenied) as refusal:
+            reason = (
+                " ".join(refusal.messages) if isinstance(refusal, ValidationError) else str(refusal)
+            )
+            self.message_user(request, reason, messages.ERROR)
+            return
+        if saved is not None:
+            membership.pk = saved.pk
 
 
 class SpanStatusFilter(admin.SimpleListFilter):

@@ -27,6 +27,8 @@ def _static_files_from_the_apps(settings):
     }
     settings.STATIC_ROOT = None
     settings.WHITENOISE_USE_FINDERS = True
+    # A deliberately slow hash protects real passwords; test users need none of that.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

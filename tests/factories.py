@@ -2,7 +2,11 @@ import datetime
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
+from annotate.anchoring import quote_context
+from annotate.models import Membership, Project, Source, Span, Verdict
+from annotate.scales import PRESETS
 from corpus.models import Article
 from corpus.text import content_hash
 
@@ -32,3 +36,136 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     raw_text = factory.SelfAttribute("body")
     content_hash = factory.LazyAttribute(lambda article: content_hash(article.body))
     origin = factory.Sequence(lambda n: f"article-{n}.txt")
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    """A PolitiFact-scale project; `editors=[...]`, `reviewers=[...]`, `viewers=[...]` add members
+    and `articles=[...]` puts articles in it."""
+
+    class Meta:
+        model = Project
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Fact-check desk {n}")
+    slug = factory.Sequence(lambda n: f"desk-{n}")
+    scale_preset = "politifact"
+    scale = factory.LazyFunction(PRESETS["politifact"].as_scale)
+    scale_is_ordinal = True
+    reviews_per_claim = 2
+    blind_review = True
+    sources_required = True
+
+    @factory.post_generation
+    def editors(project, create, extracted, **kwargs):
+        _add_members(project, create, extracted, Membership.Role.EDITOR)
+
+    @factory.post_generation
+    def reviewers(project, create, extracted, **kwargs):
+        _add_members(project, create, extracted, Membership.Role.REVIEWER)
+
+    @factory.post_generation
+    def viewers(project, create, extracted, **kwargs):
+        _add_members(project, create, extracted, Membership.Role.VIEWER)
+
+    @factory.post_generation
+    def articles(project, create, extracted, **kwargs):
+        if create and extracted:
+            project.articles.add(*extracted)
+
+
+def _add_members(project, create, users, role):
+    if create and users:
+        Membership.objects.bulk_create(
+            Membership(project=project, user=user, role=role) for user in users
+        )
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    project = factory.SubFactory(ProjectFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Membership.Role.REVIEWER
+
+
+def _first_sentence_end(body: str) -> int:
+    return body.index(".") + 1 if "." in body else len(body)
+
+
+def _span_start(span) -> int:
+    if span.text is None:
+        return 0
+    position = -1
+    for _ in range(span.occurrence):
+        position = span.article.body.index(span.text, position + 1)
+    return position
+
+
+def _span_end(span) -> int:
+    if span.text is None:
+        return _first_sentence_end(span.article.body)
+    return span.start + len(span.text)
+
+
+class SpanFactory(factory.django.DjangoModelFactory):
+    """A valid span of its article's body: `text` (and `occurrence`) pick the passage, else the
+    body's first sentence; the article is put in the project."""
+
+    class Meta:
+        model = Span
+        skip_postgeneration_save = True
+
+    class Params:
+        text = None
+        occurrence = 1
+
+    project = factory.SubFactory(ProjectFactory)
+    article = factory.SubFactory(ArticleFactory)
+    created_by = factory.SubFactory(UserFactory)
+    start = factory.LazyAttribute(_span_start)
+    end = factory.LazyAttribute(_span_end)
+    quote = factory.LazyAttribute(lambda span: span.article.body[span.start : span.end])
+    prefix = factory.LazyAttribute(
+        lambda span: quote_context(span.article.body, span.start, span.end)[0]
+    )
+    suffix = factory.LazyAttribute(
+        lambda span: quote_context(span.article.body, span.start, span.end)[1]
+    )
+
+    @factory.post_generation
+    def in_project(span, create, extracted, **kwargs):
+        if create:
+            span.project.articles.add(span.article)
+
+
+class VerdictFactory(factory.django.DjangoModelFactory):
+    """A submitted verdict with the scale's first label; `draft=True` for an unlabelled draft."""
+
+    class Meta:
+        model = Verdict
+
+    class Params:
+        draft = factory.Trait(status=Verdict.Status.DRAFT, label="")
+
+    span = factory.SubFactory(SpanFactory)
+    reviewer = factory.SubFactory(UserFactory)
+    label = factory.LazyAttribute(lambda verdict: verdict.span.project.labels[0])
+    rationale = "Checked against the official record."
+    status = Verdict.Status.SUBMITTED
+    submitted_at = factory.LazyAttribute(
+        lambda verdict: timezone.now() if verdict.status == Verdict.Status.SUBMITTED else None
+    )
+    version = 1
+
+
+class SourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Source
+
+    verdict = factory.SubFactory(VerdictFactory)
+    position = factory.Sequence(lambda n: n)
+    url = factory.Sequence(lambda n: f"https://example.org/evidence/{n}")
+    title = factory.Sequence(lambda n: f"Official record {n}")
+    excerpt = "The figure was published in the annual report."
+    stance = Source.Stance.SUPPORTS

@@ -112,19 +112,31 @@ def next_span_for_review(*, project: Project, reviewer) -> Span | None:
 _LOCKED = object()
 
 
+class _NoSlotLeft(Exception):
+    pass
+
+
 def _take_slot(span_id: int, project: Project, reviewer, *, skip_locked: bool):
-    """Lock the span, recount its slots, and assign one to the reviewer if any is left."""
-    span = (
-        Span.objects.select_for_update(skip_locked=skip_locked, of=("self",))
-        .filter(pk=span_id)
-        .first()
-    )
-    if span is None:
-        return _LOCKED if skip_locked else None
-    taken = Assignment.objects.filter(span=span).aggregate(
-        total=Count("pk"), mine=Count("pk", filter=Q(reviewer=reviewer))
-    )
-    if taken["mine"] or taken["total"] >= project.reviews_per_claim:
+    """Lock the span, recount its slots, and assign one to the reviewer if any is left.
+
+    A span without a free slot rolls its savepoint back, which releases its row lock at once:
+    holding it while waiting for another span's lock could deadlock two reviewers.
+    """
+    try:
+        with transaction.atomic():
+            span = (
+                Span.objects.select_for_update(skip_locked=skip_locked, of=("self",))
+                .filter(pk=span_id)
+                .first()
+            )
+            if span is None:
+                return _LOCKED if skip_locked else None
+            taken = Assignment.objects.filter(span=span).aggregate(
+                total=Count("pk"), mine=Count("pk", filter=Q(reviewer=reviewer))
+            )
+            if taken["mine"] or taken["total"] >= project.reviews_per_claim:
+                raise _NoSlotLeft
+            Assignment.objects.create(span=span, reviewer=reviewer)
+            return span
+    except _NoSlotLeft:
         return None
-    Assignment.objects.create(span=span, reviewer=reviewer)
-    return span
