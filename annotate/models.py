@@ -130,8 +130,11 @@ class Span(models.Model):
             models.CheckConstraint(condition=Q(start__gte=0), name="span_start_not_negative"),
             models.CheckConstraint(condition=Q(end__gt=F("start")), name="span_end_after_start"),
             models.CheckConstraint(condition=~Q(quote=""), name="span_quote_not_blank"),
+            # Orphaned spans keep their old offsets, which may be free for another span now.
             models.UniqueConstraint(
-                fields=["project", "article", "start", "end"], name="span_unique_per_project"
+                fields=["project", "article", "start", "end"],
+                condition=Q(orphaned=False),
+                name="span_unique_per_project",
             ),
         ]
         indexes = [models.Index(fields=["project", "article"], name="span_project_article_idx")]

@@ -108,7 +108,7 @@ def project_spans(
     spans = Span.objects.filter(project=project)
     if role != Role.EDITOR:
         spans = spans.filter(orphaned=False)
-    elif orphaned is not None:
+    if orphaned is not None:
         spans = spans.filter(orphaned=orphaned)
     if article_id is not None:
         spans = spans.filter(article_id=article_id)

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from annotate.access import Role
-from annotate.anchoring import anchor_quote, quote_context
+from annotate.anchoring import Anchor, anchor_quote, quote_context
 from annotate.models import Membership, Span
 from corpus.models import Article
 from corpus.text import canonical_body, content_hash
@@ -45,12 +45,33 @@ def article_body_revise(
     if Article.objects.filter(content_hash=digest).exclude(pk=article.pk).exists():
         raise ValidationError({"body": "Another article already has exactly this text."})
 
+    spans = list(Span.objects.select_for_update().filter(article=article))
+    anchored = [(span, _anchor(span, new_body)) for span in spans]
+    # Exact anchors claim their passage first; a span that would land on a passage another
+    # span of its project already holds is orphaned rather than duplicated.
+    anchored.sort(key=lambda pair: (pair[1] is None, pair[1].errors if pair[1] else 0, pair[0].pk))
+    claimed: set[tuple[int, int, int]] = set()
+    outcomes = []
+    for span, anchor in anchored:
+        place = (span.project_id, anchor.start, anchor.end) if anchor else None
+        if place in claimed:
+            anchor = None
+        elif place is not None:
+            claimed.add(place)
+        before = _selectors(span)
+        outcomes.append((span, _apply(span, anchor, new_body), _selectors(span) != before))
+
+    # Park every span that changes outside the unique index (orphaned) before saving any, so
+    # that a span moving onto a passage another span is about to leave never collides.
+    Span.objects.filter(pk__in=[span.pk for span, _, changed in outcomes if changed]).update(
+        orphaned=True
+    )
     counts = {"kept": 0, "moved": 0, "fuzzy": 0, "orphaned": 0}
-    for span in Span.objects.select_for_update().filter(article=article):
-        outcome = _reanchor(span, new_body)
+    for span, outcome, changed in outcomes:
         counts[outcome] += 1
-        span._history_user = actor
-        span.save()
+        if changed:
+            span._history_user = actor
+            span.save()
 
     article.body, article.content_hash = new_body, digest
     if raw_text is not None:
@@ -60,8 +81,12 @@ def article_body_revise(
     return RevisionReport(**counts)
 
 
-def _reanchor(span: Span, new_body: str) -> str:
-    anchor = anchor_quote(
+def _selectors(span: Span) -> tuple:
+    return (span.start, span.end, span.quote, span.prefix, span.suffix, span.orphaned)
+
+
+def _anchor(span: Span, new_body: str) -> Anchor | None:
+    return anchor_quote(
         body=new_body,
         exact=span.quote,
         prefix=span.prefix,
@@ -69,6 +94,10 @@ def _reanchor(span: Span, new_body: str) -> str:
         start=span.start,
         end=span.end,
     )
+
+
+def _apply(span: Span, anchor: Anchor | None, new_body: str) -> str:
+    """Set the span's new place (unsaved) and say what happened to it."""
     if anchor is None:
         # Keep the old selectors: the span stays for editors, without a place in the text.
         span.orphaned = True

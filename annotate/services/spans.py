@@ -53,7 +53,10 @@ def span_create(
         )
     if not exact.strip():
         raise ValidationError({"quote": "A claim cannot be only whitespace."})
-    if Span.objects.filter(project=project, article=article, start=start, end=end).exists():
+    duplicates = Span.objects.filter(
+        project=project, article=article, start=start, end=end, orphaned=False
+    )
+    if duplicates.exists():
         raise ValidationError({"start": "This passage is already highlighted in the project."})
     prefix, suffix = quote_context(body, start, end)
     span = Span(

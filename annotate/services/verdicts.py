@@ -121,6 +121,7 @@ def _locked_verdict(span: Span, reviewer, expected_version: int) -> Verdict:
         if expected_version != 0:
             raise VersionConflict(current_version=0)
         verdict = Verdict(span=span, reviewer=reviewer, version=0)
+        verdict._history_user = reviewer
         try:
             # Insert now, in a savepoint: a concurrent first write waits here, then conflicts.
             with transaction.atomic():
