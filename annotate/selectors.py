@@ -112,12 +112,14 @@ def project_spans(
         spans = spans.filter(orphaned=orphaned)
     if article_id is not None:
         spans = spans.filter(article_id=article_id)
+    # Subqueries, not joins: a join on verdicts here would be reused by with_status()'s counts.
+    submitted_here = Verdict.objects.filter(span=OuterRef("pk"), status=SUBMITTED)
     if label:
         spans = spans.filter(
-            Q(verdicts__label=label, verdicts__status=SUBMITTED) | Q(adjudication__label=label)
-        ).distinct()
+            Exists(submitted_here.filter(label=label)) | Q(adjudication__label=label)
+        )
     if reviewer_id is not None:
-        spans = spans.filter(verdicts__reviewer_id=reviewer_id, verdicts__status=SUBMITTED)
+        spans = spans.filter(Exists(submitted_here.filter(reviewer_id=reviewer_id)))
     spans = with_status(spans)
     if status:
         spans = spans.filter(status=status)
