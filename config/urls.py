@@ -9,4 +9,5 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("articles/", include("corpus.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include(("config.api.urls", "api"), namespace="api")),
 ]

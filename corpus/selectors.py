@@ -10,14 +10,31 @@ _LIST_FIELDS = ("title", "subtitle", "authors", "publisher", "published_on", "la
 
 def article_list(*, search: str = "") -> QuerySet[Article]:
     """Articles newest first, matching `search` in title, subtitle, publisher or body."""
-    articles = Article.objects.only(*_LIST_FIELDS)
-    if search := search.strip():
-        articles = articles.filter(
-            Q(title__icontains=search)
-            | Q(subtitle__icontains=search)
-            | Q(publisher__icontains=search)
-            | Q(body__icontains=search)
+    return article_search(articles=Article.objects.only(*_LIST_FIELDS), text=search).order_by(
+        *NEWEST_FIRST
+    )
+
+
+def article_search(*, articles: QuerySet[Article], text: str) -> QuerySet[Article]:
+    """Those of `articles` with `text` in their title, subtitle, publisher or body."""
+    if not (text := text.strip()):
+        return articles
+    return articles.filter(
+        Q(title__icontains=text)
+        | Q(subtitle__icontains=text)
+        | Q(publisher__icontains=text)
+        | Q(body__icontains=text)
+    )
+
+
+def articles_visible_to(*, user, with_body: bool = True) -> QuerySet[Article]:
+    """Articles of the user's projects (staff: every article), newest first, each once."""
+    articles = Article.objects.all() if with_body else Article.objects.only(*_LIST_FIELDS)
+    if not user.is_staff:
+        member_of = Article.projects.through.objects.filter(project__memberships__user=user).values(
+            "article_id"
         )
+        articles = articles.filter(pk__in=member_of)
     return articles.order_by(*NEWEST_FIRST)
 
 

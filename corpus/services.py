@@ -30,6 +30,8 @@ class ImportResult:
     status: ImportStatus
     article_id: int | None = None
     reason: str = ""
+    # By field, for doors that answer with field-level messages (the API).
+    errors: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -103,7 +105,10 @@ def _import_batch(
             article = article_from_draft(item)
         except ValidationError as error:
             results[index] = ImportResult(
-                _location(item), ImportStatus.FAILED, reason=_describe(error)
+                _location(item),
+                ImportStatus.FAILED,
+                reason=_describe(error),
+                errors=_by_field(error),
             )
             continue
         if article.content_hash in pending:
@@ -240,6 +245,12 @@ def article_from_draft(draft: ArticleDraft) -> Article:
     )
     article.full_clean(exclude=["content_hash"], validate_unique=False, validate_constraints=False)
     return article
+
+
+def _by_field(error: ValidationError) -> dict[str, list[str]]:
+    if hasattr(error, "error_dict"):
+        return error.message_dict
+    return {"non_field_errors": error.messages}
 
 
 def _describe(error: ValidationError) -> str:

@@ -1,0 +1,20 @@
+"""Everything under /api/v1/: one router, the schema and its documentation."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from config.api.views import HealthView, MeView
+from corpus.api import ArticleViewSet
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("articles", ArticleViewSet, basename="article")
+
+urlpatterns = [
+    path("me/", MeView.as_view(), name="me"),
+    path("health/", HealthView.as_view(), name="health"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("", include(router.urls)),
+]
