@@ -145,7 +145,12 @@ class Span(models.Model):
 
 
 class Assignment(models.Model):
-    """A review slot handed to a reviewer; a span has `reviews_per_claim` of them at most."""
+    """A review slot of a reviewer on a span.
+
+    The queue hands out `reviews_per_claim` of them per span. A reviewer who judges a span
+    directly (from the reader) gets one too, beyond that count: as in Label Studio, the overlap
+    setting steers distribution, it does not lock anyone out of a claim they can see.
+    """
 
     span = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="assignments")
     reviewer = models.ForeignKey(

@@ -137,20 +137,18 @@ def span_for_user(*, user, pk: int) -> Span:
     role = role_in(span.project, user)
     if role is None or (span.orphaned and role != Role.EDITOR):
         raise Span.DoesNotExist
+    visible = visible_verdicts(project=span.project, user=user, role=role)
     return (
         with_status(Span.objects.filter(pk=pk))
         .select_related("article", "project", "created_by", "adjudication__editor")
         .prefetch_related(
-            Prefetch(
-                "verdicts",
-                queryset=visible_verdicts(project=span.project, user=user, role=role),
-                to_attr="visible_verdicts",
-            ),
+            Prefetch("verdicts", queryset=visible, to_attr="visible_verdicts"),
             Prefetch(
                 "comments",
                 queryset=Comment.objects.select_related("author").order_by("created_at", "pk"),
             ),
-            "adjudication__considered_verdicts",
+            # The same blind-review rule: an adjudication must not reveal hidden verdicts.
+            Prefetch("adjudication__considered_verdicts", queryset=visible),
         )
         .get()
     )
@@ -160,7 +158,12 @@ def reviewer_queue(*, project: Project, reviewer) -> QuerySet[Span]:
     """Spans assigned to the reviewer that still await their submitted verdict, oldest first."""
     submitted = Verdict.objects.filter(span=OuterRef("pk"), reviewer=reviewer, status=SUBMITTED)
     return (
-        Span.objects.filter(project=project, orphaned=False, assignments__reviewer=reviewer)
+        Span.objects.filter(
+            project=project,
+            orphaned=False,
+            adjudication__isnull=True,
+            assignments__reviewer=reviewer,
+        )
         .exclude(Exists(submitted))
         .select_related("article")
         .order_by("assignments__created_at", "pk")
@@ -170,6 +173,7 @@ def reviewer_queue(*, project: Project, reviewer) -> QuerySet[Span]:
 def reviewer_progress(*, project: Project, reviewer) -> dict[str, int]:
     """How far the reviewer is: assigned, submitted, drafts and what is left of the assignments."""
     assigned = Assignment.objects.filter(span__project=project, reviewer=reviewer).count()
+    remaining = reviewer_queue(project=project, reviewer=reviewer).count()
     verdicts = Verdict.objects.filter(span__project=project, reviewer=reviewer).aggregate(
         submitted=Count("pk", filter=Q(status=SUBMITTED)),
         drafts=Count("pk", filter=Q(status=Verdict.Status.DRAFT)),
@@ -178,7 +182,7 @@ def reviewer_progress(*, project: Project, reviewer) -> dict[str, int]:
         "assigned": assigned,
         "submitted": verdicts["submitted"],
         "drafts": verdicts["drafts"],
-        "remaining": max(0, assigned - verdicts["submitted"]),
+        "remaining": remaining,
     }
 
 

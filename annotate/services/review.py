@@ -2,11 +2,11 @@
 
 from collections.abc import Sequence
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 
-from annotate.access import require_editor, require_writer
+from annotate.access import Role, require_editor, require_writer
 from annotate.models import Adjudication, Assignment, Comment, Project, Span, Verdict
 
 COMMENT_MAX_CHARS = 10_000
@@ -15,7 +15,9 @@ COMMENT_MAX_CHARS = 10_000
 @transaction.atomic
 def comment_post(*, span: Span, author, body: str, parent: Comment | None = None) -> Comment:
     """Add a comment (or a reply) to a span's discussion; editors and reviewers may."""
-    require_writer(span.project, author, "comment")
+    role = require_writer(span.project, author, "comment")
+    if span.orphaned and role != Role.EDITOR:
+        raise PermissionDenied("Only editors can discuss a claim that lost its place in the text.")
     body = body.strip()
     if not body:
         raise ValidationError({"body": "Write something first."})

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from annotate.access import require_writer
 from annotate.errors import VersionConflict
-from annotate.models import Assignment, Project, Source, Span, Verdict
+from annotate.models import Adjudication, Assignment, Project, Source, Span, Verdict
 
 Status = Verdict.Status
 
@@ -84,6 +84,10 @@ def _verdict_write(
 ) -> Verdict:
     project = span.project
     require_writer(project, reviewer, "record verdicts")
+    if Adjudication.objects.filter(span=span).exists():
+        raise ValidationError({"span": "This claim is adjudicated; its verdicts are closed."})
+    if span.orphaned:
+        raise ValidationError({"span": "This claim lost its place in the text; it is closed."})
     label = label.strip()
     if label and label not in project.labels:
         raise ValidationError({"label": f"“{label}” is not on this project's scale."})
