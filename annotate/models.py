@@ -144,6 +144,45 @@ class Span(models.Model):
         return f"“{quote}” [{self.start}, {self.end})"
 
 
+class Prediction(models.Model):
+    """A machine pre-annotation: a proposed claim (and label) that a reviewer may accept."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="predictions")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="predictions")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    quote = models.TextField()
+    label = models.CharField(max_length=100, blank=True, help_text="The model's suggested label.")
+    model_name = models.CharField(max_length=200)
+    score = models.FloatField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="predictions_created"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_span = models.ForeignKey(
+        Span, on_delete=models.SET_NULL, null=True, blank=True, related_name="from_predictions"
+    )
+
+    class Meta:
+        ordering = ["article", "start", "end", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")), name="prediction_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=1),
+                name="prediction_score_0_to_1",
+            ),
+            models.UniqueConstraint(
+                fields=["project", "article", "start", "end", "model_name"],
+                name="prediction_unique_per_model",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model_name}: [{self.start}, {self.end})"
+
+
 class Assignment(models.Model):
     """A review slot of a reviewer on a span.
 

@@ -14,7 +14,17 @@ from django.db.models import (
 )
 
 from annotate.access import Role, role_in
-from annotate.models import Adjudication, Assignment, Comment, Project, Source, Span, Verdict
+from annotate.models import (
+    Adjudication,
+    Assignment,
+    Comment,
+    Membership,
+    Prediction,
+    Project,
+    Source,
+    Span,
+    Verdict,
+)
 
 SUBMITTED = Verdict.Status.SUBMITTED
 
@@ -91,23 +101,31 @@ def visible_verdicts(*, project: Project, user, role: str | None) -> QuerySet[Ve
     )
 
 
-def project_spans(
+def project_spans(*, project: Project, user, **filters) -> QuerySet[Span]:
+    """A project's spans with counts and status; orphaned ones only for editors."""
+    if role_in(project, user) is None:
+        return Span.objects.none()
+    return spans_for_user(user=user, project_id=project.pk, **filters)
+
+
+def spans_for_user(
     *,
-    project: Project,
     user,
+    project_id: int | None = None,
     status: str | None = None,
     article_id: int | None = None,
     label: str | None = None,
     reviewer_id: int | None = None,
     orphaned: bool | None = None,
 ) -> QuerySet[Span]:
-    """A project's spans with counts and status; orphaned ones only for editors."""
-    role = role_in(project, user)
-    if role is None:
-        return Span.objects.none()
-    spans = Span.objects.filter(project=project)
-    if role != Role.EDITOR:
-        spans = spans.filter(orphaned=False)
+    """Spans of the user's projects with counts and status; orphaned ones only for editors."""
+    memberships = Membership.objects.filter(user_id=user.pk)
+    spans = Span.objects.filter(
+        Q(project__in=memberships.values("project"), orphaned=False)
+        | Q(project__in=memberships.filter(role=Role.EDITOR).values("project"))
+    )
+    if project_id is not None:
+        spans = spans.filter(project_id=project_id)
     if orphaned is not None:
         spans = spans.filter(orphaned=orphaned)
     if article_id is not None:
@@ -191,3 +209,88 @@ def contested_spans(*, project: Project, user) -> QuerySet[Span]:
     if role_in(project, user) != Role.EDITOR:
         return Span.objects.none()
     return project_spans(project=project, user=user, status=SpanStatus.CONTESTED)
+
+
+def verdicts_for_user(
+    *,
+    user,
+    project_id: int | None = None,
+    span_id: int | None = None,
+    reviewer_id: int | None = None,
+    status: str | None = None,
+    label: str | None = None,
+) -> QuerySet[Verdict]:
+    """Verdicts of the user's projects that the user may read (the rule of visible_verdicts,
+    applied per project across all of them), with reviewer and sources."""
+    memberships = Membership.objects.filter(user_id=user.pk)
+    sees_all_submitted = memberships.filter(
+        Q(role__in=[Role.EDITOR, Role.VIEWER]) | Q(project__blind_review=False)
+    ).values("project")
+    reviewed_by_user = Verdict.objects.filter(
+        span=OuterRef("span"), reviewer_id=user.pk, status=SUBMITTED
+    )
+    verdicts = Verdict.objects.filter(span__project__in=memberships.values("project")).filter(
+        Q(reviewer_id=user.pk)
+        | Q(status=SUBMITTED, span__project__in=sees_all_submitted)
+        | (Q(status=SUBMITTED) & Q(Exists(reviewed_by_user)))
+    )
+    # Orphaned spans are for editors only, and so are their verdicts.
+    verdicts = verdicts.filter(
+        Q(span__orphaned=False)
+        | Q(span__project__in=memberships.filter(role=Role.EDITOR).values("project"))
+    )
+    for field, value in (
+        ("span__project_id", project_id),
+        ("span_id", span_id),
+        ("reviewer_id", reviewer_id),
+        ("status", status),
+        ("label", label),
+    ):
+        if value not in (None, ""):
+            verdicts = verdicts.filter(**{field: value})
+    return verdicts.select_related("reviewer").prefetch_related(
+        Prefetch("sources", queryset=Source.objects.order_by("position", "pk"))
+    )
+
+
+def project_members(*, project: Project, user) -> QuerySet[Membership]:
+    """The project's members with their users, for any member to read."""
+    if role_in(project, user) is None:
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(project=project)
+        .select_related("user")
+        .order_by("role", "user__username", "pk")
+    )
+
+
+def project_predictions(
+    *, project: Project, user, article_id: int | None = None, accepted: bool | None = None
+) -> QuerySet[Prediction]:
+    """A project's machine predictions, for its members."""
+    if role_in(project, user) is None:
+        return Prediction.objects.none()
+    predictions = Prediction.objects.filter(project=project)
+    if article_id is not None:
+        predictions = predictions.filter(article_id=article_id)
+    if accepted is not None:
+        predictions = predictions.filter(accepted_span__isnull=not accepted)
+    return predictions.order_by("article_id", "start", "end", "pk")
+
+
+def project_progress(*, project: Project) -> dict[str, int]:
+    """Spans, verdicts submitted of k × spans, contested and adjudicated, for dashboards."""
+    counts = with_status(Span.objects.filter(project=project, orphaned=False)).aggregate(
+        spans=Count("pk"),
+        contested=Count("pk", filter=Q(status=SpanStatus.CONTESTED)),
+        adjudicated=Count("pk", filter=Q(status=SpanStatus.ADJUDICATED)),
+        agreed=Count("pk", filter=Q(status=SpanStatus.AGREED)),
+    )
+    submitted = Verdict.objects.filter(
+        span__project=project, span__orphaned=False, status=SUBMITTED
+    ).count()
+    return {
+        **counts,
+        "verdicts_submitted": submitted,
+        "verdicts_wanted": counts["spans"] * project.reviews_per_claim,
+    }

@@ -167,6 +167,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "VerdictStatusEnum": "annotate.models.Verdict.Status",
+        "SpanStatusEnum": "annotate.selectors.SpanStatus.ALL",
+        "ImportStatusEnum": "corpus.services.ImportStatus",
+        "HealthStatusEnum": ["ok", "unavailable"],
+    },
 }
 
 # Articles imported without a stated language get this BCP 47 tag.

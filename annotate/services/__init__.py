@@ -1,5 +1,10 @@
 """The only way doors change annotation data: one business operation per function, atomic."""
 
+from annotate.services.predictions import (
+    PredictionInput,
+    prediction_accept,
+    predictions_bulk_create,
+)
 from annotate.services.projects import membership_set_role, project_articles_add, project_create
 from annotate.services.review import adjudicate, comment_post, next_span_for_review
 from annotate.services.revisions import RevisionReport, article_body_revise
@@ -15,6 +20,7 @@ from annotate.services.verdicts import (
 )
 
 __all__ = [
+    "PredictionInput",
     "RevisionReport",
     "SourceInput",
     "adjudicate",
@@ -22,6 +28,8 @@ __all__ = [
     "comment_post",
     "membership_set_role",
     "next_span_for_review",
+    "prediction_accept",
+    "predictions_bulk_create",
     "project_articles_add",
     "project_create",
     "source_add",

@@ -38,21 +38,8 @@ def span_create(
     if not project.articles.filter(pk=article.pk).exists():
         raise ValidationError({"article": "This article is not part of the project."})
     body = article.body
-    if start is None or end is None:
-        if not quote:
-            raise ValidationError({"quote": "Give start and end offsets, or the quote."})
-        if occurrence < 1:
-            raise ValidationError({"occurrence": "Occurrences count from 1."})
-        start = _nth_occurrence(body, quote, occurrence)
-        end = start + len(quote)
-    _check_offsets(body, start, end)
+    start, end = span_offsets(body, start=start, end=end, quote=quote, occurrence=occurrence)
     exact = body[start:end]
-    if quote is not None and quote != exact:
-        raise ValidationError(
-            {"quote": "The quote does not match the article text at these offsets."}
-        )
-    if not exact.strip():
-        raise ValidationError({"quote": "A claim cannot be only whitespace."})
     duplicates = Span.objects.filter(
         project=project, article=article, start=start, end=end, orphaned=False
     )
@@ -79,6 +66,28 @@ def span_create(
     except IntegrityError as error:  # highlighted by someone else a moment ago
         raise ValidationError({"start": "This passage is already highlighted."}) from error
     return span
+
+
+def span_offsets(
+    body: str, *, start: int | None, end: int | None, quote: str | None, occurrence: int = 1
+) -> tuple[int, int]:
+    """Checked [start, end) of a passage given by offsets, or by its quote and occurrence."""
+    if start is None or end is None:
+        if not quote:
+            raise ValidationError({"quote": "Give start and end offsets, or the quote."})
+        if occurrence < 1:
+            raise ValidationError({"occurrence": "Occurrences count from 1."})
+        start = _nth_occurrence(body, quote, occurrence)
+        end = start + len(quote)
+    _check_offsets(body, start, end)
+    exact = body[start:end]
+    if quote is not None and quote != exact:
+        raise ValidationError(
+            {"quote": "The quote does not match the article text at these offsets."}
+        )
+    if not exact.strip():
+        raise ValidationError({"quote": "A claim cannot be only whitespace."})
+    return start, end
 
 
 def _check_offsets(body: str, start: int, end: int) -> None:
