@@ -27,7 +27,7 @@ class Tool:
             headers={"Authorization": f"Bearer {self.key}", "Content-Type": content_type},
         )
         try:
-            with urllib.request.urlopen(request) as response:  # noqa: S310 - our live server
+            with urllib.request.urlopen(request) as response:
                 raw = response.read()
                 return response.status, json.loads(raw) if raw else None
         except urllib.error.HTTPError as error:
