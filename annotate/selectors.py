@@ -294,3 +294,8 @@ def project_progress(*, project: Project) -> dict[str, int]:
         "verdicts_submitted": submitted,
         "verdicts_wanted": counts["spans"] * project.reviews_per_claim,
     }
+
+
+def span_comments(*, span: Span) -> QuerySet[Comment]:
+    """A span's discussion, oldest first, with authors (the caller already sees the span)."""
+    return Comment.objects.filter(span=span).select_related("author").order_by("created_at", "pk")

@@ -1,6 +1,6 @@
 """Input serializers validate shapes; output serializers render rows already loaded."""
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from annotate.models import (
@@ -282,3 +282,16 @@ class PredictionInput(serializers.Serializer):
 class QueueOutput(serializers.Serializer):
     progress = serializers.DictField(child=serializers.IntegerField())
     spans = SpanOutput(many=True)
+
+
+def page_of(item: type[serializers.Serializer], name: str) -> serializers.Serializer:
+    """The schema of a page-number page of `item`s, for actions that paginate by hand."""
+    return inline_serializer(
+        name,
+        {
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": item(many=True),
+        },
+    )

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from annotate import selectors, services
 from annotate.api import serializers as io
 from annotate.models import Comment, Prediction, Project, Source, Span, Verdict
-from config.api.pagination import KeysetPagination
+from config.api.pagination import KeysetPagination, PagePagination
 from corpus.models import Article
 
 
@@ -51,7 +51,9 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(io.ProjectDetailOutput(project).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        methods=["GET"], responses=io.MembershipOutput(many=True), summary="List members"
+        methods=["GET"],
+        responses=io.page_of(io.MembershipOutput, "MembershipPage"),
+        summary="List members",
     )
     @extend_schema(
         methods=["POST"],
@@ -59,12 +61,13 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         responses=io.MembershipOutput,
         summary="Add a member or change their role (editors)",
     )
-    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    @action(detail=True, methods=["get", "post"])
     def members(self, request, pk=None):
         project = self.get_object()
         if request.method == "GET":
             members = selectors.project_members(project=project, user=request.user)
-            return Response(io.MembershipOutput(members, many=True).data)
+            page = self.paginate_queryset(members)
+            return self.get_paginated_response(io.MembershipOutput(page, many=True).data)
         given = io.MembershipInput(data=request.data)
         given.is_valid(raise_exception=True)
         user = get_object_or_404(get_user_model(), username=given.validated_data["username"])
@@ -139,7 +142,9 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         )
 
     @extend_schema(
-        methods=["GET"], responses=io.PredictionOutput(many=True), summary="List predictions"
+        methods=["GET"],
+        responses=io.page_of(io.PredictionOutput, "PredictionPage"),
+        summary="List predictions",
     )
     @extend_schema(
         methods=["POST"],
@@ -263,14 +268,15 @@ class SpanViewSet(
         services.span_delete(span=self.get_object(), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(methods=["GET"], responses=io.CommentOutput(many=True))
+    @extend_schema(methods=["GET"], responses=io.page_of(io.CommentOutput, "CommentPage"))
     @extend_schema(methods=["POST"], request=io.CommentInput, responses={201: io.CommentOutput})
-    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    @action(detail=True, methods=["get", "post"], pagination_class=PagePagination)
     def comments(self, request, pk=None):
-        """The span's discussion; members post comments and replies."""
+        """The span's discussion, oldest first; members post comments and replies."""
         span = self.get_object()
         if request.method == "GET":
-            return Response(io.CommentOutput(span.comments.all(), many=True).data)
+            page = self.paginate_queryset(selectors.span_comments(span=span))
+            return self.get_paginated_response(io.CommentOutput(page, many=True).data)
         given = io.CommentInput(data=request.data)
         given.is_valid(raise_exception=True)
         parent_id = given.validated_data["parent"]
