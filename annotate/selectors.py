@@ -299,3 +299,41 @@ def project_progress(*, project: Project) -> dict[str, int]:
 def span_comments(*, span: Span) -> QuerySet[Comment]:
     """A span's discussion, oldest first, with authors (the caller already sees the span)."""
     return Comment.objects.filter(span=span).select_related("author").order_by("created_at", "pk")
+
+
+def project_articles(*, project: Project) -> QuerySet:
+    """The project's articles (without their text) with how many spans each has."""
+    return (
+        project.articles.defer("body", "raw_text")
+        .annotate(
+            span_count=Count("spans", filter=Q(spans__project=project, spans__orphaned=False))
+        )
+        .order_by(F("published_on").desc(nulls_last=True), "title", "pk")
+    )
+
+
+def with_submitted_verdicts(spans: QuerySet[Span]) -> QuerySet[Span]:
+    """Spans with their submitted verdicts (reviewer, sources) as `submitted_verdicts`, for
+    editors comparing reviewers side by side."""
+    submitted = (
+        Verdict.objects.filter(status=SUBMITTED)
+        .select_related("reviewer")
+        .prefetch_related(Prefetch("sources", queryset=Source.objects.order_by("position", "pk")))
+        .order_by("submitted_at", "pk")
+    )
+    return spans.select_related("article").prefetch_related(
+        Prefetch("verdicts", queryset=submitted, to_attr="submitted_verdicts")
+    )
+
+
+def span_history(*, span: Span) -> list:
+    """Every recorded change to the span, its verdicts, their sources and its adjudication,
+    newest first: (when, who, what, the historical record)."""
+    verdict_ids = list(Verdict.history.filter(span_id=span.pk).values_list("id", flat=True))
+    records = [
+        *Span.history.filter(id=span.pk).select_related("history_user"),
+        *Verdict.history.filter(span_id=span.pk).select_related("history_user", "reviewer"),
+        *Source.history.filter(verdict_id__in=set(verdict_ids)).select_related("history_user"),
+        *Adjudication.history.filter(span_id=span.pk).select_related("history_user"),
+    ]
+    return sorted(records, key=lambda record: record.history_date, reverse=True)

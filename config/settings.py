@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "csp",
     "accounts",
     "corpus",
     "annotate",
@@ -63,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -115,8 +117,22 @@ STORAGES = {
 WHITENOISE_MANIFEST_STRICT = False
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "corpus:article-list"
+LOGIN_REDIRECT_URL = "annotate:dashboard"
 LOGOUT_REDIRECT_URL = "login"
+
+# A strict Content-Security-Policy: scripts and styles only from our own static files.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # Security headers; cookies are secure whenever the site is not a local DEBUG run.
 SECURE_CONTENT_TYPE_NOSNIFF = True

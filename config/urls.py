@@ -4,10 +4,12 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="corpus:article-list"), name="home"),
+    path("", RedirectView.as_view(pattern_name="annotate:dashboard"), name="home"),
+    path("review/", include("annotate.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("articles/", include("corpus.urls")),
+    path("tokens/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("config.api.urls", "api"), namespace="api")),
 ]

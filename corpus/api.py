@@ -40,6 +40,9 @@ class ArticleFilter(django_filters.FilterSet):
 
 
 class ArticleListOutput(serializers.ModelSerializer):
+    # Blank when the source states none, which a `format: uri` schema would reject.
+    source_url = serializers.CharField(help_text="The article's URL, or empty.")
+
     class Meta:
         model = Article
         fields = [
@@ -122,6 +125,7 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     filterset_class = ArticleFilter
     queryset = Article.objects.none()  # for the schema generator; requests use get_queryset
+    lookup_value_regex = r"\d+"
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -26,6 +26,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     """The caller's projects; editors manage members, articles and see progress."""
 
     queryset = Project.objects.none()
+    lookup_value_regex = r"\d+"
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -179,6 +180,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
 class PredictionViewSet(viewsets.GenericViewSet):
     queryset = Prediction.objects.none()
+    lookup_value_regex = r"\d+"
     serializer_class = io.PredictionOutput
 
     def get_queryset(self):
@@ -220,6 +222,7 @@ class SpanViewSet(
     viewsets.GenericViewSet,
 ):
     queryset = Span.objects.none()
+    lookup_value_regex = r"\d+"
     filterset_class = SpanFilter
     pagination_class = KeysetPagination
 
@@ -343,6 +346,7 @@ class VerdictViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     """Verdicts the caller may see (blind review applied); writes only on the caller's own."""
 
     queryset = Verdict.objects.none()
+    lookup_value_regex = r"\d+"
     serializer_class = io.VerdictOutput
     filterset_class = VerdictFilter
     pagination_class = KeysetPagination

@@ -1,0 +1,120 @@
+"""HTML forms: shapes only. Rules are the services'; their ValidationErrors land on fields."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from annotate.models import Membership, Source, Verdict
+from annotate.services import SourceInput
+
+
+class SpanForm(forms.Form):
+    start = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    end = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    quote = forms.CharField(strip=False, widget=forms.HiddenInput)
+    claimant = forms.CharField(max_length=200, required=False, label="Who made the claim")
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class VerdictForm(forms.Form):
+    label = forms.ChoiceField(widget=forms.RadioSelect, required=False, label="Verdict")
+    rationale = forms.CharField(
+        required=False, strip=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    confidence = forms.TypedChoiceField(
+        choices=[("", "—"), *((str(n), str(n)) for n in range(1, 6))],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        label="Confidence (1–5)",
+    )
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    # Set by the button pressed: "Save draft" or "Submit".
+    intent = forms.ChoiceField(choices=[("draft", "Save draft"), ("submit", "Submit")])
+
+    def __init__(self, *args, labels: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["label"].choices = [(label, label) for label in labels]
+
+
+class SourceForm(forms.Form):
+    url = forms.CharField(max_length=2000, required=False, label="URL")
+    title = forms.CharField(max_length=500, required=False)
+    excerpt = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    stance = forms.ChoiceField(choices=Source.Stance.choices, initial=Source.Stance.CONTEXT)
+    accessed_on = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Accessed"
+    )
+
+
+SourceFormSet = forms.formset_factory(SourceForm, extra=0, can_delete=True, max_num=50)
+
+
+def sources_from(formset) -> list[SourceInput]:
+    """The filled, undeleted source rows, in order."""
+    return [
+        SourceInput(
+            url=row["url"],
+            title=row["title"],
+            excerpt=row["excerpt"],
+            stance=row["stance"],
+            accessed_on=row["accessed_on"],
+        )
+        for row in formset.cleaned_data
+        if row and not row.get("DELETE") and row.get("url", "").strip()
+    ]
+
+
+def attach_errors(error: ValidationError, form: forms.Form, formset=None) -> None:
+    """Put a service's field errors on the form fields (and source rows) they name."""
+    filled_rows = (
+        [
+            f
+            for f in formset.forms
+            if f.cleaned_data
+            and not f.cleaned_data.get("DELETE")
+            and f.cleaned_data.get("url", "").strip()
+        ]
+        if formset is not None
+        else []
+    )
+    for key, messages in error.message_dict.items():
+        parts = key.split(".")
+        if parts[0] == "sources" and len(parts) == 3 and formset is not None:
+            index, field = int(parts[1]), parts[2]
+            if index < len(filled_rows) and field in filled_rows[index].fields:
+                for message in messages:
+                    filled_rows[index].add_error(field, message)
+                continue
+        target = key if key in form.fields else None
+        for message in messages:
+            form.add_error(target, message)
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        max_length=10_000, widget=forms.Textarea(attrs={"rows": 3}), label="Comment"
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class AdjudicationForm(forms.Form):
+    label = forms.ChoiceField(widget=forms.RadioSelect, label="Final verdict")
+    rationale = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    considered_verdicts = forms.TypedMultipleChoiceField(
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Verdicts considered",
+    )
+
+    def __init__(self, *args, labels: list[str], verdicts: list[Verdict], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["label"].choices = [(label, label) for label in labels]
+        self.fields["considered_verdicts"].choices = [
+            (v.pk, f"{v.reviewer.get_username()}: {v.label}") for v in verdicts
+        ]
+
+
+class MemberForm(forms.Form):
+    username = forms.CharField(max_length=150)
+    role = forms.ChoiceField(choices=Membership.Role.choices)

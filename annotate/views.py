@@ -1,0 +1,351 @@
+"""Reviewer and editor pages. Thin: selectors to read, services to write, forms to show errors."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from annotate import selectors, services
+from annotate.access import Role, role_in
+from annotate.errors import VersionConflict
+from annotate.forms import (
+    AdjudicationForm,
+    CommentForm,
+    MemberForm,
+    SourceFormSet,
+    SpanForm,
+    VerdictForm,
+    attach_errors,
+    sources_from,
+)
+from annotate.highlight import segments
+from annotate.models import Comment, Project, Span, Verdict
+
+
+def _project(request: HttpRequest, pk: int) -> Project:
+    try:
+        return selectors.project_for_user(user=request.user, pk=pk)
+    except Project.DoesNotExist:
+        raise Http404("No such project.") from None
+
+
+def _span(request: HttpRequest, pk: int) -> Span:
+    try:
+        return selectors.span_for_user(user=request.user, pk=pk)
+    except Span.DoesNotExist:
+        raise Http404("No such span.") from None
+
+
+def _reader_url(span: Span, *, queue: bool = False) -> str:
+    url = reverse("annotate:reader", args=[span.project_id, span.article_id])
+    return f"{url}?span={span.pk}{'&queue=1' if queue else ''}#panel"
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    projects = list(selectors.projects_for_user(user=request.user))
+    for project in projects:
+        project.progress = selectors.project_progress(project=project)
+    return render(request, "annotate/dashboard.html", {"projects": projects})
+
+
+@login_required
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk)
+    return render(
+        request,
+        "annotate/project.html",
+        {
+            "project": project,
+            "progress": selectors.project_progress(project=project),
+            "articles": selectors.project_articles(project=project),
+            "queue": selectors.reviewer_progress(project=project, reviewer=request.user),
+        },
+    )
+
+
+@login_required
+def reader(request: HttpRequest, project_pk: int, article_pk: int, **forms) -> HttpResponse:
+    project = _project(request, project_pk)
+    article = get_object_or_404(project.articles.all(), pk=article_pk)
+    spans = list(selectors.project_spans(project=project, user=request.user, article_id=article.pk))
+    placed = [span for span in spans if not span.orphaned]
+    selected = None
+    if span_id := request.GET.get("span"):
+        try:
+            selected = selectors.span_for_user(user=request.user, pk=int(span_id))
+        except (Span.DoesNotExist, ValueError):
+            selected = None
+        if selected is not None and selected.article_id != article.pk:
+            selected = None
+    context = {
+        "project": project,
+        "article": article,
+        "role": project.role,
+        "spans": spans,
+        "segments": segments(article.body, [(s.pk, s.start, s.end) for s in placed]),
+        "selected": selected,
+        "queue_mode": request.GET.get("queue") == "1",
+        "span_form": forms.get("span_form") or SpanForm(),
+    }
+    if selected is not None:
+        context.update(_panel_context(request, project, selected, forms))
+    return render(request, "annotate/reader.html", context, status=forms.get("status", 200))
+
+
+def _panel_context(request, project: Project, span: Span, forms: dict) -> dict:
+    own = next((v for v in span.visible_verdicts if v.reviewer_id == request.user.pk), None)
+    others = [v for v in span.visible_verdicts if v.reviewer_id != request.user.pk]
+    verdict_form = forms.get("verdict_form") or VerdictForm(
+        labels=project.labels,
+        initial={
+            "label": own.label if own else "",
+            "rationale": own.rationale if own else "",
+            "confidence": own.confidence if own else None,
+            "version": own.version if own else 0,
+            "intent": "submit",
+        },
+    )
+    source_formset = forms.get("source_formset") or SourceFormSet(
+        prefix="sources",
+        initial=[
+            {
+                "url": s.url,
+                "title": s.title,
+                "excerpt": s.excerpt,
+                "stance": s.stance,
+                "accessed_on": s.accessed_on,
+            }
+            for s in (own.sources.all() if own else [])
+        ],
+    )
+    submitted = [v for v in span.visible_verdicts if v.status == Verdict.Status.SUBMITTED]
+    return {
+        "own_verdict": own,
+        "other_verdicts": others,
+        "hidden_by_blind_review": project.blind_review
+        and project.role == Role.REVIEWER
+        and not (own and own.status == Verdict.Status.SUBMITTED),
+        "verdict_form": verdict_form,
+        "source_formset": source_formset,
+        "conflict": forms.get("conflict"),
+        "comment_form": forms.get("comment_form") or CommentForm(),
+        "adjudication_form": forms.get("adjudication_form")
+        or AdjudicationForm(
+            labels=project.labels,
+            verdicts=submitted,
+            initial=(
+                {"label": span.adjudication.label, "rationale": span.adjudication.rationale}
+                if hasattr(span, "adjudication")
+                else {"considered_verdicts": [v.pk for v in submitted]}
+            ),
+        ),
+        "label_hotkeys": list(enumerate(project.labels[:9], start=1)),
+        "can_write": project.role in (Role.EDITOR, Role.REVIEWER),
+    }
+
+
+@login_required
+@require_POST
+def span_create(request: HttpRequest, project_pk: int, article_pk: int) -> HttpResponse:
+    project = _project(request, project_pk)
+    article = get_object_or_404(project.articles.all(), pk=article_pk)
+    form = SpanForm(request.POST)
+    if form.is_valid():
+        try:
+            span = services.span_create(
+                project=project, article=article, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            attach_errors(error, form)
+        else:
+            return redirect(_reader_url(span))
+    messages.error(request, "The claim could not be highlighted: " + _messages(form))
+    return reader(request, project_pk, article_pk, span_form=form, status=400)
+
+
+def _messages(form) -> str:
+    return " ".join(str(m) for errors in form.errors.values() for m in errors)
+
+
+@login_required
+@require_POST
+def verdict_save(request: HttpRequest, span_pk: int) -> HttpResponse:
+    span = _span(request, span_pk)
+    project = _project(request, span.project_id)
+    form = VerdictForm(request.POST, labels=project.labels)
+    formset = SourceFormSet(request.POST, prefix="sources")
+    forms = {"verdict_form": form, "source_formset": formset, "status": 400}
+    if form.is_valid() and formset.is_valid():
+        data = form.cleaned_data
+        write = (
+            services.verdict_submit if data["intent"] == "submit" else services.verdict_save_draft
+        )
+        try:
+            write(
+                span=span,
+                reviewer=request.user,
+                expected_version=data["version"],
+                label=data["label"],
+                rationale=data["rationale"],
+                confidence=data["confidence"],
+                sources=sources_from(formset),
+            )
+        except VersionConflict as conflict:
+            forms.update(conflict=conflict, status=409)
+        except ValidationError as error:
+            attach_errors(error, form, formset)
+        else:
+            done = "submitted" if data["intent"] == "submit" else "saved as a draft"
+            messages.success(request, f"Your verdict was {done}.")
+            return redirect(_reader_url(span, queue=request.POST.get("queue") == "1"))
+    request.GET = request.GET.copy()
+    request.GET["span"] = str(span.pk)
+    return reader(request, span.project_id, span.article_id, **forms)
+
+
+@login_required
+@require_POST
+def verdict_withdraw(request: HttpRequest, span_pk: int) -> HttpResponse:
+    span = _span(request, span_pk)
+    verdict = get_object_or_404(Verdict, span=span, reviewer=request.user)
+    try:
+        services.verdict_withdraw(
+            verdict=verdict, actor=request.user, expected_version=int(request.POST["version"])
+        )
+    except VersionConflict:
+        messages.error(request, "Your verdict changed meanwhile; here is the current one.")
+    except (ValidationError, KeyError, ValueError):
+        messages.error(request, "Only a submitted verdict can be withdrawn.")
+    else:
+        messages.success(request, "Your verdict is a draft again.")
+    return redirect(_reader_url(span))
+
+
+@login_required
+@require_POST
+def comment_post(request: HttpRequest, span_pk: int) -> HttpResponse:
+    span = _span(request, span_pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        parent_id = form.cleaned_data["parent"]
+        parent = get_object_or_404(Comment, pk=parent_id, span=span) if parent_id else None
+        try:
+            services.comment_post(
+                span=span, author=request.user, body=form.cleaned_data["body"], parent=parent
+            )
+        except ValidationError as error:
+            attach_errors(error, form)
+        else:
+            return redirect(_reader_url(span).replace("#panel", "#discussion"))
+    request.GET = request.GET.copy()
+    request.GET["span"] = str(span.pk)
+    return reader(request, span.project_id, span.article_id, comment_form=form, status=400)
+
+
+@login_required
+@require_POST
+def adjudicate(request: HttpRequest, span_pk: int) -> HttpResponse:
+    span = _span(request, span_pk)
+    project = _project(request, span.project_id)
+    submitted = [v for v in span.visible_verdicts if v.status == Verdict.Status.SUBMITTED]
+    form = AdjudicationForm(request.POST, labels=project.labels, verdicts=submitted)
+    if form.is_valid():
+        chosen = set(form.cleaned_data["considered_verdicts"])
+        try:
+            services.adjudicate(
+                span=span,
+                editor=request.user,
+                label=form.cleaned_data["label"],
+                rationale=form.cleaned_data["rationale"],
+                considered_verdicts=[v for v in submitted if v.pk in chosen],
+            )
+        except ValidationError as error:
+            attach_errors(error, form)
+        else:
+            messages.success(request, "The final verdict is recorded.")
+            return redirect(_reader_url(span))
+    request.GET = request.GET.copy()
+    request.GET["span"] = str(span.pk)
+    return reader(request, span.project_id, span.article_id, adjudication_form=form, status=400)
+
+
+@login_required
+@require_POST
+def span_delete(request: HttpRequest, span_pk: int) -> HttpResponse:
+    span = _span(request, span_pk)
+    services.span_delete(span=span, actor=request.user)
+    messages.success(request, "The highlight was deleted.")
+    return redirect("annotate:reader", span.project_id, span.article_id)
+
+
+@login_required
+@require_POST
+def next_claim(request: HttpRequest, project_pk: int) -> HttpResponse:
+    project = _project(request, project_pk)
+    span = services.next_span_for_review(project=project, reviewer=request.user)
+    if span is None:
+        messages.info(request, "Nothing left to review in this project. Thank you!")
+        return redirect("annotate:project", project.pk)
+    return redirect(_reader_url(span, queue=True))
+
+
+@login_required
+def contested(request: HttpRequest, project_pk: int) -> HttpResponse:
+    project = _project(request, project_pk)
+    if project.role != Role.EDITOR:
+        raise PermissionDenied("Only editors see the contested claims.")
+    spans = selectors.contested_spans(project=project, user=request.user)
+    return render(
+        request,
+        "annotate/contested.html",
+        {"project": project, "spans": selectors.with_submitted_verdicts(spans)},
+    )
+
+
+@login_required
+def members(request: HttpRequest, project_pk: int) -> HttpResponse:
+    project = _project(request, project_pk)
+    form = MemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = get_user_model().objects.filter(username=form.cleaned_data["username"]).first()
+        if user is None:
+            form.add_error("username", "No user with this name.")
+        else:
+            try:
+                role = form.cleaned_data["role"] if "remove" not in request.POST else None
+                services.membership_set_role(
+                    project=project, actor=request.user, user=user, role=role
+                )
+            except ValidationError as error:
+                attach_errors(error, form)
+            else:
+                messages.success(request, "Members updated.")
+                return redirect("annotate:members", project.pk)
+    return render(
+        request,
+        "annotate/members.html",
+        {
+            "project": project,
+            "members": selectors.project_members(project=project, user=request.user),
+            "form": form,
+            "can_manage": project.role == Role.EDITOR,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def span_history(request: HttpRequest, span_pk: int) -> HttpResponse:
+    span = _span(request, span_pk)
+    if role_in(span.project, request.user) != Role.EDITOR:
+        raise PermissionDenied("Only editors see a claim's history.")
+    return render(
+        request,
+        "annotate/history.html",
+        {"span": span, "events": selectors.span_history(span=span)},
+    )

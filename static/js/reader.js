@@ -1,0 +1,125 @@
+// The reader: highlight a selection as a claim, open claims, keyboard shortcuts, source rows.
+import { selectionInBody } from "./offsets.js";
+
+const body = document.getElementById("article-body");
+const spanForm = document.getElementById("span-form");
+const spanList = document.getElementById("span-list");
+const verdictForm = document.getElementById("verdict-form");
+const shortcuts = document.getElementById("shortcuts");
+
+function offerSelection() {
+  if (!spanForm) return;
+  const picked = selectionInBody(body, window.getSelection());
+  if (!picked) return;
+  spanForm.elements.start.value = String(picked.start);
+  spanForm.elements.end.value = String(picked.end);
+  spanForm.elements.quote.value = picked.quote;
+  document.getElementById("span-form-quote").textContent = picked.quote;
+  spanForm.classList.remove("is-hidden");
+}
+
+if (body) {
+  body.addEventListener("mouseup", offerSelection);
+  body.addEventListener("keyup", offerSelection);
+  body.addEventListener("click", (event) => {
+    const leaf = event.target.closest("[data-span]");
+    if (!leaf || !window.getSelection().isCollapsed) return;
+    openSpan(leaf.dataset.span);
+  });
+}
+
+document.getElementById("span-form-cancel")?.addEventListener("click", () => {
+  spanForm.classList.add("is-hidden");
+  window.getSelection().removeAllRanges();
+});
+
+function openSpan(id) {
+  const url = new URL(window.location.href);
+  url.searchParams.set("span", id);
+  url.hash = "panel";
+  window.location.assign(url.toString());
+}
+
+function moveInList(step) {
+  const links = Array.from(spanList?.querySelectorAll("a[data-span-id]") ?? []);
+  if (!links.length) return;
+  const current = links.findIndex((link) => link.getAttribute("aria-current") === "true");
+  const next = current < 0 ? 0 : Math.min(links.length - 1, Math.max(0, current + step));
+  if (next !== current) openSpan(links[next].dataset.spanId);
+}
+
+function typing(target) {
+  return target.closest("input, textarea, select, [contenteditable=''], [contenteditable='true']");
+}
+
+document.addEventListener("keydown", (event) => {
+  if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+  if (shortcuts?.open) return;
+  const key = event.key;
+  if (/^[1-9]$/.test(key) && verdictForm) {
+    const choices = verdictForm.querySelectorAll("input[name='label']");
+    const choice = choices[Number(key) - 1];
+    if (choice) {
+      choice.checked = true;
+      choice.focus();
+      event.preventDefault();
+    }
+  } else if (key === "s" && verdictForm) {
+    event.preventDefault();
+    document.getElementById("submit-verdict").click();
+  } else if (key === "j" || key === "k") {
+    event.preventDefault();
+    moveInList(key === "j" ? 1 : -1);
+  } else if (key === "n") {
+    const next = document.getElementById("next-form");
+    if (next) {
+      event.preventDefault();
+      next.requestSubmit();
+    }
+  } else if (key === "?") {
+    event.preventDefault();
+    shortcuts?.showModal();
+  }
+});
+
+document.getElementById("show-shortcuts")?.addEventListener("click", () => shortcuts?.showModal());
+
+// Source rows: clone the formset's empty form; check URLs as they are typed.
+const addSource = document.getElementById("add-source");
+addSource?.addEventListener("click", () => {
+  const total = verdictForm.querySelector("input[name='sources-TOTAL_FORMS']");
+  const index = Number(total.value);
+  const template = document.getElementById("source-row-template");
+  const row = template.content.firstElementChild.cloneNode(true);
+  for (const element of row.querySelectorAll("[name], [id], [for]")) {
+    for (const attribute of ["name", "id", "for"]) {
+      const value = element.getAttribute(attribute);
+      if (value) element.setAttribute(attribute, value.replaceAll("__prefix__", String(index)));
+    }
+  }
+  document.getElementById("source-rows").append(row);
+  total.value = String(index + 1);
+  row.querySelector("input").focus();
+});
+
+function checkUrl(input) {
+  const value = input.value.trim();
+  const ok = !value || /^https?:\/\/[^\s]+$/i.test(value);
+  input.setCustomValidity(ok ? "" : "Use a web address starting with http:// or https://");
+  input.setAttribute("aria-invalid", ok ? "false" : "true");
+  let note = input.parentElement.querySelector(".inline-error");
+  if (!ok && !note) {
+    note = document.createElement("div");
+    note.className = "inline-error form-errors";
+    note.setAttribute("role", "alert");
+    input.after(note);
+  }
+  if (note) note.textContent = ok ? "" : input.validationMessage;
+}
+
+verdictForm?.addEventListener("input", (event) => {
+  if (event.target.matches(".source-url")) checkUrl(event.target);
+});
+verdictForm?.addEventListener("focusout", (event) => {
+  if (event.target.matches(".source-url")) checkUrl(event.target);
+});
