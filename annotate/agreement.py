@@ -188,10 +188,10 @@ def _distinct_with_codes(
 
 def _coincidences(counts: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
     """Krippendorff's o_ck: every unit's ordered pairs of values, each weighted 1 / (m_u - 1)."""
-    counts = counts.astype(float)  # float @ float runs in BLAS; int operands take a slow loop
-    weighted = counts / (counts.sum(axis=1, keepdims=True) - 1)
+    n_uc = counts.astype(float)  # float @ float runs in BLAS; integer operands take a slow loop
+    weighted = n_uc / (n_uc.sum(axis=1, keepdims=True) - 1)
     # A value pairs with the unit's *other* values, never with itself: n_uc comes off the diagonal.
-    return weighted.T @ counts - np.diag(weighted.sum(axis=0))
+    return weighted.T @ n_uc - np.diag(weighted.sum(axis=0))
 
 
 def _distances(
