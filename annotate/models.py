@@ -2,14 +2,14 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from corpus.fields import WebURLField
 from corpus.models import Article
 
-HTTP_URL = URLValidator(schemes=["http", "https"])
 _IS_HTTP_URL = Q(url__startswith="http://") | Q(url__startswith="https://")
 
 
@@ -258,7 +258,7 @@ class Source(models.Model):
 
     verdict = models.ForeignKey(Verdict, on_delete=models.CASCADE, related_name="sources")
     position = models.PositiveSmallIntegerField(default=0)
-    url = models.URLField(max_length=2000, validators=[HTTP_URL])
+    url = WebURLField(max_length=2000)
     title = models.CharField(max_length=500, blank=True)
     excerpt = models.TextField(blank=True, help_text="The quoted evidence.")
     stance = models.CharField(max_length=10, choices=Stance.choices, default=Stance.CONTEXT)

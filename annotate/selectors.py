@@ -133,17 +133,27 @@ def spans_for_user(
     # Subqueries, not joins: a join on verdicts here would be reused by with_status()'s counts.
     submitted_here = Verdict.objects.filter(span=OuterRef("pk"), status=SUBMITTED)
     if label:
-        spans = spans.filter(
-            Exists(submitted_here.filter(label=label)) | Q(adjudication__label=label)
-        )
+        # Only verdicts the user may read count, or the filter would unblind a reviewer.
+        readable = submitted_here.filter(label=label).filter(_readable_by(user, memberships))
+        spans = spans.filter(Exists(readable) | Q(adjudication__label=label))
     if reviewer_id is not None:
         spans = spans.filter(Exists(submitted_here.filter(reviewer_id=reviewer_id)))
     spans = with_status(spans)
     if status:
         spans = spans.filter(status=status)
-    return spans.select_related("article", "created_by").order_by(
-        "article_id", "start", "end", "pk"
-    )
+    return spans.select_related("created_by").order_by("article_id", "start", "end", "pk")
+
+
+def span_in_reach(*, user, pk: int) -> Span:
+    """A span (with its project) the user may open, for writes that need no verdicts loaded;
+    `caller_role` is set. Span.DoesNotExist for other projects' spans and, for non-editors,
+    orphaned ones."""
+    span = Span.objects.select_related("project").get(pk=pk)
+    role = role_in(span.project, user)
+    if role is None or (span.orphaned and role != Role.EDITOR):
+        raise Span.DoesNotExist
+    span.caller_role = role
+    return span
 
 
 def span_for_user(*, user, pk: int) -> Span:
@@ -151,14 +161,13 @@ def span_for_user(*, user, pk: int) -> Span:
 
     Raises Span.DoesNotExist for spans of projects the user is not a member of.
     """
-    span = Span.objects.select_related("project").get(pk=pk)
-    role = role_in(span.project, user)
-    if role is None or (span.orphaned and role != Role.EDITOR):
-        raise Span.DoesNotExist
+    span = span_in_reach(user=user, pk=pk)
+    role = span.caller_role
     visible = visible_verdicts(project=span.project, user=user, role=role)
     return (
         with_status(Span.objects.filter(pk=pk))
         .select_related("article", "project", "created_by", "adjudication__editor")
+        .defer("article__body", "article__raw_text")
         .prefetch_related(
             Prefetch("verdicts", queryset=visible, to_attr="visible_verdicts"),
             Prefetch(
@@ -211,6 +220,23 @@ def contested_spans(*, project: Project, user) -> QuerySet[Span]:
     return project_spans(project=project, user=user, status=SpanStatus.CONTESTED)
 
 
+def _readable_by(user, memberships: QuerySet[Membership]) -> Q:
+    """The blind-review rule of visible_verdicts as a condition on Verdict rows, for queries
+    that span several projects: own verdicts, and submitted ones where the user's role or the
+    project's settings show them, or where the user has submitted on the same span."""
+    sees_all_submitted = memberships.filter(
+        Q(role__in=[Role.EDITOR, Role.VIEWER]) | Q(project__blind_review=False)
+    ).values("project")
+    reviewed_by_user = Verdict.objects.filter(
+        span=OuterRef("span"), reviewer_id=user.pk, status=SUBMITTED
+    )
+    return (
+        Q(reviewer_id=user.pk)
+        | Q(status=SUBMITTED, span__project__in=sees_all_submitted)
+        | (Q(status=SUBMITTED) & Q(Exists(reviewed_by_user)))
+    )
+
+
 def verdicts_for_user(
     *,
     user,
@@ -223,16 +249,8 @@ def verdicts_for_user(
     """Verdicts of the user's projects that the user may read (the rule of visible_verdicts,
     applied per project across all of them), with reviewer and sources."""
     memberships = Membership.objects.filter(user_id=user.pk)
-    sees_all_submitted = memberships.filter(
-        Q(role__in=[Role.EDITOR, Role.VIEWER]) | Q(project__blind_review=False)
-    ).values("project")
-    reviewed_by_user = Verdict.objects.filter(
-        span=OuterRef("span"), reviewer_id=user.pk, status=SUBMITTED
-    )
     verdicts = Verdict.objects.filter(span__project__in=memberships.values("project")).filter(
-        Q(reviewer_id=user.pk)
-        | Q(status=SUBMITTED, span__project__in=sees_all_submitted)
-        | (Q(status=SUBMITTED) & Q(Exists(reviewed_by_user)))
+        _readable_by(user, memberships)
     )
     # Orphaned spans are for editors only, and so are their verdicts.
     verdicts = verdicts.filter(

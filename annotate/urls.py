@@ -1,6 +1,6 @@
 from django.urls import path
 
-from annotate import views
+from annotate import quality_views, views
 
 app_name = "annotate"
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("projects/<int:project_pk>/next/", views.next_claim, name="next"),
     path("projects/<int:project_pk>/contested/", views.contested, name="contested"),
     path("projects/<int:project_pk>/members/", views.members, name="members"),
+    path("projects/<int:project_pk>/quality/", quality_views.quality, name="quality"),
     path(
         "projects/<int:project_pk>/articles/<int:article_pk>/",
         views.reader,

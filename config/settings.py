@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "accounts",
     "corpus",
     "annotate",
+    "datasets",
 ]
 
 MIDDLEWARE = [
@@ -165,6 +166,9 @@ REST_FRAMEWORK = {
         "anon": os.environ.get("API_THROTTLE_ANON", "120/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Client IPs for anonymous throttling: X-Forwarded-For is trusted only behind this many
+    # proxies (0: the socket address, which a client cannot forge).
+    "NUM_PROXIES": int(os.environ.get("API_NUM_PROXIES", "0")),
 }
 # Bodies above these sizes get 413 before they are read (bulk imports may be larger).
 API_MAX_REQUEST_BYTES = int(os.environ.get("API_MAX_REQUEST_BYTES", 1_000_000))

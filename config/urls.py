@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="annotate:dashboard"), name="home"),
     path("review/", include("annotate.urls")),
+    path("review/", include("datasets.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("articles/", include("corpus.urls")),

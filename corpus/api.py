@@ -13,6 +13,7 @@ from annotate import selectors as annotate_selectors
 from annotate import services as annotate_services
 from annotate.access import require_editor
 from annotate.models import Project
+from config.api.fields import IdField, IdFilter
 from corpus import selectors
 from corpus.importers.base import ArticleDraft, ImportFailure
 from corpus.importers.base import ParseError as RecordError
@@ -22,7 +23,7 @@ from corpus.services import ImportResult, ImportStatus, import_articles
 
 
 class ArticleFilter(django_filters.FilterSet):
-    project = django_filters.NumberFilter(field_name="projects", label="Project id")
+    project = IdFilter(field_name="projects", label="Project id")
     publisher = django_filters.CharFilter(lookup_expr="iexact")
     published_after = django_filters.DateFilter(field_name="published_on", lookup_expr="gte")
     published_before = django_filters.DateFilter(field_name="published_on", lookup_expr="lte")
@@ -75,7 +76,7 @@ class ArticleInput(serializers.Serializer):
     language = serializers.CharField(max_length=35, required=False, allow_blank=True)
     origin = serializers.CharField(max_length=1000, required=False, allow_blank=True)
     raw_text = serializers.CharField(required=False, trim_whitespace=False)
-    project = serializers.IntegerField(
+    project = IdField(
         required=False, help_text="Put the new article in this project (editors only)."
     )
 
@@ -143,7 +144,9 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         given = ArticleInput(data=request.data)
         given.is_valid(raise_exception=True)
         data = dict(given.validated_data)
-        project = self._target_project(data.pop("project", None))
+        project = self._target_project(
+            data.pop("project", None) or request.query_params.get("project")
+        )
         draft = ArticleDraft(
             title=data["title"],
             body=data["body"],
@@ -241,11 +244,10 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             if not self.request.user.is_staff:
                 raise PermissionDenied("Name a project you edit (?project=ID), or be staff.")
             return None
+        given = IdField().run_validation(project_id)  # 400 for "abc", 1.5 or 1e40
         try:
-            project = annotate_selectors.project_for_user(
-                user=self.request.user, pk=int(project_id)
-            )
-        except (ValueError, Project.DoesNotExist):
+            project = annotate_selectors.project_for_user(user=self.request.user, pk=given)
+        except Project.DoesNotExist:
             raise serializers.ValidationError({"project": ["No such project."]}) from None
         # Checked before anything is stored: a refusal must not leave articles behind.
         require_editor(project, self.request.user, "add articles to the project")

@@ -1,8 +1,9 @@
-from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
+
+from corpus.fields import WebURLField
 
 # Undated articles last on every database (PostgreSQL would put NULLs first when descending).
 NEWEST_FIRST = (F("published_on").desc(nulls_last=True), "title", "pk")
@@ -18,9 +19,7 @@ class Article(models.Model):
     published_on = models.DateField(
         null=True, blank=True, help_text="Only when the source states it; never guessed."
     )
-    source_url = models.URLField(
-        max_length=2000, blank=True, validators=[URLValidator(schemes=["http", "https"])]
-    )
+    source_url = WebURLField(max_length=2000, blank=True)
     language = models.CharField(max_length=35, help_text="BCP 47 tag, e.g. en or pt-BR.")
     body = models.TextField(help_text="Canonical text: NFC, paragraphs split by one blank line.")
     raw_text = models.TextField(help_text="The input exactly as received.")

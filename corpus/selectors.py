@@ -5,7 +5,17 @@ from django.db.models import Q, QuerySet
 from corpus.models import NEWEST_FIRST, Article
 
 # The list needs no body or raw text: deferring them keeps a page of long articles cheap.
-_LIST_FIELDS = ("title", "subtitle", "authors", "publisher", "published_on", "language", "origin")
+_LIST_FIELDS = (
+    "title",
+    "subtitle",
+    "authors",
+    "publisher",
+    "published_on",
+    "source_url",
+    "language",
+    "origin",
+    "created_at",
+)
 
 
 def article_list(*, search: str = "") -> QuerySet[Article]:

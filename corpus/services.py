@@ -97,6 +97,7 @@ def _import_batch(
     """Results in input order for one batch, stored in one transaction unless this is a dry run."""
     results: list[ImportResult | None] = [None] * len(batch)
     pending: dict[str, tuple[int, Article]] = {}
+    repeats: list[tuple[int, str]] = []  # later inputs with a body seen earlier in the batch
     for index, item in enumerate(batch):
         if isinstance(item, ImportFailure):
             results[index] = ImportResult(item.location, ImportStatus.FAILED, reason=item.reason)
@@ -113,7 +114,7 @@ def _import_batch(
             continue
         if article.content_hash in pending:
             # The same body twice in one input: the first one wins, as on a re-import.
-            results[index] = ImportResult(_location(item), ImportStatus.UNCHANGED)
+            repeats.append((index, article.content_hash))
             continue
         pending[article.content_hash] = (index, article)
 
@@ -144,6 +145,10 @@ def _import_batch(
         except (IntegrityError, DatabaseError):
             for index, article in new:
                 results[index] = _save_one(_location(batch[index]), article)
+    for index, digest in repeats:
+        first = results[pending[digest][0]]
+        article_id = first.article_id if first.status is not ImportStatus.FAILED else None
+        results[index] = ImportResult(_location(batch[index]), ImportStatus.UNCHANGED, article_id)
     return [result for result in results if result is not None]
 
 

@@ -14,6 +14,7 @@ from annotate.models import (
     Verdict,
 )
 from annotate.selectors import SpanStatus
+from config.api.fields import IdField
 
 
 class UserRef(serializers.Serializer):
@@ -95,9 +96,7 @@ class RoleInput(serializers.Serializer):
 
 
 class ProjectArticlesInput(serializers.Serializer):
-    articles = serializers.ListField(
-        child=serializers.IntegerField(), min_length=1, max_length=10_000
-    )
+    articles = serializers.ListField(child=IdField(), min_length=1, max_length=10_000)
 
 
 class SourceOutput(serializers.ModelSerializer):
@@ -149,7 +148,7 @@ class VerdictInput(serializers.Serializer):
 
 
 class VerdictCreateInput(VerdictInput):
-    span = serializers.IntegerField()
+    span = IdField()
 
 
 class VersionInput(serializers.Serializer):
@@ -166,7 +165,7 @@ class CommentOutput(serializers.ModelSerializer):
 
 class CommentInput(serializers.Serializer):
     body = serializers.CharField(max_length=10_000)
-    parent = serializers.IntegerField(required=False, allow_null=True, default=None)
+    parent = IdField(required=False, allow_null=True, default=None)
 
 
 class AdjudicationOutput(serializers.ModelSerializer):
@@ -186,7 +185,7 @@ class AdjudicationInput(serializers.Serializer):
     label = serializers.CharField(max_length=100)
     rationale = serializers.CharField(required=False, allow_blank=True, default="")
     considered_verdicts = serializers.ListField(
-        child=serializers.IntegerField(), required=False, allow_null=True, default=None
+        child=IdField(), required=False, allow_null=True, default=None
     )
 
 
@@ -234,8 +233,8 @@ class SpanDetailOutput(SpanOutput):
 
 
 class SpanInput(serializers.Serializer):
-    project = serializers.IntegerField()
-    article = serializers.IntegerField()
+    project = IdField()
+    article = IdField()
     start = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
     end = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
     quote = serializers.CharField(
@@ -265,7 +264,7 @@ class PredictionOutput(serializers.ModelSerializer):
 
 
 class PredictionInput(serializers.Serializer):
-    article = serializers.IntegerField()
+    article = IdField()
     model_name = serializers.CharField(max_length=200)
     start = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
     end = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)

@@ -4,7 +4,12 @@ selector, and render; permissions and visibility live in those, so every door sh
 import django_filters
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -12,6 +17,7 @@ from rest_framework.response import Response
 from annotate import selectors, services
 from annotate.api import serializers as io
 from annotate.models import Comment, Prediction, Project, Source, Span, Verdict
+from config.api.fields import IdFilter
 from config.api.pagination import KeysetPagination, PagePagination
 from corpus.models import Article
 
@@ -146,6 +152,11 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         methods=["GET"],
         responses=io.page_of(io.PredictionOutput, "PredictionPage"),
         summary="List predictions",
+        parameters=[
+            OpenApiParameter("article", int, description="Only this article's predictions"),
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int),
+        ],
     )
     @extend_schema(
         methods=["POST"],
@@ -153,18 +164,22 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         responses={201: io.PredictionOutput(many=True)},
         summary="Store machine predictions in bulk (all or none; re-sending is a no-op)",
     )
-    @action(detail=True, methods=["get", "post"], url_path="predictions")
+    @action(detail=True, methods=["get", "post"], url_path="predictions", pagination_class=None)
     def predictions(self, request, pk=None):
         project = self.get_object()
         if request.method == "GET":
-            article = request.query_params.get("article")
+            filters = PredictionFilter(request.query_params, queryset=Prediction.objects.none())
+            if not filters.is_valid():
+                raise serializers.ValidationError(filters.errors)
             predictions = selectors.project_predictions(
                 project=project,
                 user=request.user,
-                article_id=int(article) if article and article.isdigit() else None,
+                article_id=filters.form.cleaned_data.get("article"),
             )
-            page = self.paginate_queryset(predictions)
-            return self.get_paginated_response(io.PredictionOutput(page, many=True).data)
+            # Paginated by hand: the action's POST answers a plain list, not a page.
+            paginator = PagePagination()
+            page = paginator.paginate_queryset(predictions, request, view=self)
+            return paginator.get_paginated_response(io.PredictionOutput(page, many=True).data)
         given = io.PredictionInput(data=request.data, many=True)
         given.is_valid(raise_exception=True)
         created = services.predictions_bulk_create(
@@ -176,6 +191,14 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             ],
         )
         return Response(io.PredictionOutput(created, many=True).data, status=201)
+
+
+class PredictionFilter(django_filters.FilterSet):
+    article = IdFilter()
+
+    class Meta:
+        model = Prediction
+        fields = ["article"]
 
 
 class PredictionViewSet(viewsets.GenericViewSet):
@@ -198,11 +221,11 @@ class PredictionViewSet(viewsets.GenericViewSet):
 
 
 class SpanFilter(django_filters.FilterSet):
-    project = django_filters.NumberFilter()
-    article = django_filters.NumberFilter()
+    project = IdFilter()
+    article = IdFilter()
     status = django_filters.ChoiceFilter(choices=[(s, s) for s in selectors.SpanStatus.ALL])
     label = django_filters.CharFilter()
-    reviewer = django_filters.NumberFilter()
+    reviewer = IdFilter()
     orphaned = django_filters.BooleanFilter()
 
     class Meta:
@@ -328,9 +351,9 @@ def _member_project(user, project_id: int) -> Project:
 
 
 class VerdictFilter(django_filters.FilterSet):
-    project = django_filters.NumberFilter()
-    span = django_filters.NumberFilter()
-    reviewer = django_filters.NumberFilter()
+    project = IdFilter()
+    span = IdFilter()
+    reviewer = IdFilter()
     status = django_filters.ChoiceFilter(choices=Verdict.Status.choices)
     label = django_filters.CharFilter()
 
@@ -451,7 +474,7 @@ class VerdictViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def _visible_span(self, span_id: int) -> Span:
         try:
-            return selectors.span_for_user(user=self.request.user, pk=span_id)
+            return selectors.span_in_reach(user=self.request.user, pk=span_id)
         except Span.DoesNotExist:
             raise serializers.ValidationError({"span": ["No such span."]}) from None
 

@@ -4,6 +4,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from annotate.access import Role, require_editor
 from annotate.models import Membership, Project
@@ -68,6 +69,17 @@ def project_create(
 def project_articles_add(*, project: Project, actor, articles: Iterable[Article]) -> None:
     """Put articles in the project (an article may be in several projects)."""
     require_editor(project, actor, "add articles to the project")
+    articles = list(articles)
+    if not actor.is_staff:
+        # Editors take articles from the shared corpus or from their own projects, never
+        # from projects they cannot read.
+        allowed = set(
+            Article.objects.filter(pk__in=[a.pk for a in articles])
+            .filter(Q(projects__isnull=True) | Q(projects__memberships__user=actor))
+            .values_list("pk", flat=True)
+        )
+        if refused := sorted(a.pk for a in articles if a.pk not in allowed):
+            raise ValidationError({"articles": [f"Not available to you: {refused}"]})
     project.articles.add(*articles)
 
 

@@ -3,6 +3,7 @@
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -11,6 +12,7 @@ from django.utils import timezone
 from annotate.access import require_writer
 from annotate.errors import VersionConflict
 from annotate.models import Adjudication, Assignment, Project, Source, Span, Verdict
+from annotate.quality import agreement_invalidate
 
 Status = Verdict.Status
 
@@ -58,7 +60,7 @@ def verdict_submit(
     sources: Sequence[SourceInput] | None = None,
 ) -> Verdict:
     """Submit (or resubmit) the reviewer's verdict: a label of the scale, backed by sources."""
-    return _verdict_write(
+    verdict = _verdict_write(
         span=span,
         reviewer=reviewer,
         expected_version=expected_version,
@@ -68,6 +70,8 @@ def verdict_submit(
         confidence=confidence,
         sources=sources,
     )
+    transaction.on_commit(partial(agreement_invalidate, project_id=span.project_id))
+    return verdict
 
 
 @transaction.atomic
@@ -84,10 +88,7 @@ def _verdict_write(
 ) -> Verdict:
     project = span.project
     require_writer(project, reviewer, "record verdicts")
-    if Adjudication.objects.filter(span=span).exists():
-        raise ValidationError({"span": "This claim is adjudicated; its verdicts are closed."})
-    if span.orphaned:
-        raise ValidationError({"span": "This claim lost its place in the text; it is closed."})
+    _require_open(span)
     label = label.strip()
     if label and label not in project.labels:
         raise ValidationError({"label": f"“{label}” is not on this project's scale."})
@@ -100,7 +101,10 @@ def _verdict_write(
         raise ValidationError(
             {"status": "This verdict is submitted; withdraw it before saving it as a draft."}
         )
-    kept_sources = new_sources if new_sources is not None else list(verdict.sources.all())
+    if new_sources is not None:
+        kept_sources = new_sources
+    else:
+        kept_sources = list(verdict.sources.all()) if verdict.pk else []
     if status == Status.SUBMITTED and not kept_sources and project.label_needs_sources(label):
         raise ValidationError({"sources": f"Cite at least one source for “{label}”."})
 
@@ -108,10 +112,16 @@ def _verdict_write(
     if status == Status.SUBMITTED:
         verdict.submitted_at = timezone.now()
     verdict.status = status
-    verdict.version = (verdict.version + 1) if verdict.pk else 1
-    verdict.full_clean(exclude=["span", "reviewer"], validate_unique=False)
+    verdict.version += 1
+    # The database enforces the constraints; checking them here would cost a query each.
+    verdict.full_clean(
+        exclude=["span", "reviewer"], validate_unique=False, validate_constraints=False
+    )
     verdict._history_user = reviewer
-    verdict.save()
+    if verdict.pk:
+        verdict.save()
+    else:
+        _insert_first(verdict)
     if new_sources is not None:
         _replace_sources(verdict, new_sources, actor=reviewer)
     Assignment.objects.get_or_create(span=span, reviewer=reviewer)
@@ -124,38 +134,53 @@ def _locked_verdict(span: Span, reviewer, expected_version: int) -> Verdict:
     if verdict is None:
         if expected_version != 0:
             raise VersionConflict(current_version=0)
-        verdict = Verdict(span=span, reviewer=reviewer, version=0)
-        verdict._history_user = reviewer
-        try:
-            # Insert now, in a savepoint: a concurrent first write waits here, then conflicts.
-            with transaction.atomic():
-                verdict.save()
-        except IntegrityError:
-            current = Verdict.objects.filter(span=span, reviewer=reviewer).first()
-            raise VersionConflict(current_version=current.version if current else 0) from None
-        return verdict
+        return Verdict(span=span, reviewer=reviewer, version=0)  # inserted by _insert_first
     if verdict.version != expected_version:
         raise VersionConflict(current_version=verdict.version)
     return verdict
 
 
+def _insert_first(verdict: Verdict) -> None:
+    """Insert a reviewer's first verdict on a span; a concurrent first write conflicts."""
+    try:
+        with transaction.atomic():  # a savepoint: the other insert waits on the unique index
+            verdict.save(force_insert=True)
+    except IntegrityError:
+        current = Verdict.objects.filter(span=verdict.span, reviewer=verdict.reviewer).first()
+        raise VersionConflict(current_version=current.version if current else 0) from None
+
+
+def _require_open(span: Span) -> None:
+    """Adjudicated and orphaned claims take no more verdict changes."""
+    if Adjudication.objects.filter(span=span).exists():
+        raise ValidationError({"span": "This claim is adjudicated; its verdicts are closed."})
+    if span.orphaned:
+        raise ValidationError({"span": "This claim lost its place in the text; it is closed."})
+
+
+def _validated_source(given: SourceInput, position: int = 0) -> Source:
+    """An unsaved Source; ValidationError keyed by its own fields (url, stance, ...)."""
+    source = Source(
+        position=position,
+        url=(given.url or "").strip(),
+        title=(given.title or "").strip(),
+        excerpt=(given.excerpt or "").strip(),
+        stance=given.stance,
+        accessed_on=given.accessed_on,
+    )
+    source.full_clean(exclude=["verdict"], validate_constraints=False)
+    return source
+
+
 def _validated_sources(sources: Sequence[SourceInput]) -> list[Source]:
+    """Sources of a whole verdict; errors keyed "sources.<index>.<field>"."""
     built, errors = [], {}
     for index, given in enumerate(sources):
-        source = Source(
-            position=index,
-            url=(given.url or "").strip(),
-            title=(given.title or "").strip(),
-            excerpt=(given.excerpt or "").strip(),
-            stance=given.stance,
-            accessed_on=given.accessed_on,
-        )
         try:
-            source.full_clean(exclude=["verdict"], validate_constraints=False)
+            built.append(_validated_source(given, index))
         except ValidationError as error:
             for field, messages in error.message_dict.items():
                 errors[f"sources.{index}.{field}"] = messages
-        built.append(source)
     if errors:
         raise ValidationError(errors)
     return built
@@ -176,6 +201,8 @@ def verdict_withdraw(*, verdict: Verdict, actor, expected_version: int) -> Verdi
     """Take a submitted verdict back to draft, so that its reviewer can rework it."""
     _require_owner(verdict, actor)
     require_writer(verdict.span.project, actor, "withdraw verdicts")
+    transaction.on_commit(partial(agreement_invalidate, project_id=verdict.span.project_id))
+    _require_open(verdict.span)
     verdict = _locked_verdict(verdict.span, actor, expected_version)
     if verdict.status != Status.SUBMITTED:
         raise ValidationError({"status": "Only a submitted verdict can be withdrawn."})
@@ -194,6 +221,7 @@ def _require_owner(verdict: Verdict, actor) -> None:
 def _locked_own_verdict(verdict: Verdict, actor) -> Verdict:
     _require_owner(verdict, actor)
     require_writer(verdict.span.project, actor, "change sources")
+    _require_open(verdict.span)
     return Verdict.objects.select_for_update().select_related("span__project").get(pk=verdict.pk)
 
 
@@ -208,7 +236,7 @@ def _bump(verdict: Verdict, actor) -> None:
 def source_add(*, verdict: Verdict, actor, source: SourceInput) -> Source:
     """Append a source to the actor's own verdict."""
     verdict = _locked_own_verdict(verdict, actor)
-    (new,) = _validated_sources([source])
+    new = _validated_source(source)
     new.verdict = verdict
     new.position = (max((s.position for s in verdict.sources.all()), default=-1)) + 1
     new._history_user = actor
@@ -221,7 +249,7 @@ def source_add(*, verdict: Verdict, actor, source: SourceInput) -> Source:
 def source_update(*, source: Source, actor, changes: SourceInput) -> Source:
     """Replace a source's URL, title, excerpt, stance and access date."""
     verdict = _locked_own_verdict(source.verdict, actor)
-    (checked,) = _validated_sources([changes])
+    checked = _validated_source(changes)
     for field in ("url", "title", "excerpt", "stance", "accessed_on"):
         setattr(source, field, getattr(checked, field))
     source._history_user = actor

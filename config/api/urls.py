@@ -1,12 +1,15 @@
 """Everything under /api/v1/: one router, the schema and its documentation."""
 
-from django.urls import include, path
+from csp.decorators import csp_update
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from annotate.api.quality import AgreementView
 from annotate.api.views import PredictionViewSet, ProjectViewSet, SpanViewSet, VerdictViewSet
-from config.api.views import HealthView, MeView
+from config.api.views import HealthView, MeView, not_found
 from corpus.api import ArticleViewSet
+from datasets.api import ProjectExportView
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -20,6 +23,16 @@ urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
     path("health/", HealthView.as_view(), name="health"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    # Swagger UI's page carries one inline <style>: allowed here only; scripts stay 'self'.
+    path(
+        "docs/",
+        csp_update({"style-src": ["'unsafe-inline'"]})(
+            SpectacularSwaggerSplitView.as_view(url_name="api:schema")
+        ),
+        name="docs",
+    ),
+    path("projects/<int:pk>/agreement/", AgreementView.as_view(), name="project-agreement"),
+    path("projects/<int:pk>/export/", ProjectExportView.as_view(), name="project-export"),
     path("", include(router.urls)),
+    re_path(r"^.*$", not_found),  # JSON, in the one error shape, for any other /api/v1/ path
 ]

@@ -1,12 +1,15 @@
 """API endpoints that belong to no app: who am I, and is the service up."""
 
 from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.urls import Resolver404, resolve
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotate import selectors
+from config.api.errors import error_body
 
 
 class MeOutput(serializers.Serializer):
@@ -60,3 +63,15 @@ class HealthView(APIView):
         except DatabaseError:
             return Response({"status": "unavailable", "database": "unreachable"}, status=503)
         return Response({"status": "ok", "database": "ok"})
+
+
+def not_found(request, *args, **kwargs) -> JsonResponse:
+    """404 for unknown API paths, in the error shape; hints at a missing trailing slash."""
+    detail = "No such endpoint."
+    if not request.path.endswith("/"):
+        try:
+            resolve(request.path + "/")
+            detail = f"No such endpoint; did you mean {request.path}/ ?"
+        except Resolver404:
+            pass
+    return JsonResponse(error_body(404, detail), status=404)

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from annotate import services
 from annotate.models import Adjudication, Assignment, Comment, Span, Verdict
-from tests.factories import ProjectFactory, SpanFactory, UserFactory
+from tests.factories import ArticleFactory, ProjectFactory, SpanFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -361,11 +361,18 @@ def test_next_span_for_review_third_reviewer_gets_another_span(project, reviewer
     )
 
 
-def test_next_span_for_review_prefers_span_nearest_completion(project, reviewers):
-    spans = SpanFactory.create_batch(3, project=project)
-    _draft(spans[2], reviewers[0])
+def test_next_span_for_review_hands_out_in_reading_order(project, reviewers):
+    article = ArticleFactory(body="First claim here. Second claim here. Third claim here.")
+    project.articles.add(article)
+    spans = [
+        SpanFactory(project=project, article=article, text=f"{word} claim")
+        for word in ("Third", "First", "Second")
+    ]
+    _draft(spans[0], reviewers[0])
 
-    assert services.next_span_for_review(project=project, reviewer=reviewers[1]) == spans[2]
+    handed = services.next_span_for_review(project=project, reviewer=reviewers[1])
+
+    assert handed == spans[1]  # "First claim": earliest in the text, whatever was made first
 
 
 def test_next_span_for_review_none_when_all_slots_taken(project, reviewers):

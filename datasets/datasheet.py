@@ -1,0 +1,143 @@
+"""The datasheet written beside every export (Markdown): what is in it, how it was selected, who
+labelled it (as exported: pseudonyms unless real names were asked for), the scale, the software
+and the time. After "Datasheets for Datasets" (Gebru et al.), reduced to what the data can tell.
+"""
+
+import datetime
+import importlib
+from importlib import metadata
+
+from datasets.exporters import Exporter
+from datasets.records import SCHEMA, ExportContext, iso
+
+DISTRIBUTION = "factcheck-workbench"
+
+
+def software_version() -> str:
+    try:
+        return metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed as a package)"
+
+
+def _cell(text: object) -> str:
+    """A Markdown table cell: pipes escaped, line breaks flattened."""
+    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
+
+
+def agreement_section(context: ExportContext) -> list[str]:
+    """Krippendorff's alpha from annotate.quality when that module is there, else a marked gap."""
+    try:
+        quality = importlib.import_module("annotate.quality")
+        filters = quality.AgreementFilters(articles=context.options.articles)
+        agreement = quality.project_agreement(context.project, filters)
+    except (ImportError, AttributeError):
+        return [
+            "## Agreement: not computed",
+            "",
+            "The agreement statistics (annotate/quality.py) are not available in this version.",
+        ]
+    except Exception as error:  # a statistic that fails must not cost the export its datasheet
+        return ["## Agreement: not computed", "", f"Computing it failed: {_cell(error)}"]
+    alpha = agreement.alpha
+    shown = alpha if isinstance(alpha, quality.NotComputable) else f"{alpha:.3f}"
+    percent = agreement.percent_agreement
+    percent = percent if isinstance(percent, quality.NotComputable) else f"{percent:.1%}"
+    return [
+        "## Agreement",
+        "",
+        f"- Krippendorff's alpha ({agreement.alpha_level}): {shown}, "
+        f"{quality.alpha_reading(alpha)}",
+        f"- Percent agreement: {percent}",
+        f"- Over {agreement.verdicts} submitted verdicts on {agreement.spans} spans "
+        f"({agreement.pairable_spans} with two or more) of "
+        + ("the selected articles" if context.options.articles else "the whole project")
+        + ", orphaned spans left out, whatever the other filters above",
+    ]
+
+
+def render_datasheet(
+    *,
+    context: ExportContext,
+    exporter: Exporter,
+    file_name: str,
+    exported_at: datetime.datetime,
+) -> str:
+    project, options, stats = context.project, context.options, context.stats
+    lines = [
+        f"# Datasheet: {_cell(project.name)} ({exporter.name})",
+        "",
+        f"- File: `{file_name}` ({exporter.description}; `{exporter.media_type}`)",
+        f"- Project: `{project.slug}`",
+        f"- Exported at: {iso(exported_at)}",
+        f"- Software: {DISTRIBUTION} {software_version()}; native schema `{SCHEMA}`",
+        "",
+        "## Selection",
+        "",
+        "- Articles: "
+        + (", ".join(str(pk) for pk in options.articles) if options.articles else "all"),
+        "- Span status: " + (", ".join(options.statuses) if options.statuses else "any"),
+        f"- Labels: `{context.labels}`"
+        + (" (the format's default)" if options.labels is None else ""),
+        f"- Orphaned spans: {'included' if options.include_orphaned else 'left out'}",
+        "- Verdicts: submitted" + (" and drafts" if options.include_drafts else " only"),
+        "- Reviewers: "
+        + (
+            "real usernames"
+            if options.real_names
+            else "pseudonyms, HMAC-SHA256 of their rank in the project with "
+            + ("the salt given" if options.salt else "this server's salt")
+        ),
+        "- Offsets: "
+        + (
+            f"`{options.offset_unit}` (doccano)"
+            if exporter.name == "doccano"
+            else "code points of the canonical (NFC) body"
+        ),
+        "",
+        "## Counts",
+        "",
+        "| articles | spans | verdicts | sources | comments | adjudicated spans | orphaned spans "
+        "| rows written |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"| {stats.articles} | {stats.spans} | {stats.verdicts} | {stats.sources} "
+        f"| {stats.comments} | {stats.adjudicated} | {stats.orphaned} | {stats.rows} |",
+        "",
+        f"## Label distribution (labels `{context.labels}`)",
+        "",
+    ]
+    total = sum(stats.labels.values())
+    if total:
+        lines += ["| label | count | share |", "|---|---:|---:|"]
+        known = [label for label in project.labels if label in stats.labels]
+        others = sorted(set(stats.labels) - set(known))
+        for label in [*known, *others]:
+            count = stats.labels[label]
+            lines.append(f"| {_cell(label)} | {count} | {count / total:.1%} |")
+    else:
+        lines.append("No labels in this selection.")
+    lines += ["", "## Reviewers", ""]
+    if stats.reviewers:
+        lines += ["| reviewer | verdicts |", "|---|---:|"]
+        lines += [
+            f"| {_cell(name)} | {count} |"
+            for name, count in sorted(stats.reviewers.items(), key=lambda item: (-item[1], item[0]))
+        ]
+    else:
+        lines.append("No verdicts in this selection.")
+    scale_kind = (
+        "ordinal (rating: worst = 1 ... best = n)" if project.scale_is_ordinal else "nominal"
+    )
+    lines += [
+        "",
+        "## Scale",
+        "",
+        f"- Preset: {project.scale_preset or 'custom'}; {scale_kind}; most true first",
+        "",
+    ]
+    for position, entry in enumerate(project.scale, start=1):
+        rating = f" (rating {context.ranks[entry['label']]})" if context.ranks else ""
+        description = f": {_cell(entry.get('description', ''))}" if entry.get("description") else ""
+        lines.append(f"{position}. **{_cell(entry['label'])}**{rating}{description}")
+    lines += ["", *agreement_section(context), ""]
+    return "\n".join(lines)

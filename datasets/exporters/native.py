@@ -1,0 +1,144 @@
+"""Native JSONL (FORMATS.md §4a): lossless, sorted keys, import -> export byte-identical.
+
+Line 1: `{"schema": "factcheck-native/1", "type": "project", "project": {...}}` with the scale,
+settings, `people` (every member and contributor, in the order an importer must create them so
+pseudonyms come out the same) and `members` (person, role, joined_at). Then one line per article
+of the project (pk order; articles without spans too) with its spans in (start, end) order, each
+with every exported verdict (sources inside), comments and adjudication. Identifiers are the
+export's own (`a-1`, `s-1`, `v-1`, `src-1`, `c-1`; see datasets.records). The derived span
+`status` is informative: an importer recomputes it. Not exported: the article's raw input
+(`raw_text`; an importer takes the body), assignments (queue state), predictions, history.
+Label modes: `adjudicated` keeps only adjudicated spans; `majority` and `all` keep every span.
+"""
+
+from collections.abc import Iterator
+
+from datasets.exporters import Exporter, register
+from datasets.exporters.writers import jsonl_sorted
+from datasets.records import SCHEMA, ArticleRecord, ExportContext, iso, project_memberships
+
+
+def head(context: ExportContext) -> Iterator[dict]:
+    project = context.project
+    people = context.people
+    yield {
+        "schema": SCHEMA,
+        "type": "project",
+        "project": {
+            "id": project.slug,
+            "name": project.name,
+            "description": project.description,
+            "created_at": iso(project.created_at),
+            "scale": {
+                "preset": project.scale_preset,
+                "ordinal": project.scale_is_ordinal,
+                "labels": project.scale,
+            },
+            "settings": {
+                "reviews_per_claim": project.reviews_per_claim,
+                "blind_review": project.blind_review,
+                "sources_required": project.sources_required,
+            },
+            "people": [person.name for person in people.values()],
+            "members": [
+                {"person": people[user_id].name, "role": role, "joined_at": iso(joined)}
+                for user_id, role, joined in project_memberships(project=project)
+            ],
+        },
+    }
+
+
+def format_row(article: ArticleRecord, context: ExportContext) -> Iterator[dict]:
+    yield {
+        "schema": SCHEMA,
+        "type": "article",
+        "article": {
+            "id": article.ref,
+            "title": article.title,
+            "subtitle": article.subtitle,
+            "authors": article.authors,
+            "publisher": article.publisher,
+            "published_on": iso(article.published_on),
+            "url": article.url,
+            "language": article.language,
+            "origin": article.origin,
+            "body": article.body,
+        },
+        "spans": [
+            {
+                "id": span.ref,
+                "start": span.start,
+                "end": span.end,
+                "quote": span.quote,
+                "prefix": span.prefix,
+                "suffix": span.suffix,
+                "claimant": span.claimant,
+                "note": span.note,
+                "status": span.status,
+                "orphaned": span.orphaned,
+                "anchor_errors": span.anchor_errors,
+                "created_by": span.created_by,
+                "created_at": iso(span.created_at),
+                "verdicts": [
+                    {
+                        "id": verdict.ref,
+                        "reviewer": verdict.reviewer,
+                        "label": verdict.label,
+                        "rationale": verdict.rationale,
+                        "confidence": verdict.confidence,
+                        "status": verdict.status,
+                        "version": verdict.version,
+                        "created_at": iso(verdict.created_at),
+                        "updated_at": iso(verdict.updated_at),
+                        "submitted_at": iso(verdict.submitted_at),
+                        "sources": [
+                            {
+                                "id": source.ref,
+                                "url": source.url,
+                                "title": source.title,
+                                "excerpt": source.excerpt,
+                                "stance": source.stance,
+                                "accessed_on": iso(source.accessed_on),
+                            }
+                            for source in verdict.sources
+                        ],
+                    }
+                    for verdict in span.verdicts
+                ],
+                "comments": [
+                    {
+                        "id": comment.ref,
+                        "author": comment.author,
+                        "parent": comment.parent,
+                        "body": comment.body,
+                        "created_at": iso(comment.created_at),
+                    }
+                    for comment in span.comments
+                ],
+                "adjudication": None
+                if span.adjudication is None
+                else {
+                    "label": span.adjudication.label,
+                    "by": span.adjudication.editor,
+                    "rationale": span.adjudication.rationale,
+                    "considered": span.adjudication.considered,
+                    "decided_at": iso(span.adjudication.decided_at),
+                    "updated_at": iso(span.adjudication.updated_at),
+                },
+            }
+            for span in article.spans
+        ],
+    }
+
+
+register(
+    Exporter(
+        name="native",
+        media_type="application/x-ndjson; charset=utf-8",
+        extension="jsonl",
+        format_row=format_row,
+        write=jsonl_sorted,
+        head=head,
+        description="Native JSONL, lossless (factcheck-native/1)",
+    )
+)

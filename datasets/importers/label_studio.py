@@ -1,0 +1,408 @@
+"""Label Studio JSON exports (a list of tasks, FORMATS.md §4b) read into article records.
+
+Reviewers: see `_reviewers`. Adjudications: a ground-truth annotation among annotations that are
+not ground truth is the editor's decision (how our export writes one); Label Studio itself marks
+every annotation ground truth by default, so when all are, all are verdicts.
+
+Regions: the results of one region share its `id`; a region's verdict label comes from its
+per-region `choices` when it has them (then its `labels` only say "this is a claim"), else from
+its `labels`. A per-region `textarea` is the rationale. With the project's labelling config
+(`<View>` XML) the roles are read from the config instead, so a claim marked with a `Labels`
+control but not yet rated becomes a span without a verdict.
+
+Offsets: Label Studio's UI writes code points but its server stores whatever an API client
+sends, so every region's `text[start:end]` is checked against its `value.text`; offsets that do
+not match are read again as UTF-16 units, and the region is rejected if that fails too.
+"""
+
+import datetime
+import json
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from datasets.importers.base import (
+    AdjudicationRecord,
+    ArticleDraft,
+    ArticleRecord,
+    ImportFailure,
+    ParseError,
+    PredictionRecord,
+    ReviewerRef,
+    SpanRecord,
+    VerdictRecord,
+    normalisation_note,
+    place_span,
+)
+from datasets.importers.offsets import CanonicalText, OffsetUnit, UnitIndex, read_quoted_span
+
+# Label Studio's own export names the importing server's users by id: they are not our ids, so
+# an id becomes this pseudonym (an inactive placeholder user unless one exists by that name).
+ID_PSEUDONYM = "ls-{id}"
+DEFAULT_MODEL_NAME = "label-studio"
+_REGION_TYPES = {"labels", "choices", "textarea"}
+
+
+@dataclass(frozen=True, slots=True)
+class LabelConfig:
+    """The parts of a labelling config that say what a result means."""
+
+    text_field: str = "text"
+    # Names of per-region Choices controls: when there are any, verdicts come from them and
+    # Labels only mark claims.
+    verdict_choices: frozenset[str] = frozenset()
+
+    @property
+    def labels_are_verdicts(self) -> bool:
+        return not self.verdict_choices
+
+
+def read_label_config(path: Path) -> LabelConfig:
+    """The roles of a Label Studio `<View>` config's controls; raises ParseError."""
+    try:
+        # The config is a local file the operator names, not data from the network.
+        root = ElementTree.parse(path).getroot()  # noqa: S314
+    except (OSError, ElementTree.ParseError) as error:
+        raise ParseError(f"{path}: cannot read the labelling config: {error}") from error
+    text_field = "text"
+    choices = set()
+    for element in root.iter():
+        tag = element.tag.lower()
+        if tag in {"text", "hypertext"} and element.get("value", "").startswith("$"):
+            text_field = element.get("value", "")[1:]
+        elif tag == "choices" and element.get("perRegion", "").lower() == "true":
+            choices.add(element.get("name", ""))
+    return LabelConfig(text_field=text_field, verdict_choices=frozenset(choices))
+
+
+@dataclass(slots=True)
+class _Region:
+    id: str
+    start: int | None = None
+    end: int | None = None
+    text: str | None = None
+    labels: list[str] = field(default_factory=list)
+    choices: list[str] = field(default_factory=list)
+    rationale: list[str] = field(default_factory=list)
+    score: float | None = None
+
+
+def read_label_studio(
+    path: Path, *, config: LabelConfig | None = None
+) -> Iterator[ArticleRecord | ImportFailure]:
+    """Records for the tasks of one export, failures naming `file: tasks[i] (id N)`."""
+    name = str(path)
+    try:
+        tasks = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except OSError as error:
+        yield ImportFailure(name, f"cannot read: {error.strerror}")
+        return
+    except UnicodeDecodeError as error:
+        yield ImportFailure(name, f"not UTF-8 text (offset {error.start})")
+        return
+    except json.JSONDecodeError as error:
+        yield ImportFailure(name, f"invalid JSON: {error.msg} at line {error.lineno}")
+        return
+    if isinstance(tasks, dict):  # a single task, as the import API also takes
+        tasks = [tasks]
+    if not isinstance(tasks, list):
+        yield ImportFailure(name, "expected a list of tasks")
+        return
+    for index, task in enumerate(tasks):
+        task_id = task.get("id") if isinstance(task, dict) else None
+        location = f"{name}: tasks[{index}]" + (f" (id {task_id})" if task_id is not None else "")
+        try:
+            yield _task(task, location=location, origin=path.name, config=config or LabelConfig())
+        except ParseError as error:
+            yield ImportFailure(location, str(error))
+
+
+def _task(task: Any, *, location: str, origin: str, config: LabelConfig) -> ArticleRecord:
+    if not isinstance(task, dict):
+        raise ParseError("a task must be a JSON object")
+    data = task.get("data")
+    if not isinstance(data, dict):
+        raise ParseError("the task has no 'data' object")
+    sent = data.get(config.text_field)
+    if not isinstance(sent, str) or not sent.strip():
+        raise ParseError(f"'data.{config.text_field}' must be a non-empty string")
+    meta = task.get("meta") if isinstance(task.get("meta"), dict) else {}
+    text = CanonicalText(sent)
+    record = ArticleRecord(
+        location=location,
+        draft=_draft(data, meta, sent, task_id=task.get("id"), origin=origin, location=location),
+        notes=normalisation_note(text),
+    )
+    units = UnitIndex(sent)
+    annotations = task.get("annotations") or []
+    if not isinstance(annotations, list):
+        raise ParseError("'annotations' must be a list")
+    reviewers = _reviewers(annotations, meta)
+    live = [a for a in annotations if not a.get("was_cancelled")]
+    # Label Studio marks every imported annotation ground truth unless told otherwise, so the
+    # flag alone means little; a ground-truth annotation among others that are not is the
+    # reference one, as our export writes an editor's adjudication.
+    adjudicating = any(a.get("ground_truth") is False for a in live)
+    spans: dict[tuple[int, int], SpanRecord] = {}
+    for number, annotation in enumerate(annotations):
+        where = f"annotations[{number}]"
+        if annotation.get("was_cancelled"):
+            record.notes.append(f"{where}: cancelled (skipped) in Label Studio; not imported")
+            continue
+        is_adjudication = adjudicating and annotation.get("ground_truth") is True
+        submitted_at = _timestamp(annotation.get("updated_at") or annotation.get("created_at"))
+        for region in _regions(annotation.get("result"), where=where, notes=record.notes):
+            region_where = f"{where} region {region.id}"
+            start, end, quote = _place(text, units, region, region_where, record.notes)
+            label = _verdict_label(region, config, region_where)
+            creator = None if is_adjudication else reviewers[number]
+            span = spans.setdefault((start, end), SpanRecord(start, end, quote, created_by=creator))
+            if label is None:
+                continue
+            rationale = "\n".join(region.rationale)
+            if is_adjudication:
+                _adjudicate(span, reviewers[number], label, rationale, submitted_at, region_where)
+            elif any(verdict.reviewer == reviewers[number] for verdict in span.verdicts):
+                record.notes.append(
+                    f"{region_where}: {reviewers[number]} already has a verdict on "
+                    f"[{start}, {end}]; kept the first"
+                )
+            else:
+                span.verdicts.append(
+                    VerdictRecord(
+                        reviewer=reviewers[number],
+                        label=label,
+                        rationale=rationale,
+                        submitted_at=submitted_at,
+                        where=region_where,
+                    )
+                )
+    record.spans = sorted(spans.values(), key=lambda span: (span.start, span.end))
+    record.predictions = _predictions(task.get("predictions"), text, units, record.notes)
+    if task.get("drafts"):
+        record.notes.append(f"{len(task['drafts'])} unsubmitted draft(s) not imported")
+    return record
+
+
+def _adjudicate(
+    span: SpanRecord,
+    editor: ReviewerRef | None,
+    label: str,
+    rationale: str,
+    decided_at: datetime.datetime | None,
+    where: str,
+) -> None:
+    if editor is None:
+        raise ParseError(f"{where}: a ground-truth annotation names no editor")
+    if span.adjudication is not None:
+        raise ParseError(f"{where}: a second ground-truth label for [{span.start}, {span.end}]")
+    span.adjudication = AdjudicationRecord(editor, label, rationale, decided_at=decided_at)
+
+
+def _draft(
+    data: dict, meta: dict, sent: str, *, task_id: Any, origin: str, location: str
+) -> ArticleDraft:
+    title = data.get("title") or meta.get("title") or f"Label Studio task {task_id}"
+    published_on = data.get("published_on")
+    try:
+        published = datetime.date.fromisoformat(published_on) if published_on else None
+    except (TypeError, ValueError):
+        raise ParseError(f"'data.published_on' is not an ISO date: {published_on!r}") from None
+    authors = data.get("authors") or []
+    if isinstance(authors, str):
+        authors = [authors]
+    if not isinstance(authors, list) or not all(isinstance(a, str) for a in authors):
+        raise ParseError("'data.authors' must be a list of names")
+    url = data.get("url") or data.get("source_url") or ""
+    if not isinstance(title, str) or not isinstance(url, str):
+        raise ParseError("'data.title' and 'data.url' must be strings")
+    return ArticleDraft(
+        title=title,
+        body=sent,
+        raw_text=sent,
+        origin=origin,
+        authors=tuple(authors),
+        published_on=published,
+        source_url=url,
+        language=str(data.get("language") or ""),
+        location=location,
+    )
+
+
+def _reviewers(annotations: list, meta: dict) -> list[ReviewerRef | None]:
+    """Who made each annotation: its `meta.reviewers` pseudonym (in annotation order; our export
+    writes them), the email in `completed_by`, or its user id as an `ls-<id>` pseudonym; None
+    when nothing says (the command's --reviewer then)."""
+    pseudonyms = meta.get("reviewers")
+    if pseudonyms is not None:
+        if not isinstance(pseudonyms, list) or not all(
+            p is None or isinstance(p, str) for p in pseudonyms
+        ):
+            raise ParseError("'meta.reviewers' must be a list of pseudonyms")
+        if len(pseudonyms) != len(annotations):
+            raise ParseError(
+                f"'meta.reviewers' names {len(pseudonyms)} reviewer(s) for "
+                f"{len(annotations)} annotation(s)"
+            )
+    found: list[ReviewerRef | None] = []
+    for number, annotation in enumerate(annotations):
+        if not isinstance(annotation, dict):
+            raise ParseError(f"annotations[{number}] must be a JSON object")
+        completed_by = annotation.get("completed_by")
+        email, pseudonym = "", (pseudonyms[number] if pseudonyms else None) or ""
+        if isinstance(completed_by, dict):
+            email = str(completed_by.get("email") or "")
+            completed_by = completed_by.get("id")
+        if not pseudonym and isinstance(completed_by, int) and not isinstance(completed_by, bool):
+            pseudonym = ID_PSEUDONYM.format(id=completed_by)
+        found.append(ReviewerRef(pseudonym=pseudonym, email=email) if pseudonym or email else None)
+    return found
+
+
+def _regions(results: Any, *, where: str, notes: list[str]) -> list[_Region]:
+    if not isinstance(results, list):
+        raise ParseError(f"{where}: 'result' must be a list")
+    regions: dict[str, _Region] = {}
+    ignored: set[str] = set()
+    for number, result in enumerate(results):
+        if not isinstance(result, dict) or not isinstance(result.get("value"), dict):
+            raise ParseError(f"{where}: result[{number}] has no 'value' object")
+        kind = str(result.get("type", "")).lower()
+        if kind not in _REGION_TYPES:
+            ignored.add(kind or "untyped")
+            continue
+        region_id = str(result.get("id") or f"result[{number}]")
+        region = regions.setdefault(region_id, _Region(region_id))
+        _merge(region, kind, result, where=f"{where} region {region_id}")
+    for kind in sorted(ignored):
+        notes.append(f"{where}: '{kind}' results are not imported")
+    placed = []
+    for region in regions.values():
+        if region.start is None:
+            if region.labels or region.choices:
+                notes.append(f"{where} region {region.id}: not tied to a passage; not imported")
+            continue
+        placed.append(region)
+    return placed
+
+
+def _merge(region: _Region, kind: str, result: dict, *, where: str) -> None:
+    value = result["value"]
+    if "start" in value or "end" in value:
+        start, end = value.get("start"), value.get("end")
+        if not (_is_int(start) and _is_int(end)):
+            raise ParseError(f"{where}: 'start' and 'end' must be integers")
+        if region.start is not None and (region.start, region.end) != (start, end):
+            raise ParseError(f"{where}: its results disagree on the offsets")
+        region.start, region.end = start, end
+    if isinstance(value.get("text"), str) and kind != "textarea":
+        region.text = value["text"]
+    wanted = {"labels": "labels", "choices": "choices", "textarea": "text"}[kind]
+    given = value.get(wanted, [])
+    if isinstance(given, str):
+        given = [given]
+    if not isinstance(given, list) or not all(isinstance(item, str) for item in given):
+        raise ParseError(f"{where}: 'value.{wanted}' must be a list of strings")
+    if kind == "labels":
+        region.labels.extend(given)
+    elif kind == "choices":
+        region.choices.extend(given)
+    else:
+        region.rationale.extend(line for line in given if line.strip())
+    if _is_number(result.get("score")):
+        region.score = float(result["score"])
+
+
+def _place(
+    text: CanonicalText, units: UnitIndex, region: _Region, where: str, notes: list[str]
+) -> tuple[int, int, str]:
+    """Canonical (start, end, quote) of a region, after checking its offsets against its text."""
+    start, end = region.start, region.end
+    assert start is not None and end is not None  # noqa: S101  # _regions keeps placed ones only
+    if region.text is None:
+        # Without a quote nothing can be checked: the UI's unit (code points) is assumed.
+        notes.append(f"{where}: no 'value.text' to check; offsets read as code points")
+    else:
+        reading = read_quoted_span(units, start, end, region.text)
+        if reading is None:
+            raise ParseError(
+                f"{where}: rejected: [{start}, {end}] does not hold {region.text!r} "
+                "in code points or in UTF-16 units"
+            )
+        if reading[2] is OffsetUnit.UTF16:
+            notes.append(
+                f"{where}: [{start}, {end}] were UTF-16 units; converted to code points "
+                f"[{reading[0]}, {reading[1]}]"
+            )
+        start, end = reading[0], reading[1]
+    return place_span(text, start, end, where=where, notes=notes)
+
+
+def _verdict_label(region: _Region, config: LabelConfig, where: str) -> str | None:
+    """The region's verdict label, or None for a claim without one."""
+    if region.choices:
+        candidates = region.choices
+    elif config.labels_are_verdicts:
+        candidates = region.labels
+    else:
+        return None
+    if not candidates:
+        return None
+    if len(set(candidates)) > 1:
+        raise ParseError(f"{where}: several verdict labels ({', '.join(candidates)})")
+    return candidates[0]
+
+
+def _predictions(
+    predictions: Any, text: CanonicalText, units: UnitIndex, notes: list[str]
+) -> list[PredictionRecord]:
+    if not predictions:
+        return []
+    if not isinstance(predictions, list):
+        raise ParseError("'predictions' must be a list")
+    found = []
+    for number, prediction in enumerate(predictions):
+        where = f"predictions[{number}]"
+        if not isinstance(prediction, dict):
+            raise ParseError(f"{where} must be a JSON object")
+        model_name = str(prediction.get("model_version") or "").strip() or DEFAULT_MODEL_NAME
+        score = prediction.get("score")
+        for region in _regions(prediction.get("result"), where=where, notes=notes):
+            region_where = f"{where} region {region.id}"
+            start, end, _ = _place(text, units, region, region_where, notes)
+            region_score = region.score if region.score is not None else score
+            if region_score is not None and not (
+                _is_number(region_score) and 0 <= region_score <= 1
+            ):
+                raise ParseError(f"{region_where}: score {region_score!r} is not between 0 and 1")
+            labels = region.choices or region.labels
+            found.append(
+                PredictionRecord(
+                    start=start,
+                    end=end,
+                    model_name=model_name,
+                    label=labels[0] if labels else "",
+                    score=None if region_score is None else float(region_score),
+                )
+            )
+    return found
+
+
+def _timestamp(value: Any) -> datetime.datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        stamp = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=datetime.UTC)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)

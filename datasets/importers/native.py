@@ -1,0 +1,360 @@
+"""Native JSONL (FORMATS.md §4a; written by datasets.exporters.native) read into records.
+
+Line 1 describes the project: scale, settings, `people` (in the order an import must create them
+so that pseudonyms come out the same) and `members`. Every further line is one article with its
+spans, verdicts (sources inside), comments and adjudication. Offsets are code points of the body;
+each span's `quote` is checked against them (and the offsets read again as UTF-16 units should a
+hand-edited file need it). Everything the exporter writes is kept, timestamps and verdict
+versions included, so that exporting an import gives the same bytes; the `id`s are the export's
+own and only link verdicts to adjudications and replies to comments; span `status` is derived.
+"""
+
+import datetime
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from datasets.importers.base import (
+    AdjudicationRecord,
+    ArticleDraft,
+    ArticleRecord,
+    CommentRecord,
+    ImportFailure,
+    MemberRecord,
+    ParseError,
+    ProjectHeader,
+    ReviewerRef,
+    SourceRecord,
+    SpanRecord,
+    VerdictRecord,
+    normalisation_note,
+    place_span,
+)
+from datasets.importers.offsets import CanonicalText, OffsetUnit, UnitIndex, read_quoted_span
+
+SCHEMA = "factcheck-native/1"
+# The model says `context` where FORMATS.md §4a says `neutral`: both are read.
+_STANCES = {
+    "supports": "supports",
+    "refutes": "refutes",
+    "context": "context",
+    "neutral": "context",
+}
+
+
+def read_native_header(path: Path) -> ProjectHeader:
+    """The project line of a native file; raises ParseError naming the file."""
+    name = str(path)
+    try:
+        with path.open("rb") as stream:
+            first = stream.readline().decode("utf-8-sig")
+    except OSError as error:
+        raise ParseError(f"{name}: cannot read: {error.strerror}") from error
+    except UnicodeDecodeError as error:
+        raise ParseError(f"{name}:1: not UTF-8 text (offset {error.start})") from error
+    try:
+        entry = json.loads(first)
+    except json.JSONDecodeError as error:
+        raise ParseError(f"{name}:1: invalid JSON: {error.msg} at column {error.colno}") from None
+    try:
+        _check_schema(entry)
+        if entry.get("type") != "project":
+            raise ParseError("the first line must be the project line")
+        return _header(_object(entry, "project"))
+    except ParseError as error:
+        raise ParseError(f"{name}:1: {error}") from None
+
+
+def read_native(path: Path) -> Iterator[ArticleRecord | ImportFailure]:
+    """Records for the article lines of one file, failures naming `file:line`."""
+    name = str(path)
+    try:
+        stream = path.open("rb")
+    except OSError as error:
+        yield ImportFailure(name, f"cannot read: {error.strerror}")
+        return
+    with stream:
+        for number, raw in enumerate(stream, start=1):
+            location = f"{name}:{number}"
+            try:
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as error:
+                yield ImportFailure(location, f"not UTF-8 text (offset {error.start})")
+                continue
+            if not line.strip():
+                continue
+            try:
+                entry = json.loads(line)
+                _check_schema(entry)
+                if entry.get("type") == "project":
+                    if number != 1:
+                        raise ParseError("a project line after the first line")
+                    continue
+                if entry.get("type") != "article":
+                    raise ParseError(f"unknown line type {entry.get('type')!r}")
+                yield _article(entry, location=location, origin=path.name)
+            except json.JSONDecodeError as error:
+                yield ImportFailure(location, f"invalid JSON: {error.msg} at column {error.colno}")
+            except ParseError as error:
+                yield ImportFailure(location, str(error))
+
+
+def _check_schema(entry: Any) -> None:
+    if not isinstance(entry, dict):
+        raise ParseError("a line must be a JSON object")
+    if entry.get("schema") != SCHEMA:
+        raise ParseError(f"'schema' must be {SCHEMA!r}, got {entry.get('schema')!r}")
+
+
+def _header(project: dict) -> ProjectHeader:
+    scale = _object(project, "scale")
+    labels = scale.get("labels")
+    if not isinstance(labels, list) or not all(isinstance(entry, dict) for entry in labels):
+        raise ParseError("'project.scale.labels' must be a list of objects")
+    settings = project.get("settings") or {}
+    if not isinstance(settings, dict):
+        raise ParseError("'project.settings' must be an object")
+    members = project.get("members") or []
+    if not isinstance(members, list) or not all(isinstance(m, dict) for m in members):
+        raise ParseError("'project.members' must be a list of objects")
+    return ProjectHeader(
+        slug=_text(project, "id", where="project", required=True),
+        name=_text(project, "name", where="project", required=True),
+        scale=labels,
+        description=_text(project, "description", where="project"),
+        scale_preset=str(scale.get("preset") or ""),
+        scale_is_ordinal=scale.get("ordinal") is True,
+        settings=settings,
+        created_at=_timestamp(project.get("created_at"), "project.created_at"),
+        people=tuple(_strings(project, "people", where="project")),
+        members=tuple(
+            MemberRecord(
+                person=_text(member, "person", where="project.members", required=True),
+                role=_text(member, "role", where="project.members", required=True),
+                joined_at=_timestamp(member.get("joined_at"), "project.members.joined_at"),
+            )
+            for member in members
+        ),
+    )
+
+
+def _article(entry: dict, *, location: str, origin: str) -> ArticleRecord:
+    article = _object(entry, "article")
+    body = _text(article, "body", where="article", required=True)
+    text = CanonicalText(body)
+    record = ArticleRecord(
+        location=location,
+        draft=ArticleDraft(
+            title=_text(article, "title", where="article", required=True),
+            subtitle=_text(article, "subtitle", where="article"),
+            body=body,
+            raw_text=body,
+            origin=_text(article, "origin", where="article") or origin,
+            authors=tuple(_strings(article, "authors", where="article")),
+            publisher=_text(article, "publisher", where="article"),
+            published_on=_date(article.get("published_on"), "article.published_on"),
+            source_url=_text(article, "url", where="article"),
+            language=_text(article, "language", where="article"),
+            location=location,
+        ),
+        notes=normalisation_note(text),
+    )
+    units = UnitIndex(body)
+    spans = entry.get("spans") or []
+    if not isinstance(spans, list):
+        raise ParseError("'spans' must be a list")
+    record.spans = [_span(given, n, text, units, record.notes) for n, given in enumerate(spans)]
+    return record
+
+
+def _span(
+    given: Any, number: int, text: CanonicalText, units: UnitIndex, notes: list[str]
+) -> SpanRecord:
+    where = f"spans[{number}]"
+    if not isinstance(given, dict):
+        raise ParseError(f"{where} must be a JSON object")
+    start, end = given.get("start"), given.get("end")
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in (start, end)):
+        raise ParseError(f"{where}: 'start' and 'end' must be integers")
+    quote = _text(given, "quote", where=where, required=True)
+    orphaned = given.get("orphaned") is True
+    if orphaned:
+        # Its quote is no longer in the body at these offsets: they are kept as they were.
+        if not 0 <= start < end:
+            raise ParseError(f"{where}: needs 0 <= start < end, got [{start}, {end}]")
+        placed = (start, end, quote)
+    else:
+        reading = read_quoted_span(units, start, end, quote)
+        if reading is None:
+            raise ParseError(f"{where}: [{start}, {end}] does not hold the span's quote")
+        if reading[2] is OffsetUnit.UTF16:
+            notes.append(f"{where}: [{start}, {end}] were UTF-16 units; converted")
+        placed = place_span(text, reading[0], reading[1], where=where, notes=notes)
+    verdicts = given.get("verdicts") or []
+    if not isinstance(verdicts, list):
+        raise ParseError(f"{where}: 'verdicts' must be a list")
+    anchor_errors = given.get("anchor_errors") or 0
+    if not isinstance(anchor_errors, int) or anchor_errors < 0:
+        raise ParseError(f"{where}: 'anchor_errors' must be a whole number")
+    creator = given.get("created_by")
+    return SpanRecord(
+        start=placed[0],
+        end=placed[1],
+        quote=placed[2],
+        verdicts=[_verdict(v, f"{where}.verdicts[{n}]") for n, v in enumerate(verdicts)],
+        claimant=_text(given, "claimant", where=where),
+        note=_text(given, "note", where=where),
+        created_by=_reviewer(creator, f"{where}.created_by") if creator is not None else None,
+        orphaned=orphaned,
+        prefix=given["prefix"] if isinstance(given.get("prefix"), str) else None,
+        suffix=given["suffix"] if isinstance(given.get("suffix"), str) else None,
+        anchor_errors=anchor_errors,
+        created_at=_timestamp(given.get("created_at"), f"{where}.created_at"),
+        comments=_comments(given.get("comments"), f"{where}.comments"),
+        adjudication=_adjudication(given.get("adjudication"), f"{where}.adjudication"),
+    )
+
+
+def _verdict(given: Any, where: str) -> VerdictRecord:
+    if not isinstance(given, dict):
+        raise ParseError(f"{where} must be a JSON object")
+    status = given.get("status", "submitted")
+    if status not in {"submitted", "draft"}:
+        raise ParseError(f"{where}: 'status' must be submitted or draft")
+    confidence = given.get("confidence")
+    if confidence is not None and not (isinstance(confidence, int) and 1 <= confidence <= 5):
+        raise ParseError(f"{where}: 'confidence' must be 1 to 5 or null")
+    version = given.get("version", 1)
+    if not isinstance(version, int) or version < 1:
+        raise ParseError(f"{where}: 'version' must be a positive whole number")
+    sources = given.get("sources") or []
+    if not isinstance(sources, list):
+        raise ParseError(f"{where}: 'sources' must be a list")
+    return VerdictRecord(
+        reviewer=_reviewer(given.get("reviewer"), where),
+        label=_text(given, "label", where=where),
+        rationale=_text(given, "rationale", where=where),
+        status=status,
+        confidence=confidence,
+        submitted_at=_timestamp(given.get("submitted_at"), f"{where}.submitted_at"),
+        sources=tuple(_source(s, f"{where}.sources[{n}]") for n, s in enumerate(sources)),
+        where=where,
+        ref=str(given.get("id") or ""),
+        version=version,
+        created_at=_timestamp(given.get("created_at"), f"{where}.created_at"),
+        updated_at=_timestamp(given.get("updated_at"), f"{where}.updated_at"),
+    )
+
+
+def _source(given: Any, where: str) -> SourceRecord:
+    if not isinstance(given, dict):
+        raise ParseError(f"{where} must be a JSON object")
+    stance = given.get("stance") or "context"
+    if stance not in _STANCES:
+        raise ParseError(f"{where}: 'stance' must be supports, refutes or neutral")
+    return SourceRecord(
+        url=_text(given, "url", where=where, required=True),
+        title=_text(given, "title", where=where),
+        excerpt=_text(given, "excerpt", where=where),
+        stance=_STANCES[stance],
+        accessed_on=_date(given.get("accessed_on"), f"{where}.accessed_on"),
+    )
+
+
+def _comments(given: Any, where: str) -> list[CommentRecord]:
+    """Comments in file order; a reply names the `id` of an earlier comment as its `parent`."""
+    if not given:
+        return []
+    if not isinstance(given, list):
+        raise ParseError(f"{where} must be a list")
+    comments: list[CommentRecord] = []
+    refs: set[str] = set()
+    for number, comment in enumerate(given):
+        path = f"{where}[{number}]"
+        if not isinstance(comment, dict):
+            raise ParseError(f"{path} must be a JSON object")
+        parent = comment.get("parent")
+        if parent is not None and parent not in refs:
+            raise ParseError(f"{path}: replies to {parent!r}, which no earlier comment is")
+        ref = str(comment.get("id") or "")
+        refs.add(ref)
+        comments.append(
+            CommentRecord(
+                author=_reviewer(comment.get("author"), path),
+                body=_text(comment, "body", where=path, required=True),
+                created_at=_timestamp(comment.get("created_at"), f"{path}.created_at"),
+                ref=ref,
+                parent=parent or "",
+            )
+        )
+    return comments
+
+
+def _adjudication(given: Any, where: str) -> AdjudicationRecord | None:
+    if given is None:
+        return None
+    if not isinstance(given, dict):
+        raise ParseError(f"{where} must be a JSON object or null")
+    considered = given.get("considered")
+    if considered is not None and (
+        not isinstance(considered, list) or not all(isinstance(ref, str) for ref in considered)
+    ):
+        raise ParseError(f"{where}: 'considered' must be a list of verdict ids")
+    return AdjudicationRecord(
+        editor=_reviewer(given.get("by"), where),
+        label=_text(given, "label", where=where, required=True),
+        rationale=_text(given, "rationale", where=where),
+        decided_at=_timestamp(given.get("decided_at"), f"{where}.decided_at"),
+        updated_at=_timestamp(given.get("updated_at"), f"{where}.updated_at"),
+        considered=None if considered is None else tuple(considered),
+    )
+
+
+def _reviewer(value: Any, where: str) -> ReviewerRef:
+    if not isinstance(value, str) or not value.strip():
+        raise ParseError(f"{where}: names no person")
+    return ReviewerRef(pseudonym=value.strip())
+
+
+def _object(entry: dict, name: str) -> dict:
+    value = entry.get(name)
+    if not isinstance(value, dict):
+        raise ParseError(f"'{name}' must be a JSON object")
+    return value
+
+
+def _text(given: dict, name: str, *, where: str, required: bool = False) -> str:
+    value = given.get(name)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or (required and not value.strip()):
+        wanted = "a non-empty string" if required else "a string"
+        raise ParseError(f"'{where}.{name}' must be {wanted}")
+    return value
+
+
+def _strings(given: dict, name: str, *, where: str) -> list[str]:
+    value = given.get(name) or []
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ParseError(f"'{where}.{name}' must be a list of strings")
+    return value
+
+
+def _date(value: Any, name: str) -> datetime.date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ParseError(f"'{name}' must be an ISO date or null, got {value!r}") from None
+
+
+def _timestamp(value: Any, name: str) -> datetime.datetime | None:
+    if value is None:
+        return None
+    try:
+        stamp = datetime.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ParseError(f"'{name}' must be an ISO timestamp or null, got {value!r}") from None
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=datetime.UTC)

@@ -1,0 +1,216 @@
+"""Export options: one dataclass every door fills (command, API, page, admin action), and one form
+that parses them from a query string for the API and the export page.
+
+Label modes (`labels`), for every format:
+- `adjudicated`: only adjudicated spans, with the editor's final label;
+- `majority`: one label per span: the adjudicated one where there is one, else the most frequent
+  submitted label if no other label ties with it (spans with a tie or no submitted verdict have
+  no majority and are left out of label rows);
+- `all`: every reviewer's verdict as its own row or annotation (formats with a place for the
+  final label, such as CSV's `adjudicated_label` column, W3C and Label Studio, add it).
+None means the format's default (`Exporter.default_labels`).
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from annotate.selectors import SpanStatus
+
+LABEL_MODES = ("adjudicated", "majority", "all")
+OFFSET_UNITS = ("utf16", "codepoints", "graphemes")
+ARTIFACTS = ("data", "datasheet", "config")
+FEVER_CLASSES = ("SUPPORTS", "REFUTES", "NOT ENOUGH INFO")
+DEFAULT_REVIEW_URL = "urn:fc:{project}:{span}"
+DEFAULT_CHUNK_SIZE = 200  # articles per chunk: ~7 queries each, memory bounded by the chunk
+
+
+@dataclass(frozen=True, slots=True)
+class ExportOptions:
+    articles: tuple[int, ...] = ()  # article pks; empty: all the project's articles
+    statuses: tuple[str, ...] = ()  # span statuses (SpanStatus); empty: any
+    labels: str | None = None  # a LABEL_MODES entry; None: the format's default
+    include_orphaned: bool = False
+    include_drafts: bool = False  # draft verdicts stay private unless asked for
+    real_names: bool = False  # usernames instead of pseudonyms (project editors only)
+    salt: str = ""  # pseudonym salt; "": the server's own, stable per project
+    offset_unit: str = "utf16"  # doccano only (FORMATS.md §4c)
+    fever_map: tuple[tuple[str, str], ...] = ()  # (scale label, FEVER class) over the default
+    review_url: str = DEFAULT_REVIEW_URL  # ClaimReview `url`: {project}, {article}, {span}
+    organization: str = ""  # ClaimReview `author` (the fact-checking organisation)
+    completed_by_email: bool = False  # Label Studio `completed_by: {"email"}` (real names only)
+    chunk_size: int = DEFAULT_CHUNK_SIZE
+
+    def check(self, *, label_modes: tuple[str, ...]) -> None:
+        """Raise ValidationError (by option) for values no format accepts, or this one refuses."""
+        errors: dict[str, str] = {}
+        if self.labels is not None and self.labels not in label_modes:
+            errors["labels"] = f"This format takes labels={' or '.join(label_modes)}."
+        if unknown := set(self.statuses) - set(SpanStatus.ALL):
+            errors["status"] = f"Unknown span status: {', '.join(sorted(unknown))}."
+        if self.offset_unit not in OFFSET_UNITS:
+            errors["offset_unit"] = f"Choose one of {', '.join(OFFSET_UNITS)}."
+        if bad := [target for _, target in self.fever_map if target not in FEVER_CLASSES]:
+            errors["fever_map"] = f"FEVER classes are {', '.join(FEVER_CLASSES)}, not {bad[0]}."
+        if self.completed_by_email and not self.real_names:
+            errors["completed_by"] = "E-mail addresses identify reviewers: ask for real names."
+        if not 1 <= self.chunk_size <= 10_000:
+            errors["chunk_size"] = "Between 1 and 10,000 articles."
+        if errors:
+            raise ValidationError(errors)
+
+
+def parse_fever_map(entries: list[str]) -> tuple[tuple[str, str], ...]:
+    """`["Half True=REFUTES", ...]` (one per entry or line) -> pairs; ValueError on a bad one."""
+    pairs = []
+    for entry in entries:
+        for line in entry.splitlines():
+            if not line.strip():
+                continue
+            label, sep, target = line.rpartition("=")
+            if not sep or not label.strip():
+                raise ValueError(f"Write LABEL=CLASS, not {line!r}.")
+            pairs.append((label.strip(), target.strip()))
+    return tuple(pairs)
+
+
+def parse_ids(value: str) -> tuple[int, ...]:
+    """`"1, 2,3"` -> (1, 2, 3); ValueError on anything else."""
+    ids = [part.strip() for part in value.replace(" ", ",").split(",") if part.strip()]
+    if not all(part.isdigit() for part in ids):
+        raise ValueError("Article ids are whole numbers separated by commas.")
+    return tuple(sorted({int(part) for part in ids}))
+
+
+class FlagInput(forms.CheckboxInput):
+    """A checkbox that also reads `0`, `false`, `no` and `off` as unticked (query strings)."""
+
+    def value_from_datadict(self, data, files, name) -> bool:
+        value = data.get(name)
+        if value is None:
+            return False
+        return str(value).strip().lower() not in {"", "0", "false", "no", "off"}
+
+
+def _flag(label: str, help_text: str = "") -> forms.BooleanField:
+    return forms.BooleanField(label=label, help_text=help_text, required=False, widget=FlagInput)
+
+
+class ExportForm(forms.Form):
+    """The options as query parameters: `?format=csv&labels=all&status=agreed&status=contested`."""
+
+    format = forms.ChoiceField(label="Format", choices=())
+    artifact = forms.ChoiceField(
+        label="What to download",
+        choices=[
+            ("data", "The dataset"),
+            ("datasheet", "Its datasheet (Markdown)"),
+            ("config", "Label Studio labelling config (XML)"),
+        ],
+        required=False,
+    )
+    labels = forms.ChoiceField(
+        label="Labels",
+        choices=[
+            ("", "The format's default"),
+            ("adjudicated", "Adjudicated spans only (final label)"),
+            ("majority", "Majority label per span"),
+            ("all", "Every reviewer's verdict"),
+        ],
+        required=False,
+    )
+    status = forms.MultipleChoiceField(
+        label="Span status",
+        choices=[(status, status.replace("_", " ")) for status in SpanStatus.ALL],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked: every status.",
+    )
+    articles = forms.CharField(
+        label="Article ids",
+        required=False,
+        help_text="Comma-separated; empty: every article of the project.",
+    )
+    include_orphaned = _flag("Include orphaned spans")
+    include_drafts = _flag("Include draft verdicts")
+    real_names = _flag("Real usernames", "Otherwise reviewers appear as pseudonyms.")
+    salt = forms.CharField(
+        label="Pseudonym salt",
+        required=False,
+        max_length=200,
+        help_text="The same salt gives the same pseudonyms; empty: this server's own.",
+    )
+    offset_unit = forms.ChoiceField(
+        label="doccano offsets",
+        choices=[
+            ("utf16", "UTF-16 code units (doccano's UI)"),
+            ("codepoints", "Code points"),
+            ("graphemes", "Grapheme clusters"),
+        ],
+        required=False,
+    )
+    fever_map = forms.CharField(
+        label="FEVER mapping",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One LABEL=CLASS per line, over the default mapping.",
+    )
+    review_url = forms.CharField(
+        label="ClaimReview URL template",
+        required=False,
+        max_length=500,
+        help_text="{project}, {article} and {span} are replaced.",
+    )
+    organization = forms.CharField(label="ClaimReview author", required=False, max_length=200)
+    completed_by = forms.ChoiceField(
+        label="Label Studio completed_by",
+        choices=[("", "Left out (pseudonyms in meta.reviewers)"), ("email", "Reviewers' e-mail")],
+        required=False,
+    )
+
+    def __init__(self, *args, formats: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["format"].choices = [(name, name) for name in formats]
+
+    def clean_articles(self) -> tuple[int, ...]:
+        try:
+            return parse_ids(self.cleaned_data["articles"])
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+    def clean_fever_map(self) -> tuple[tuple[str, str], ...]:
+        try:
+            return parse_fever_map([self.cleaned_data["fever_map"]])
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+    def export_options(self) -> ExportOptions:
+        data = self.cleaned_data
+        return ExportOptions(
+            articles=data["articles"],
+            statuses=tuple(data["status"]),
+            labels=data["labels"] or None,
+            include_orphaned=data["include_orphaned"],
+            include_drafts=data["include_drafts"],
+            real_names=data["real_names"],
+            salt=data["salt"],
+            offset_unit=data["offset_unit"] or "utf16",
+            fever_map=data["fever_map"],
+            review_url=data["review_url"] or DEFAULT_REVIEW_URL,
+            organization=data["organization"],
+            completed_by_email=data["completed_by"] == "email",
+        )
+
+
+def options_from_query(query: Mapping, *, formats: list[str]) -> tuple[str, str, ExportOptions]:
+    """(format, artifact, options) from a QueryDict; ValidationError by parameter otherwise."""
+    form = ExportForm(query, formats=formats)
+    if not form.is_valid():
+        raise ValidationError({field: list(errors) for field, errors in form.errors.items()})
+    return (
+        form.cleaned_data["format"],
+        form.cleaned_data["artifact"] or "data",
+        form.export_options(),
+    )

@@ -1,0 +1,555 @@
+"""/api/v1/articles/: list, filters, visibility, retrieve, create, bulk (JSON, JSONL), revise."""
+
+import datetime
+import json
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.services import token_create, token_revoke
+from annotate.models import Span
+from corpus.models import Article
+from corpus.text import content_hash
+from tests.factories import ArticleFactory, ProjectFactory, SpanFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+BODY = "Officials said 👋 talks went well.\n\nA second paragraph follows."
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(is_staff=True)
+
+
+@pytest.fixture
+def desk(project, editor):
+    """Three more articles of `project` with distinct publishers, dates and titles."""
+    articles = [
+        ArticleFactory(
+            title="Budget vote delayed",
+            publisher="Daily Ledger",
+            published_on=datetime.date(2024, 1, 10),
+            body="The budget vote was delayed again.",
+        ),
+        ArticleFactory(
+            title="Harbour reopens",
+            publisher="Coast Courier",
+            published_on=datetime.date(2024, 2, 10),
+            body="The harbour reopened after the storm.",
+        ),
+        ArticleFactory(
+            title="Airport expansion approved",
+            publisher="Daily Ledger",
+            published_on=datetime.date(2024, 3, 10),
+            body="Council approved the airport expansion.",
+        ),
+    ]
+    project.articles.add(*articles)
+    return {article.title: article for article in articles}
+
+
+def _ids(response) -> list[int]:
+    return [row["id"] for row in response.json()["results"]]
+
+
+# --- list and visibility -------------------------------------------------------------------------
+
+
+def test_list_non_staff_sees_only_their_projects_articles(api_as, reviewer, project, article):
+    hidden = ArticleFactory()
+    ProjectFactory(articles=[hidden])
+    unassigned = ArticleFactory()
+
+    response = api_as(reviewer).get("/api/v1/articles/")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert _ids(response) == [article.pk]
+    assert body["count"] == 1
+    assert hidden.pk not in _ids(response) and unassigned.pk not in _ids(response)
+    assert "body" not in body["results"][0]
+    assert body["results"][0]["title"] == article.title
+
+
+def test_list_staff_sees_every_article(api_as, staff, article):
+    ProjectFactory(articles=[ArticleFactory()])
+    ArticleFactory()
+
+    response = api_as(staff).get("/api/v1/articles/")
+
+    assert response.status_code == 200
+    assert sorted(_ids(response)) == sorted(Article.objects.values_list("pk", flat=True))
+    assert response.json()["count"] == 3
+
+
+def test_list_viewer_sees_project_articles(api_as, viewer, project, article):
+    response = api_as(viewer).get("/api/v1/articles/")
+
+    assert _ids(response) == [article.pk]
+
+
+def test_list_article_in_two_of_my_projects_listed_once(api_as, reviewer, project, article):
+    ProjectFactory(reviewers=[reviewer], articles=[article])
+
+    response = api_as(reviewer).get("/api/v1/articles/")
+
+    assert _ids(response) == [article.pk]
+
+
+def test_list_filter_by_project(api_as, reviewer, project, article):
+    elsewhere = ArticleFactory()
+    ProjectFactory(reviewers=[reviewer], articles=[elsewhere])
+    client = api_as(reviewer)
+
+    assert sorted(_ids(client.get("/api/v1/articles/"))) == sorted([article.pk, elsewhere.pk])
+    assert _ids(client.get(f"/api/v1/articles/?project={project.pk}")) == [article.pk]
+
+
+def test_list_filter_by_project_of_others_shows_nothing(api_as, outsider, project, article):
+    response = api_as(outsider).get(f"/api/v1/articles/?project={project.pk}")
+
+    assert response.status_code == 200
+    assert _ids(response) == []
+
+
+def test_list_filter_by_publisher_ignores_case(api_as, reviewer, desk):
+    response = api_as(reviewer).get("/api/v1/articles/?publisher=daily ledger")
+
+    assert sorted(_ids(response)) == sorted(
+        [desk["Budget vote delayed"].pk, desk["Airport expansion approved"].pk]
+    )
+
+
+def test_list_filter_by_published_after_and_before(api_as, reviewer, desk):
+    client = api_as(reviewer)
+
+    after = client.get("/api/v1/articles/?published_after=2024-02-10")
+    between = client.get("/api/v1/articles/?published_after=2024-01-11&published_before=2024-03-09")
+    before = client.get("/api/v1/articles/?published_before=2024-01-10")
+
+    assert _ids(after) == [desk["Airport expansion approved"].pk, desk["Harbour reopens"].pk]
+    assert _ids(between) == [desk["Harbour reopens"].pk]
+    # The fixture's own article is from 2021: before every desk article.
+    assert desk["Budget vote delayed"].pk in _ids(before)
+    assert desk["Harbour reopens"].pk not in _ids(before)
+
+
+def test_list_filter_by_text_in_title_or_body(api_as, reviewer, desk):
+    client = api_as(reviewer)
+
+    by_title = client.get("/api/v1/articles/?q=harbour")
+    by_body = client.get("/api/v1/articles/?q=expansion")
+
+    assert _ids(by_title) == [desk["Harbour reopens"].pk]
+    assert _ids(by_body) == [desk["Airport expansion approved"].pk]
+
+
+def test_list_ordering_by_title_and_date(api_as, reviewer, desk, article):
+    client = api_as(reviewer)
+
+    by_title = client.get("/api/v1/articles/?ordering=title")
+    titles = [row["title"] for row in by_title.json()["results"]]
+    oldest_first = client.get("/api/v1/articles/?ordering=published_on")
+    newest_first = client.get("/api/v1/articles/?ordering=-published_on")
+
+    assert by_title.status_code == 200
+    assert titles == sorted(titles)
+    assert _ids(oldest_first)[0] == article.pk
+    assert _ids(newest_first)[0] == desk["Airport expansion approved"].pk
+
+
+def test_list_bad_filter_value_is_a_field_error(api_as, reviewer, project, assert_error):
+    response = api_as(reviewer).get("/api/v1/articles/?published_after=yesterday")
+
+    assert_error(response, 400, "validation_error", "published_after")
+
+
+def test_list_unauthenticated_is_401(anonymous, article, assert_error):
+    response = anonymous.get("/api/v1/articles/")
+
+    assert_error(response, 401, "not_authenticated")
+    assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_list_revoked_token_is_401(reviewer, project, assert_error):
+    token, key = token_create(user=reviewer, name="pipeline")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert client.get("/api/v1/articles/").status_code == 200
+
+    token_revoke(token=token, actor=reviewer)
+    response = client.get("/api/v1/articles/")
+
+    assert_error(response, 401, "not_authenticated")
+
+
+def test_list_malformed_token_is_401(anonymous, assert_error):
+    anonymous.credentials(HTTP_AUTHORIZATION="Bearer fcw_not-a-real-key")
+
+    assert_error(anonymous.get("/api/v1/articles/"), 401, "not_authenticated")
+
+
+# --- retrieve -------------------------------------------------------------------------------------
+
+
+def test_retrieve_includes_body(api_as, reviewer, project, article):
+    response = api_as(reviewer).get(f"/api/v1/articles/{article.pk}/")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["id"] == article.pk
+    assert body["body"] == article.body
+    assert body["content_hash"] == article.content_hash
+
+
+def test_retrieve_article_of_another_project_is_404(
+    api_as, outsider, article, project, assert_error
+):
+    response = api_as(outsider).get(f"/api/v1/articles/{article.pk}/")
+
+    assert_error(response, 404, "not_found")
+
+
+# --- create ---------------------------------------------------------------------------------------
+
+
+def test_create_by_staff_stores_the_article(api_as, staff):
+    response = api_as(staff).post(
+        "/api/v1/articles/",
+        {
+            "title": "  Talks   resume ",
+            "body": BODY,
+            "authors": ["Ada Reporter"],
+            "publisher": "Wire",
+            "published_on": "2024-05-01",
+            "source_url": "https://example.org/talks",
+        },
+    )
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    article = Article.objects.get()
+    assert body["id"] == article.pk
+    assert body["title"] == article.title == "Talks resume"
+    assert body["body"] == article.body == BODY
+    assert article.published_on == datetime.date(2024, 5, 1)
+    assert article.authors == ["Ada Reporter"]
+    assert article.content_hash == content_hash(BODY)
+    assert article.origin == "api"
+
+
+def test_create_same_body_again_is_200_with_the_stored_article(api_as, staff):
+    client = api_as(staff)
+    first = client.post("/api/v1/articles/", {"title": "Talks", "body": BODY})
+
+    again = client.post("/api/v1/articles/", {"title": "Another title", "body": BODY})
+
+    assert first.status_code == 201
+    assert again.status_code == 200
+    assert again.json()["id"] == first.json()["id"]
+    assert again.json()["title"] == "Talks"
+    assert Article.objects.count() == 1
+
+
+def test_create_with_project_by_editor_adds_it_to_the_project(api_as, editor, project):
+    response = api_as(editor).post(
+        "/api/v1/articles/", {"title": "Talks", "body": BODY, "project": project.pk}
+    )
+
+    assert response.status_code == 201, response.content
+    assert project.articles.filter(pk=response.json()["id"]).exists()
+
+
+def test_create_missing_title_is_a_field_error(api_as, staff, assert_error):
+    response = api_as(staff).post("/api/v1/articles/", {"body": BODY})
+
+    assert_error(response, 400, "validation_error", "title")
+    assert not Article.objects.exists()
+
+
+def test_create_javascript_source_url_is_a_field_error(api_as, staff, assert_error):
+    response = api_as(staff).post(
+        "/api/v1/articles/",
+        {"title": "Talks", "body": BODY, "source_url": "javascript:alert(1)"},
+    )
+
+    assert_error(response, 400, "validation_error", "source_url")
+    assert not Article.objects.exists()
+
+
+def test_create_nul_character_is_a_field_error(api_as, staff, assert_error):
+    response = api_as(staff).post("/api/v1/articles/", {"title": "Talks", "body": "A\x00B"})
+
+    assert response.status_code == 400
+    assert response.json()["type"] == "validation_error"
+    assert not Article.objects.exists()
+
+
+def test_create_without_project_by_non_staff_is_403(api_as, editor, project, assert_error):
+    before = Article.objects.count()
+
+    response = api_as(editor).post("/api/v1/articles/", {"title": "Talks", "body": BODY})
+
+    assert_error(response, 403, "permission_denied")
+    assert Article.objects.count() == before
+
+
+@pytest.mark.parametrize("role", ["reviewer", "viewer"])
+def test_create_with_project_by_non_editor_stores_nothing(
+    api_as, request, project, role, assert_error
+):
+    user = request.getfixturevalue(role)
+    before = Article.objects.count()
+
+    response = api_as(user).post(
+        "/api/v1/articles/", {"title": "Talks", "body": BODY, "project": project.pk}
+    )
+
+    assert_error(response, 403, "permission_denied")
+    assert Article.objects.count() == before
+    assert not Article.objects.filter(content_hash=content_hash(BODY)).exists()
+
+
+@pytest.mark.parametrize("role", ["reviewer", "viewer"])
+def test_create_with_project_query_by_non_editor_stores_nothing(
+    api_as, request, project, role, assert_error
+):
+    user = request.getfixturevalue(role)
+    before = Article.objects.count()
+
+    response = api_as(user).post(
+        f"/api/v1/articles/?project={project.pk}", {"title": "Talks", "body": BODY}
+    )
+
+    assert_error(response, 403, "permission_denied")
+    assert Article.objects.count() == before
+
+
+def test_create_with_project_query_by_editor_adds_it_to_the_project(api_as, editor, project):
+    response = api_as(editor).post(
+        f"/api/v1/articles/?project={project.pk}", {"title": "Talks", "body": BODY}
+    )
+
+    assert response.status_code == 201, response.content
+    assert project.articles.filter(pk=response.json()["id"]).exists()
+
+
+def test_create_with_project_of_others_is_a_field_error(api_as, outsider, project, assert_error):
+    response = api_as(outsider).post(
+        "/api/v1/articles/", {"title": "Talks", "body": BODY, "project": project.pk}
+    )
+
+    assert_error(response, 400, "validation_error", "project")
+    assert not Article.objects.filter(content_hash=content_hash(BODY)).exists()
+
+
+# --- bulk -----------------------------------------------------------------------------------------
+
+
+def test_bulk_json_array_reports_each_item_and_stores_the_good_ones(api_as, editor, project):
+    items = [
+        {"title": "First", "body": "First body 👋."},
+        {"title": "No body"},
+        {"title": "Third", "body": "Third body.", "published_on": "2024-01-02"},
+    ]
+
+    response = api_as(editor).post(f"/api/v1/articles/bulk/?project={project.pk}", items)
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["created"], body["unchanged"], body["failed"]) == (2, 0, 1)
+    results = body["results"]
+    assert [r["index"] for r in results] == [0, 1, 2]
+    assert [r["status"] for r in results] == ["created", "failed", "created"]
+    assert [r["location"] for r in results] == ["request[0]", "request[1]", "request[2]"]
+    assert results[1]["article_id"] is None
+    assert "body" in results[1]["reason"]
+    stored = Article.objects.filter(pk__in=[results[0]["article_id"], results[2]["article_id"]])
+    assert sorted(stored.values_list("title", flat=True)) == ["First", "Third"]
+    assert set(project.articles.filter(pk__in=stored).values_list("pk", flat=True)) == {
+        a.pk for a in stored
+    }
+
+
+def test_bulk_json_lines_reports_bad_line_by_location(api_as, editor, project):
+    lines = "\n".join(
+        [
+            json.dumps({"title": "One", "body": "Line one body."}),
+            "{not json",
+            "",
+            json.dumps({"title": "Four", "body": "Line four body."}),
+        ]
+    )
+
+    response = api_as(editor).post(
+        f"/api/v1/articles/bulk/?project={project.pk}",
+        lines,
+        content_type="application/x-ndjson",
+    )
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["created"], body["failed"]) == (2, 1)
+    results = body["results"]
+    assert [r["status"] for r in results] == ["created", "failed", "created"]
+    assert [r["location"] for r in results] == ["request:1", "request:2", "request:4"]
+    assert "invalid JSON" in results[1]["reason"]
+    assert set(Article.objects.values_list("title", flat=True)) >= {"One", "Four"}
+    assert project.articles.filter(title__in=["One", "Four"]).count() == 2
+
+
+def test_bulk_resending_is_unchanged(api_as, staff):
+    client = api_as(staff)
+    items = [{"title": "One", "body": "Same body."}]
+    client.post("/api/v1/articles/bulk/", items)
+
+    response = client.post("/api/v1/articles/bulk/", items)
+
+    body = response.json()
+    assert (body["created"], body["unchanged"], body["failed"]) == (0, 1, 0)
+    assert body["results"][0]["status"] == "unchanged"
+    assert Article.objects.filter(title="One").count() == 1
+
+
+def test_bulk_same_body_twice_reports_the_stored_article_for_both(api_as, staff):
+    items = [{"title": "One", "body": "Same body."}, {"title": "Two", "body": "Same body."}]
+
+    response = api_as(staff).post("/api/v1/articles/bulk/", items)
+
+    results = response.json()["results"]
+    assert [r["status"] for r in results] == ["created", "unchanged"]
+    assert Article.objects.count() == 1
+    assert results[1]["article_id"] == results[0]["article_id"] == Article.objects.get().pk
+
+
+def test_bulk_not_an_array_is_a_validation_error(api_as, staff, assert_error):
+    response = api_as(staff).post("/api/v1/articles/bulk/", {"title": "One", "body": "x"})
+
+    assert_error(response, 400, "validation_error", "non_field_errors")
+
+
+@pytest.mark.parametrize("role", ["reviewer", "viewer"])
+def test_bulk_with_project_by_non_editor_stores_nothing(
+    api_as, request, project, role, assert_error
+):
+    user = request.getfixturevalue(role)
+    before = Article.objects.count()
+
+    response = api_as(user).post(
+        f"/api/v1/articles/bulk/?project={project.pk}", [{"title": "One", "body": "Refused body."}]
+    )
+
+    assert_error(response, 403, "permission_denied")
+    assert Article.objects.count() == before
+
+
+def test_bulk_without_project_by_non_staff_is_403(api_as, editor, project, assert_error):
+    response = api_as(editor).post("/api/v1/articles/bulk/", [{"title": "One", "body": "x y"}])
+
+    assert_error(response, 403, "permission_denied")
+    assert not Article.objects.filter(title="One").exists()
+
+
+def test_bulk_unauthenticated_is_401(anonymous, assert_error):
+    response = anonymous.post("/api/v1/articles/bulk/", [{"title": "One", "body": "x y"}])
+
+    assert_error(response, 401, "not_authenticated")
+    assert not Article.objects.exists()
+
+
+# --- revise ---------------------------------------------------------------------------------------
+
+
+def test_revise_by_editor_reanchors_spans(api_as, editor, project, article):
+    span = SpanFactory(project=project, article=article, text="keep talking", created_by=editor)
+    old_start = span.start
+    new_body = "Correction added. " + article.body
+
+    response = api_as(editor).post(f"/api/v1/articles/{article.pk}/revise/", {"body": new_body})
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["kept"], body["moved"], body["fuzzy"], body["orphaned"]) == (0, 1, 0, 0)
+    assert body["article"]["body"] == new_body
+    article.refresh_from_db()
+    span.refresh_from_db()
+    assert article.body == new_body
+    assert article.content_hash == content_hash(new_body)
+    assert span.start == old_start + len("Correction added. ")
+    assert article.body[span.start : span.end] == "keep talking"
+    assert not span.orphaned
+
+
+def test_revise_removing_the_quote_orphans_the_span(api_as, editor, project, article):
+    span = SpanFactory(project=project, article=article, text="keep talking", created_by=editor)
+
+    response = api_as(editor).post(
+        f"/api/v1/articles/{article.pk}/revise/", {"body": "Entirely different text now."}
+    )
+
+    assert response.status_code == 200
+    assert response.json()["orphaned"] == 1
+    assert Span.objects.get(pk=span.pk).orphaned
+
+
+@pytest.mark.parametrize("role", ["reviewer", "viewer"])
+def test_revise_by_non_editor_is_403(api_as, request, project, article, role, assert_error):
+    user = request.getfixturevalue(role)
+    old_body = article.body
+
+    response = api_as(user).post(f"/api/v1/articles/{article.pk}/revise/", {"body": "New text."})
+
+    assert_error(response, 403, "permission_denied")
+    article.refresh_from_db()
+    assert article.body == old_body
+
+
+def test_revise_by_outsider_is_404(api_as, outsider, project, article, assert_error):
+    response = api_as(outsider).post(f"/api/v1/articles/{article.pk}/revise/", {"body": "New."})
+
+    assert_error(response, 404, "not_found")
+
+
+def test_revise_blank_body_is_a_field_error(api_as, editor, project, article, assert_error):
+    response = api_as(editor).post(f"/api/v1/articles/{article.pk}/revise/", {"body": ""})
+
+    assert_error(response, 400, "validation_error", "body")
+
+
+def test_revise_to_another_articles_text_is_a_field_error(
+    api_as, editor, project, article, assert_error
+):
+    other = ArticleFactory()
+    project.articles.add(other)
+
+    response = api_as(editor).post(f"/api/v1/articles/{article.pk}/revise/", {"body": other.body})
+
+    assert_error(response, 400, "validation_error", "body")
+
+
+# --- queries --------------------------------------------------------------------------------------
+
+
+def test_list_queries_do_not_grow_with_articles(api_as, reviewer, project, count_queries):
+    client = api_as(reviewer)
+    client.get("/api/v1/articles/")  # token's last_used_at is written on the first request
+    project.articles.add(*ArticleFactory.create_batch(2))
+    small, few = count_queries(client, "/api/v1/articles/")
+    project.articles.add(*ArticleFactory.create_batch(27))
+
+    large, many = count_queries(client, "/api/v1/articles/")
+
+    assert (small.json()["count"], large.json()["count"]) == (3, 30)
+    assert many == few
+
+
+def test_retrieve_with_token_records_last_use(reviewer, project, article):
+    token, key = token_create(user=reviewer, name="pipeline")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+
+    client.get(f"/api/v1/articles/{article.pk}/")
+
+    token.refresh_from_db()
+    assert token.last_used_at is not None
