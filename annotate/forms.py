@@ -14,6 +14,10 @@ class SpanForm(forms.Form):
     claimant = forms.CharField(max_length=200, required=False, label="Who made the claim")
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
+    def clean_quote(self) -> str:
+        # Browsers submit line breaks as CRLF; the canonical body only has LF.
+        return self.cleaned_data["quote"].replace("\r\n", "\n")
+
 
 class VerdictForm(forms.Form):
     label = forms.ChoiceField(widget=forms.RadioSelect, required=False, label="Verdict")
@@ -79,6 +83,9 @@ def attach_errors(error: ValidationError, form: forms.Form, formset=None) -> Non
     )
     for key, messages in error.message_dict.items():
         parts = key.split(".")
+        if key == "sources":  # shown beside the source rows, not at the top of the form
+            form.source_errors = [*getattr(form, "source_errors", []), *messages]
+            continue
         if parts[0] == "sources" and len(parts) == 3 and formset is not None:
             index, field = int(parts[1]), parts[2]
             if index < len(filled_rows) and field in filled_rows[index].fields:

@@ -182,6 +182,7 @@ def _page_context(project: Project, report: ProjectAgreement) -> dict:
         "heatmap": heatmap(report),
         "label_chart": label_chart(report),
         "day_chart": day_chart(report),
+        "day_rows": _day_rows(report),
         "contested": [
             {
                 "span": span,
@@ -214,6 +215,14 @@ def _page_context(project: Project, report: ProjectAgreement) -> dict:
         "marking_articles_hidden": max(0, len(articles) - MARKING_ARTICLES_SHOWN),
         "api_url": reverse("api:project-agreement", args=[project.pk]),
     }
+
+
+def _day_rows(report: ProjectAgreement) -> list[tuple[datetime.date, int, list[int]]]:
+    """Per day: verdicts submitted in all, and by each reviewer (in `report.reviewers` order)."""
+    by_reviewer = [dict(reviewer.per_day) for reviewer in report.reviewers]
+    return [
+        (day, total, [days.get(day, 0) for days in by_reviewer]) for day, total in report.per_day
+    ]
 
 
 def _alpha_class(alpha) -> str:

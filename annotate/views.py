@@ -136,6 +136,7 @@ def _panel_context(request, project: Project, span: Span, forms: dict) -> dict:
         "comment_form": forms.get("comment_form") or CommentForm(),
         "adjudication_form": forms.get("adjudication_form")
         or AdjudicationForm(
+            prefix="adjudicate",
             labels=project.labels,
             verdicts=submitted,
             initial=(
@@ -253,7 +254,9 @@ def adjudicate(request: HttpRequest, span_pk: int) -> HttpResponse:
     span = _span(request, span_pk)
     project = _project(request, span.project_id)
     submitted = [v for v in span.visible_verdicts if v.status == Verdict.Status.SUBMITTED]
-    form = AdjudicationForm(request.POST, labels=project.labels, verdicts=submitted)
+    form = AdjudicationForm(
+        request.POST, prefix="adjudicate", labels=project.labels, verdicts=submitted
+    )
     if form.is_valid():
         chosen = set(form.cleaned_data["considered_verdicts"])
         try:

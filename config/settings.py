@@ -195,6 +195,19 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# One cache for every worker when REDIS_URL is set (production: agreement figures and API
+# throttles must agree across gunicorn processes); a per-process cache otherwise.
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
+        if os.environ.get("REDIS_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # Articles imported without a stated language get this BCP 47 tag.
 CORPUS_DEFAULT_LANGUAGE = os.environ.get("CORPUS_DEFAULT_LANGUAGE", "en")
 

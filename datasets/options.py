@@ -24,7 +24,7 @@ OFFSET_UNITS = ("utf16", "codepoints", "graphemes")
 ARTIFACTS = ("data", "datasheet", "config")
 FEVER_CLASSES = ("SUPPORTS", "REFUTES", "NOT ENOUGH INFO")
 DEFAULT_REVIEW_URL = "urn:fc:{project}:{span}"
-DEFAULT_CHUNK_SIZE = 200  # articles per chunk: ~7 queries each, memory bounded by the chunk
+DEFAULT_CHUNK_SIZE = 2000  # rows per fetch from each server-side cursor
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +56,8 @@ class ExportOptions:
             errors["fever_map"] = f"FEVER classes are {', '.join(FEVER_CLASSES)}, not {bad[0]}."
         if self.completed_by_email and not self.real_names:
             errors["completed_by"] = "E-mail addresses identify reviewers: ask for real names."
-        if not 1 <= self.chunk_size <= 10_000:
-            errors["chunk_size"] = "Between 1 and 10,000 articles."
+        if not 1 <= self.chunk_size <= 100_000:
+            errors["chunk_size"] = "Between 1 and 100,000 rows."
         if errors:
             raise ValidationError(errors)
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from datasets.exporters import Exporter, register
 from datasets.exporters.writers import csv_table
-from datasets.records import ArticleRecord, ExportContext, iso
+from datasets.records import ArticleRecord, ExportContext
 
 COLUMNS = (
     "project_id",
@@ -38,58 +38,68 @@ COLUMNS = (
     "adjudicated_by",
 )
 # Spreadsheets run cells starting with these as formulas (OWASP "CSV injection").
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_STARTS = frozenset("=+-@\t\r")
 
 
 def defuse(cell):
     """A text cell that a spreadsheet would evaluate gets a leading apostrophe."""
-    if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS):
+    if isinstance(cell, str) and cell and cell[0] in _FORMULA_STARTS:
         return "'" + cell
     return cell
 
 
+def _text(cell: str) -> str:
+    return "'" + cell if cell and cell[0] in _FORMULA_STARTS else cell
+
+
 def format_row(article: ArticleRecord, context: ExportContext) -> Iterator[list]:
-    slug, ranks = context.project.slug, context.ranks
+    # Text cells are defused once each (per article, span, verdict), numbers are left alone;
+    # source URLs are http(s) and stances fixed words, so they cannot start a formula.
+    slug, ranks = _text(context.project.slug), context.ranks
+    article_cells = [slug, _text(article.ref), _text(article.url), _text(article.title)]
     for span in article.spans:
         adjudication = span.adjudication
         common = [
-            slug,
-            article.ref,
-            article.url,
-            article.title,
+            *article_cells,
             span.ref,
             span.start,
             span.end,
-            span.quote,
-            span.claimant,
+            _text(span.quote),
+            _text(span.claimant),
             span.status,
             "true" if span.orphaned else "false",
         ]
-        tail = [adjudication.label, adjudication.editor] if adjudication else ["", ""]
+        if adjudication is not None:
+            tail = [_text(adjudication.label), _text(adjudication.editor)]
+        else:
+            tail = ["", ""]
         rows = context.label_rows(span)
         if not rows and context.labels == "all":
-            yield [defuse(cell) for cell in (*common, *[""] * 9, *tail)]
+            yield [*common, "", "", "", "", "", "", "", "", "", *tail]
             continue
         for row in rows:
             verdict = row.verdict
+            label = _text(row.label)
+            rank = ranks.get(row.label, "")
             if verdict is not None:
+                sources = verdict.sources
                 middle = [
                     verdict.ref,
-                    verdict.reviewer,
-                    verdict.label,
-                    ranks.get(verdict.label, ""),
-                    verdict.rationale,
+                    _text(verdict.reviewer),
+                    label,
+                    rank,
+                    _text(verdict.rationale),
                     verdict.status,
-                    iso(verdict.submitted_at) or "",
-                    " ".join(source.url for source in verdict.sources),
-                    " ".join(source.stance for source in verdict.sources),
+                    verdict.submitted_at or "",
+                    " ".join([source.url for source in sources]) if sources else "",
+                    " ".join([source.stance for source in sources]) if sources else "",
                 ]
             elif row.kind == "adjudication":
-                middle = ["", "", row.label, ranks.get(row.label, ""), adjudication.rationale,
-                          "", iso(adjudication.decided_at), "", ""]  # fmt: skip
+                middle = ["", "", label, rank, _text(adjudication.rationale),
+                          "", adjudication.decided_at, "", ""]  # fmt: skip
             else:
-                middle = ["", "", row.label, ranks.get(row.label, ""), "", "", "", "", ""]
-            yield [defuse(cell) for cell in (*common, *middle, *tail)]
+                middle = ["", "", label, rank, "", "", "", "", ""]
+            yield [*common, *middle, *tail]
 
 
 register(

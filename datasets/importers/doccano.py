@@ -102,9 +102,12 @@ def _line(
         start, end, label = _span(given, where)
         converted = units.span_to_codepoints(start, end, unit)
         if converted is None:
+            # Falling inside a character is the one sign a file gives of another unit.
+            other = "codepoints" if unit is OffsetUnit.UTF16 else "utf16"
             raise ParseError(
                 f"{where}: [{start}, {end}] is not a span of the text in {unit} "
-                "(out of range or inside a character)"
+                f"(out of range or inside a character; was the file written in {other}? "
+                "see --offset-unit)"
             )
         start_cp, end_cp, quote = place_span(
             text, converted[0], converted[1], where=where, notes=record.notes

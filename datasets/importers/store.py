@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
@@ -32,11 +31,11 @@ from datasets.importers.base import (
     CommentRecord,
     ImportFailure,
     ParseError,
-    ProjectHeader,
     ReviewerRef,
     SpanRecord,
     VerdictRecord,
 )
+from datasets.importers.projects import local_user, restore_times
 
 CHANGE_REASON = "imported from a dataset file"
 
@@ -119,17 +118,6 @@ def unknown_labels(
             else:
                 found[label] = UnknownLabel(label, seen.count + 1, seen.first_location)
     return sorted(found.values(), key=lambda unknown: unknown.label)
-
-
-def project_first_editor(project: Project):
-    """The project's longest-standing editor: the actor of imports (None if it has none)."""
-    membership = (
-        Membership.objects.filter(project=project, role=Membership.Role.EDITOR)
-        .select_related("user")
-        .order_by("created_at", "pk")
-        .first()
-    )
-    return membership.user if membership else None
 
 
 def dataset_import(
@@ -411,7 +399,7 @@ class _ArticleWriter:
             source.full_clean(exclude=["verdict"], validate_constraints=False)
             self._save(source)
         Assignment.objects.get_or_create(span=span, reviewer=reviewer)
-        _restore_times(verdict, created_at=record.created_at, updated_at=record.updated_at)
+        restore_times(verdict, created_at=record.created_at, updated_at=record.updated_at)
         return verdict
 
     def _comment(self, span: Span, record: CommentRecord, *, parent: Comment | None) -> Comment:
@@ -423,7 +411,7 @@ class _ArticleWriter:
             comment = Comment(span=span, author=author, body=body, parent=parent)
             comment.full_clean(exclude=["span", "author", "parent"])
             comment.save()
-            _restore_times(comment, created_at=record.created_at)
+            restore_times(comment, created_at=record.created_at)
             self.outcome.created.comments += 1
         return comment
 
@@ -454,7 +442,7 @@ class _ArticleWriter:
         adjudication.full_clean(exclude=["span", "editor"], validate_unique=False)
         self._save(adjudication)
         adjudication.considered_verdicts.set(considered)
-        _restore_times(adjudication, decided_at=decision.decided_at, updated_at=decision.updated_at)
+        restore_times(adjudication, decided_at=decision.decided_at, updated_at=decision.updated_at)
         self.outcome.created.adjudications += 1
 
     def _predictions(self, article: Article) -> None:
@@ -482,84 +470,6 @@ class _ArticleWriter:
         row._history_user = self.actor
         row._change_reason = CHANGE_REASON
         row.save()
-
-
-def _restore_times(row, **times) -> None:
-    """Put back times the model stamps on save (auto_now, auto_now_add); None leaves them."""
-    given = {name: moment for name, moment in times.items() if moment is not None}
-    if given:
-        type(row).objects.filter(pk=row.pk).update(**given)
-
-
-def local_user(ref: ReviewerRef, *, where: str = "") -> tuple[object, bool]:
-    """(user, created): the local user a file's person stands for, or a new placeholder.
-
-    A user with the ref's email, else one whose username is its pseudonym; else an inactive
-    placeholder named after the pseudonym (or the email). It keeps the person's verdicts apart
-    (agreement needs that), cannot log in, and an admin may rename it or merge it into an account.
-    """
-    users = get_user_model().objects
-    if ref.email:
-        matches = list(users.filter(email__iexact=ref.email).order_by("pk")[:2])
-        if len(matches) > 1:
-            raise ParseError(f"{where}: several local users have the email {ref.email}")
-        if matches:
-            return matches[0], False
-    name = ref.pseudonym or ref.email
-    user = users.filter(username=name).first()
-    if user is not None:
-        return user, False
-    try:
-        get_user_model().username_validator(name)
-    except ValidationError:
-        raise ParseError(f"{where}: {name!r} cannot be a user name") from None
-    user = get_user_model()(username=name, email=ref.email, is_active=False)
-    user.set_unusable_password()
-    user.save()
-    return user, True
-
-
-_PROJECT_SETTINGS = ("reviews_per_claim", "blind_review", "sources_required")
-
-
-@transaction.atomic
-def project_from_header(*, slug: str, header: ProjectHeader) -> tuple[Project, list[str]]:
-    """(project, placeholder names): the project of a native file, recreated with its people.
-
-    Rows rather than project_create() and membership_set_role(): those need a staff creator
-    (there is none in an empty database) and make it the first editor, while a recreated project
-    keeps its own members and dates. People are created in the file's order, which keeps their
-    pseudonyms (datasets.records ranks people by user pk).
-    """
-    people, placeholders = {}, []
-    for name in header.people:
-        people[name], created = local_user(ReviewerRef(pseudonym=name), where="project.people")
-        if created:
-            placeholders.append(name)
-    project = Project(
-        name=header.name,
-        slug=slug,
-        description=header.description,
-        scale_preset=header.scale_preset,
-        scale=header.scale,
-        scale_is_ordinal=header.scale_is_ordinal,
-        **{name: header.settings[name] for name in _PROJECT_SETTINGS if name in header.settings},
-    )
-    project.full_clean()
-    project.save()
-    _restore_times(project, created_at=header.created_at)
-    for member in header.members:
-        user = people.get(member.person)
-        if user is None:
-            user, created = local_user(ReviewerRef(pseudonym=member.person), where="members")
-            placeholders += [member.person] if created else []
-        membership = Membership(project=project, user=user, role=member.role)
-        membership.full_clean(exclude=["project", "user"])
-        membership.save()
-        _restore_times(membership, created_at=member.joined_at)
-    if project_first_editor(project) is None:
-        raise ValidationError({"members": "The file's project has no editor to import as."})
-    return project, placeholders
 
 
 def _describe(error: ValidationError) -> str:

@@ -33,9 +33,15 @@ document.getElementById("span-form-cancel")?.addEventListener("click", () => {
   window.getSelection().removeAllRanges();
 });
 
+// After a form error the page sits at the form's POST address: build the reader's own URL.
+const readerUrl = document.getElementById("reader")?.dataset.readerUrl;
+
 function openSpan(id) {
-  const url = new URL(window.location.href);
+  const url = new URL(readerUrl ?? window.location.pathname, window.location.origin);
   url.searchParams.set("span", id);
+  if (new URL(window.location.href).searchParams.get("queue") === "1") {
+    url.searchParams.set("queue", "1");
+  }
   url.hash = "panel";
   window.location.assign(url.toString());
 }
@@ -48,8 +54,20 @@ function moveInList(step) {
   if (next !== current) openSpan(links[next].dataset.spanId);
 }
 
+// Keys typed into text go to the text; radios, checkboxes and buttons keep the shortcuts.
+const TEXT_ENTRY = [
+  "textarea",
+  "select",
+  "[contenteditable='']",
+  "[contenteditable='true']",
+  ...["text", "url", "search", "email", "password", "number", "date", "tel"].map(
+    (type) => `input[type='${type}']`,
+  ),
+  "input:not([type])",
+].join(", ");
+
 function typing(target) {
-  return target.closest("input, textarea, select, [contenteditable=''], [contenteditable='true']");
+  return target.closest(TEXT_ENTRY);
 }
 
 document.addEventListener("keydown", (event) => {

@@ -398,7 +398,8 @@ def test_page_shows_the_figures_to_editors(krippendorff):
     assert "<title>rev-A and rev-B: Cohen&#x27;s κ 0.845" in page
     reader = reverse("annotate:reader", args=[project.pk, spans[5].article_id])
     assert f'href="{reader}?span={spans[5].pk}#panel"' in page
-    for heading in ("Reliability", "Reviewers", "Agreement between reviewers", "Labels"):
+    headings = ("Reliability", "Reviewers", "Agreement between reviewers", "Labels")
+    for heading in (*headings, "Progress over time", "Most contested claims", "Span marking"):
         assert f">{heading}</h2>" in page
     assert '<th scope="row">rev-A</th>' in page
     # Strict CSP: no inline styles or scripts, and no NaN ever.

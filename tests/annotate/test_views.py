@@ -192,7 +192,7 @@ def test_comment_and_adjudication_by_the_right_roles(team):
     _client(team["first"]).post(reverse("annotate:comment", args=[span.pk]), {"body": "Why True?"})
     assert Comment.objects.get().body == "Why True?"
     refused = _client(team["first"]).post(
-        reverse("annotate:adjudicate", args=[span.pk]), {"label": "Half True"}
+        reverse("annotate:adjudicate", args=[span.pk]), {"adjudicate-label": "Half True"}
     )
     assert refused.status_code == 403
     contested = _client(team["editor"]).get(
@@ -200,7 +200,8 @@ def test_comment_and_adjudication_by_the_right_roles(team):
     )
     assert "talks went well" in contested.text
     done = _client(team["editor"]).post(
-        reverse("annotate:adjudicate", args=[span.pk]), {"label": "Half True", "rationale": "Both."}
+        reverse("annotate:adjudicate", args=[span.pk]),
+        {"adjudicate-label": "Half True", "adjudicate-rationale": "Both."},
     )
     assert done.status_code == 302
     assert Adjudication.objects.get(span=span).label == "Half True"

@@ -2,7 +2,9 @@
 
 Playwright's sync API runs an asyncio event loop in this thread, so Django's guard against
 synchronous database access from async code would trip on every factory call in a test.
-The live server runs in a thread of this process: `settings` overrides reach it too.
+The live server runs in a thread of this process: `settings` overrides reach it too. It
+answers on http://localhost, which Chromium treats as a secure context, so the Secure session
+and CSRF cookies of a DEBUG-off site stick without overriding SESSION/CSRF_COOKIE_SECURE.
 """
 
 import os
@@ -12,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -67,7 +69,8 @@ def console() -> ConsoleLog:
 
 @pytest.fixture
 def page(page, console):
-    """pytest-playwright's page, failing the test on console errors or uncaught exceptions."""
+    """pytest-playwright's page, failing the test on console errors (CSP violations included)
+    or uncaught exceptions. base.html's icon is a data: URL, so no favicon 404 to ignore."""
     page.set_default_timeout(5_000)
     page.set_default_navigation_timeout(10_000)
     page.on(

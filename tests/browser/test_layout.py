@@ -95,13 +95,6 @@ def test_no_horizontal_scrolling(page, live_server, log_in, select_text, width):
     _no_horizontal_scroll(page)
 
 
-@pytest.mark.xfail(
-    reason="BUG: a source saved without a title shows its URL as the link text, and "
-    ".source-list has no overflow-wrap: a long URL widens the verdict cards, so at 360 px "
-    "the page scrolls sideways (scrollWidth 507) and at 1440 px the sticky claims sidebar "
-    "does (scrollWidth 752 in a 550 px column)",
-    strict=True,
-)
 @pytest.mark.parametrize("width", [360, 1440])
 def test_untitled_source_with_long_url_fits(page, live_server, log_in, width):
     claim = _busy_claim(source_title="")

@@ -146,13 +146,6 @@ def test_range_selections_highlight_claims_at_code_point_offsets(
     assert Span.objects.count() == 5
 
 
-@pytest.mark.xfail(
-    reason="BUG: a selection across a paragraph break is refused with 400 'The quote does not "
-    "match the article text at these offsets': the hidden `quote` input is posted as a form "
-    "field, and HTML form submission normalises its \\n\\n to \\r\\n\\r\\n, so it no longer "
-    "equals body[start:end]",
-    strict=True,
-)
 def test_selection_across_paragraph_break_highlights_claim(
     page, live_server, log_in, desk, console, select_text
 ):
@@ -269,13 +262,6 @@ def test_submit_without_source_shows_the_service_error(page, live_server, log_in
     assert not Verdict.objects.filter(status=Verdict.Status.SUBMITTED).exists()
 
 
-@pytest.mark.xfail(
-    reason="BUG (minor): the service's `sources` error lands in the form's non-field alert at "
-    "the top; _panel.html's #sources-errors (in the Sources fieldset, next to 'Add source') "
-    "reads verdict_form.errors.sources, which attach_errors never fills because VerdictForm "
-    "has no `sources` field",
-    strict=True,
-)
 def test_missing_source_error_is_shown_in_the_sources_fieldset(
     page, live_server, log_in, desk, console
 ):
@@ -292,12 +278,6 @@ def test_missing_source_error_is_shown_in_the_sources_fieldset(
     assert "Cite at least one source" in page.locator("#sources-errors").inner_text()
 
 
-@pytest.mark.xfail(
-    reason="BUG: after a digit picks a label the radio has focus, and reader.js's typing() "
-    "treats every <input> (radios included) as a text field, so a second digit, `s`, `j`/`k` "
-    "and `?` are ignored until focus leaves the radio",
-    strict=True,
-)
 def test_label_shortcuts_keep_working_after_choosing_a_label(page, live_server, log_in, desk):
     span = SpanFactory(project=desk["project"], article=desk["article"], text="café prices fell")
     log_in(desk["reviewer"])
@@ -354,13 +334,6 @@ def test_clicking_a_highlight_opens_its_claim(page, live_server, log_in, desk):
     expect(page.locator("#panel .claim-quote")).to_have_text("the ministry")
 
 
-@pytest.mark.xfail(
-    reason="BUG: after a form error the reader is re-rendered at the POST URL "
-    "(/review/spans/<id>/verdict/, .../spans/), and the claim links (href='?span=..#panel'), "
-    "j/k and clicks on highlights (openSpan keeps the current path) and the conflict "
-    "notice's reload link all resolve against it: GET on a POST-only view answers 405",
-    strict=True,
-)
 def test_claim_navigation_still_works_after_a_form_error(page, live_server, log_in, desk, console):
     console.allow(r"status of (400|405)")
     first = SpanFactory(project=desk["project"], article=desk["article"], text="café prices fell")

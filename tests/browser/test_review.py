@@ -100,8 +100,8 @@ def test_editor_adjudicates_a_contested_claim(page, live_server, log_in, claim):
     panel = page.locator("#panel")
     expect(panel.locator("#panel-heading .badge")).to_have_text("contested")
     form = page.locator("#adjudication-form")
-    form.locator("input[name=label][value='Half True']").check()
-    form.locator("textarea[name=rationale]").fill("Both readouts are partly right.")
+    form.locator("input[name='adjudicate-label'][value='Half True']").check()
+    form.locator("textarea[name='adjudicate-rationale']").fill("Both readouts are partly right.")
     form.get_by_role("button", name="Record final verdict").click()
 
     expect(page.locator(".messages")).to_have_text("The final verdict is recorded.")
@@ -118,14 +118,6 @@ def test_editor_adjudicates_a_contested_claim(page, live_server, log_in, claim):
     expect(page.get_by_text("No contested claims")).to_be_visible()
 
 
-@pytest.mark.xfail(
-    reason="BUG: on the reader an editor gets the verdict form and the adjudication form with "
-    "the same auto ids (id_label_0..n, id_rationale); the adjudication form's <label for=...> "
-    "point at the verdict form's controls, so clicking a final-verdict label checks the "
-    "editor's own verdict radio instead, the adjudication radios have no accessible name, and "
-    "its 'Rationale' label focuses the verdict rationale",
-    strict=True,
-)
 def test_adjudication_labels_choose_the_final_verdict(page, live_server, log_in, claim, console):
     console.allow(r"status of 400")
     _submitted(claim, claim["first"], "True", "https://example.org/a")
@@ -139,7 +131,7 @@ def test_adjudication_labels_choose_the_final_verdict(page, live_server, log_in,
                    return ids.filter((id, i) => ids.indexOf(id) !== i); }"""
     )
     form.locator("label.scale-choice", has_text="Half True").click()
-    checked_here = form.locator("input[name=label][value='Half True']").is_checked()
+    checked_here = form.locator("input[name='adjudicate-label'][value='Half True']").is_checked()
     checked_in_verdict_form = page.locator(
         "#verdict-form input[name=label][value='Half True']"
     ).is_checked()

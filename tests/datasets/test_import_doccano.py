@@ -126,7 +126,8 @@ def test_sample_read_as_utf16_fails_where_an_offset_splits_an_emoji(project):
     _, err = _run_failing(SAMPLE, match="1 article")
     assert err.strip() == (
         f"failed: {SAMPLE}:20: label[0]: [14, 33] is not a span of the text in utf16 "
-        "(out of range or inside a character)"
+        "(out of range or inside a character; was the file written in codepoints? "
+        "see --offset-unit)"
     )
 
 
@@ -190,7 +191,7 @@ def test_bad_lines_are_named_and_good_ones_stored(project, tmp_path):
         '{"start_offset", "end_offset", "label"}',
         f"failed: {path}:6: 'text' must be a non-empty string",
         f"failed: {path}:7: label[0]: [0, 99] is not a span of the text in codepoints "
-        "(out of range or inside a character)",
+        "(out of range or inside a character; was the file written in utf16? see --offset-unit)",
     ]
     assert list(Span.objects.values_list("quote", flat=True)) == ["talks went well"]
 

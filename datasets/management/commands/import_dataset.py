@@ -16,13 +16,12 @@ from datasets.importers.base import ParseError, ReviewerRef
 from datasets.importers.label_studio import read_label_config
 from datasets.importers.native import read_native_header
 from datasets.importers.offsets import OffsetUnit
+from datasets.importers.projects import project_first_editor, project_from_header
 from datasets.importers.store import (
     ArticleOutcome,
     ArticleStatus,
     DatasetImportReport,
     dataset_import,
-    project_first_editor,
-    project_from_header,
     rolled_back,
     unknown_labels,
 )
