@@ -15,17 +15,6 @@ pytestmark = pytest.mark.django_db
 SOURCES = [services.SourceInput(url="https://example.org/readout", stance="supports")]
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """UserFactory hashes a password per user; PBKDF2 would dominate these tests' run time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def editor():
-    return UserFactory()
-
-
 @pytest.fixture
 def reviewers():
     return UserFactory.create_batch(3)
@@ -34,11 +23,6 @@ def reviewers():
 @pytest.fixture
 def reviewer(reviewers):
     return reviewers[0]
-
-
-@pytest.fixture
-def viewer():
-    return UserFactory()
 
 
 @pytest.fixture

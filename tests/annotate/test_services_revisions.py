@@ -17,22 +17,6 @@ BODY = (
 )
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """UserFactory hashes a password per user; PBKDF2 would dominate these tests' run time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def editor():
-    return UserFactory()
-
-
-@pytest.fixture
-def reviewer():
-    return UserFactory()
-
-
 @pytest.fixture
 def article():
     return ArticleFactory(body=BODY)

@@ -23,32 +23,6 @@ BODY = (
 SOURCES = [services.SourceInput(url="https://example.org/transcript")]
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """UserFactory hashes a password per user; PBKDF2 would dominate these tests' run time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def editor():
-    return UserFactory()
-
-
-@pytest.fixture
-def reviewer():
-    return UserFactory()
-
-
-@pytest.fixture
-def other_reviewer():
-    return UserFactory()
-
-
-@pytest.fixture
-def viewer():
-    return UserFactory()
-
-
 @pytest.fixture
 def article():
     return ArticleFactory(body=BODY)

@@ -24,32 +24,6 @@ REPORT = SourceInput(
 TRANSCRIPT = SourceInput(url="http://example.org/transcript", title="Transcript")
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """UserFactory hashes a password per user; PBKDF2 would dominate these tests' run time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def editor():
-    return UserFactory()
-
-
-@pytest.fixture
-def reviewer():
-    return UserFactory()
-
-
-@pytest.fixture
-def other_reviewer():
-    return UserFactory()
-
-
-@pytest.fixture
-def viewer():
-    return UserFactory()
-
-
 @pytest.fixture
 def project(editor, reviewer, other_reviewer, viewer):
     return ProjectFactory(editors=[editor], reviewers=[reviewer, other_reviewer], viewers=[viewer])

@@ -1,0 +1,25 @@
+"""People of a project, by role, for the annotation tests (each test file builds its project)."""
+
+import pytest
+
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def editor():
+    return UserFactory()
+
+
+@pytest.fixture
+def reviewer():
+    return UserFactory()
+
+
+@pytest.fixture
+def other_reviewer():
+    return UserFactory()
+
+
+@pytest.fixture
+def viewer():
+    return UserFactory()
