@@ -28,7 +28,7 @@ def export_selected_articles(modeladmin, request: HttpRequest, queryset):
     projects = Project.objects.filter(articles__in=[a.pk for a in articles]).distinct()
     chosen = request.POST.get("export_project")
     if request.POST.get("export_apply") and chosen:
-        project = projects.filter(pk=chosen).first()
+        project = projects.filter(pk=chosen).first() if chosen.isdigit() else None
         if project is None:
             modeladmin.message_user(
                 request, "None of those articles is in that project.", messages.ERROR

@@ -7,10 +7,12 @@ import datetime
 import importlib
 from importlib import metadata
 
+from annotate.models import Verdict
 from datasets.exporters import Exporter
 from datasets.records import SCHEMA, ExportContext, iso
 
 DISTRIBUTION = "factcheck-workbench"
+AGREEMENT_MAX_VERDICTS = 200_000
 
 
 def software_version() -> str:
@@ -26,17 +28,36 @@ def _cell(text: object) -> str:
 
 
 def agreement_section(context: ExportContext) -> list[str]:
-    """Krippendorff's alpha from annotate.quality when that module is there, else a marked gap."""
+    """Krippendorff's alpha from annotate.quality when that module is there, else a marked gap.
+
+    Skipped above AGREEMENT_MAX_VERDICTS: the statistics hold a reviewers x spans matrix in
+    memory (about 300 MB at 1M verdicts, measured), which an export must not need.
+    """
     try:
         quality = importlib.import_module("annotate.quality")
         filters = quality.AgreementFilters(articles=context.options.articles)
-        agreement = quality.project_agreement(context.project, filters)
     except (ImportError, AttributeError):
         return [
             "## Agreement: not computed",
             "",
             "The agreement statistics (annotate/quality.py) are not available in this version.",
         ]
+    verdicts = Verdict.objects.filter(
+        span__project=context.project, span__orphaned=False, status=Verdict.Status.SUBMITTED
+    )
+    if context.options.articles:
+        verdicts = verdicts.filter(span__article_id__in=context.options.articles)
+    if (count := verdicts.count()) > AGREEMENT_MAX_VERDICTS:
+        return [
+            "## Agreement: not computed",
+            "",
+            f"{count:,} submitted verdicts are more than a datasheet computes agreement for "
+            f"({AGREEMENT_MAX_VERDICTS:,}); see the project's review quality page.",
+        ]
+    try:
+        agreement = quality.project_agreement(context.project, filters)
+    except (ImportError, AttributeError):
+        return ["## Agreement: not computed", "", "annotate.quality is incomplete."]
     except Exception as error:  # a statistic that fails must not cost the export its datasheet
         return ["## Agreement: not computed", "", f"Computing it failed: {_cell(error)}"]
     alpha = agreement.alpha

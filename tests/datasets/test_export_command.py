@@ -130,3 +130,16 @@ def test_command_unknown_project_or_bad_option(known):
         run("--project", "known", "--format", "claimreview", "--labels", "all")
     with pytest.raises(CommandError, match="Article ids"):
         run("--project", "known", "--format", "csv", "--articles", "one")
+
+
+def test_command_datasheet_skips_agreement_above_the_limit(known, tmp_path, monkeypatch):
+    from datasets import datasheet
+
+    monkeypatch.setattr(datasheet, "AGREEMENT_MAX_VERDICTS", 2)
+    target = tmp_path / "known.csv"
+
+    run("--project", "known", "--format", "csv", "--out", str(target))
+
+    text = (tmp_path / "known.csv.datasheet.md").read_text(encoding="utf-8")
+    assert "## Agreement: not computed" in text
+    assert "5 submitted verdicts are more than a datasheet computes agreement for (2)" in text

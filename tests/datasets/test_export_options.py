@@ -160,3 +160,55 @@ def test_bad_options_are_named(known):
             options=ExportOptions(statuses=("lost",), offset_unit="bytes", labels="some"),
         )
     assert set(refused.value.message_dict) == {"status", "offset_unit", "labels"}
+
+
+def test_someone_who_writes_during_an_export_gets_the_next_pseudonym(known):
+    from datasets.exporters import export_context, export_text
+    from datasets.records import pseudonym
+    from tests.factories import VerdictFactory
+
+    options = ExportOptions(salt="s")
+    context = export_context(project=known.project, fmt="native", options=options)
+    VerdictFactory(span=known.envoy, label="False")  # by a new user
+
+    text = "".join(
+        export_text(project=known.project, fmt="native", options=options, context=context)
+    )
+
+    assert pseudonym(salt=b"s", project_slug="known", rank=4) in text
+
+
+@pytest.mark.parametrize("include_drafts", [True, False])
+def test_exported_status_is_the_selectors_status(known, include_drafts):
+    """records.span_status follows annotate.selectors.with_status: equal with drafts exported;
+    without them, a span in review only through drafts reads "open", as the file shows it."""
+    from annotate.models import Span
+    from annotate.selectors import with_status
+    from tests.factories import UserFactory, VerdictFactory
+
+    lone_draft = Span.objects.create(
+        project=known.project, article=known.formula, start=17, end=20, quote="the",
+        created_by=known.editor,
+    )  # fmt: skip
+    VerdictFactory(span=lone_draft, reviewer=UserFactory(), draft=True)
+    contested = Span.objects.create(
+        project=known.project, article=known.formula, start=21, end=29, quote="minister",
+        created_by=known.editor,
+    )  # fmt: skip
+    VerdictFactory(span=contested, reviewer=known.rita, label="True")
+    VerdictFactory(span=contested, reviewer=known.rob, label="False")
+    expected = dict(
+        with_status(Span.objects.filter(project=known.project)).values_list("quote", "status")
+    )
+    if not include_drafts:
+        expected["the"] = "open"
+
+    lines = json_lines(
+        export(known.project, "native", include_drafts=include_drafts, include_orphaned=True)
+    )
+
+    exported = {span["quote"]: span["status"] for line in lines[1:] for span in line["spans"]}
+    assert exported == expected
+    assert set(expected.values()) == {"in_review", "contested", "agreed", "adjudicated"} | (
+        set() if include_drafts else {"open"}
+    )
