@@ -114,6 +114,7 @@ class Command(BaseCommand):
                 self.stdout.write(piece, ending="")
             self.stdout.flush()
         else:
+            Path(out).parent.mkdir(parents=True, exist_ok=True)
             with Path(out).open("wb") as target:
                 for piece in pieces:
                     target.write(piece.encode())
