@@ -11,6 +11,7 @@ from corpus.fields import WebURLField
 from corpus.models import Article
 
 _IS_HTTP_URL = Q(url__startswith="http://") | Q(url__startswith="https://")
+FEVER_CLASSES = ("SUPPORTS", "REFUTES", "NOT ENOUGH INFO")
 
 
 class Project(models.Model):
@@ -35,6 +36,12 @@ class Project(models.Model):
     sources_required = models.BooleanField(
         default=True,
         help_text="Submitted verdicts cite a source, except for labels that need none.",
+    )
+    fever_mapping = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='For FEVER exports: {"scale label": "SUPPORTS" | "REFUTES" | "NOT ENOUGH INFO"}; '
+        "labels not listed keep the preset's default mapping.",
     )
     articles = models.ManyToManyField(Article, related_name="projects", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -62,6 +69,13 @@ class Project(models.Model):
             labels.append(label)
         if len(set(labels)) != len(labels):
             raise ValidationError({"scale": "Scale labels must be unique."})
+        mapping = self.fever_mapping if isinstance(self.fever_mapping, dict) else None
+        if mapping is None or any(
+            label not in labels or target not in FEVER_CLASSES for label, target in mapping.items()
+        ):
+            raise ValidationError(
+                {"fever_mapping": "Map labels of the scale to " + ", ".join(FEVER_CLASSES) + "."}
+            )
 
     @property
     def labels(self) -> list[str]:

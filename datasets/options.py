@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from django import forms
 from django.core.exceptions import ValidationError
 
+from annotate.models import FEVER_CLASSES
 from annotate.selectors import SpanStatus
 
 LABEL_MODES = ("adjudicated", "majority", "all")
 OFFSET_UNITS = ("utf16", "codepoints", "graphemes")
 ARTIFACTS = ("data", "datasheet", "config")
-FEVER_CLASSES = ("SUPPORTS", "REFUTES", "NOT ENOUGH INFO")
 DEFAULT_REVIEW_URL = "urn:fc:{project}:{span}"
 DEFAULT_CHUNK_SIZE = 2000  # rows per fetch from each server-side cursor
 

@@ -45,6 +45,7 @@ class ProjectOutput(serializers.ModelSerializer):
             "reviews_per_claim",
             "blind_review",
             "sources_required",
+            "fever_mapping",
             "role",
             "created_at",
         ]

@@ -45,7 +45,12 @@ def evidence(verdicts: list[VerdictRecord]) -> list[list[list]]:
 
 
 def format_row(article: ArticleRecord, context: ExportContext) -> Iterator[dict]:
-    mapping = {**DEFAULT_MAP, **dict(context.options.fever_map)}
+    # The preset's default, then the project's own mapping, then this export's option.
+    mapping = {
+        **DEFAULT_MAP,
+        **(context.project.fever_mapping or {}),
+        **dict(context.options.fever_map),
+    }
     for span in article.spans:
         for row in context.label_rows(span):
             if not row.label:

@@ -38,6 +38,7 @@ def head(context: ExportContext) -> Iterator[dict]:
                 "reviews_per_claim": project.reviews_per_claim,
                 "blind_review": project.blind_review,
                 "sources_required": project.sources_required,
+                "fever_mapping": project.fever_mapping,
             },
             "people": [person.name for person in people.values()],
             "members": [

@@ -52,7 +52,7 @@ def local_user(ref: ReviewerRef, *, where: str = "") -> tuple[object, bool]:
     return user, True
 
 
-_PROJECT_SETTINGS = ("reviews_per_claim", "blind_review", "sources_required")
+_PROJECT_SETTINGS = ("reviews_per_claim", "blind_review", "sources_required", "fever_mapping")
 
 
 @transaction.atomic

@@ -6,11 +6,14 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from datasets.exporters.csv import COLUMNS
 from datasets.exporters.doccano import offset_converter
 from datasets.exporters.label_studio import labelling_config
+from datasets.options import parse_fever_map
 from tests.datasets.exports import EMOJI_BODY, build_known_project, export, json_lines
+from tests.factories import ProjectFactory, SpanFactory, VerdictFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -416,3 +419,23 @@ def test_doccano_all_mode_is_a_line_per_reviewer(known):
         (1, "known-rob", [[6, 11, "True"], [17, 32, "Mostly False"]]),
         (2, "known-rita", [[0, 8, "False"]]),
     ]
+
+
+def test_fever_mapping_stored_on_the_project_applies_unless_the_export_overrides_it():
+    project = ProjectFactory(fever_mapping={"Half True": "REFUTES"})
+    span = SpanFactory(project=project)
+    VerdictFactory(span=span, label="Half True")
+    VerdictFactory(span=span, label="Half True")
+
+    def labels(**options) -> set[str]:
+        return {line["label"] for line in json_lines(export(project, "fever", **options))}
+
+    assert labels() == {"REFUTES"}
+    assert labels(fever_map=parse_fever_map(["Half True=SUPPORTS"])) == {"SUPPORTS"}
+
+
+def test_project_fever_mapping_must_use_scale_labels_and_fever_classes():
+    project = ProjectFactory.build(fever_mapping={"Half True": "MAYBE"})
+    with pytest.raises(ValidationError) as refusal:
+        project.full_clean()
+    assert "fever_mapping" in refusal.value.message_dict

@@ -31,7 +31,12 @@ def test_native_first_line_is_the_project(known):
                 "ordinal": True,
                 "labels": known.project.scale,
             },
-            "settings": {"reviews_per_claim": 2, "blind_review": True, "sources_required": True},
+            "settings": {
+                "reviews_per_claim": 2,
+                "blind_review": True,
+                "sources_required": True,
+                "fever_mapping": {},
+            },
             "people": ["known-eddie", "known-rita", "known-rob"],
             "members": [
                 {"person": "known-eddie", "role": "editor", "joined_at": "2021-12-08T10:00:00Z"},
