@@ -35,3 +35,26 @@ def test_settings_use_dev_key_only_in_debug():
 @pytest.mark.postgres
 def test_database_is_postgres_when_required(db):
     assert connection.vendor == "postgresql"
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_manage_py_in_an_unconfigured_checkout_runs_as_development():
+    assert _manage("check").returncode == 0
+
+
+def test_manage_py_with_debug_off_still_needs_a_secret_key():
+    result = _manage("check", DEBUG="0")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
