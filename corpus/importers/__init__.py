@@ -65,7 +65,7 @@ def _head(path: Path) -> str:
         return ""
 
 
-def _utf8_lines(path: Path, name: str) -> Iterator[str | ImportFailure]:
+def utf8_lines(path: Path, name: str) -> Iterator[str | ImportFailure]:
     """A file's lines, read as a stream so memory stays flat however long the file is.
 
     Split on b"\n" only: str.splitlines() would also break JSON strings holding U+2028.
@@ -92,7 +92,7 @@ def read_articles(path: Path, *, fmt: str = "auto") -> Iterator[ArticleDraft | I
     name = str(path)
     chosen = fmt if fmt != "auto" else detect_format(path, _head(path))
     if chosen == "jsonl":
-        yield from parse_jsonl(_utf8_lines(path, name), source=name)
+        yield from parse_jsonl(utf8_lines(path, name), source=name)
         return
     try:
         raw_bytes = path.read_bytes()

@@ -5,8 +5,13 @@ of the canonical body, and leave users, labels and storing to `datasets.importer
 """
 
 import datetime
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
+from corpus.importers import utf8_lines
 from corpus.importers.base import ArticleDraft, ImportFailure
 from datasets.importers.offsets import CanonicalText
 
@@ -15,6 +20,7 @@ __all__ = [
     "ArticleRecord",
     "CommentRecord",
     "ImportFailure",
+    "JsonLine",
     "MemberRecord",
     "ParseError",
     "PredictionRecord",
@@ -23,6 +29,7 @@ __all__ = [
     "SourceRecord",
     "SpanRecord",
     "VerdictRecord",
+    "json_lines",
     "normalisation_note",
     "place_span",
 ]
@@ -195,3 +202,26 @@ def normalisation_note(text: CanonicalText) -> list[str]:
     if text.is_identity:
         return []
     return ["text normalised (NFC, line ends, blank lines): offsets mapped onto the stored body"]
+
+
+@dataclass(frozen=True, slots=True)
+class JsonLine:
+    number: int
+    location: str  # file:line
+    value: Any
+
+
+def json_lines(path: Path) -> Iterator[JsonLine | ImportFailure]:
+    """Each non-blank line of a JSONL file decoded, or a failure naming `file:line`; streamed."""
+    name = str(path)
+    for number, line in enumerate(utf8_lines(path, name), start=1):
+        if isinstance(line, ImportFailure):
+            yield line
+            continue
+        if not line.strip():
+            continue
+        location = f"{name}:{number}"
+        try:
+            yield JsonLine(number, location, json.loads(line))
+        except json.JSONDecodeError as error:
+            yield ImportFailure(location, f"invalid JSON: {error.msg} at column {error.colno}")

@@ -8,7 +8,6 @@ points), and each label is one verdict by the file's user (or the line's `review
 export adds when it writes every reviewer's labels to one file).
 """
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from datasets.importers.base import (
     ReviewerRef,
     SpanRecord,
     VerdictRecord,
+    json_lines,
     normalisation_note,
     place_span,
 )
@@ -35,34 +35,16 @@ def read_doccano(
     path: Path, *, unit: OffsetUnit, reviewer: ReviewerRef
 ) -> Iterator[ArticleRecord | ImportFailure]:
     """Records for the lines of one file, failures naming `file:line`."""
-    name = str(path)
-    try:
-        stream = path.open("rb")
-    except OSError as error:
-        yield ImportFailure(name, f"cannot read: {error.strerror}")
-        return
-    with stream:
-        # Split on b"\n" only: str.splitlines() would also break JSON strings holding U+2028.
-        for number, raw in enumerate(stream, start=1):
-            location = f"{name}:{number}"
-            try:
-                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
-            except UnicodeDecodeError as error:
-                yield ImportFailure(location, f"not UTF-8 text (offset {error.start})")
-                continue
-            if not line.strip():
-                continue
-            try:
-                entry = json.loads(line)
-            except json.JSONDecodeError as error:
-                yield ImportFailure(location, f"invalid JSON: {error.msg} at column {error.colno}")
-                continue
-            try:
-                yield _line(
-                    entry, location=location, origin=path.name, unit=unit, reviewer=reviewer
-                )
-            except ParseError as error:
-                yield ImportFailure(location, str(error))
+    for line in json_lines(path):
+        if isinstance(line, ImportFailure):
+            yield line
+            continue
+        try:
+            yield _line(
+                line.value, location=line.location, origin=path.name, unit=unit, reviewer=reviewer
+            )
+        except ParseError as error:
+            yield ImportFailure(line.location, str(error))
 
 
 def _line(

@@ -28,6 +28,7 @@ from datasets.importers.base import (
     SourceRecord,
     SpanRecord,
     VerdictRecord,
+    json_lines,
     normalisation_note,
     place_span,
 )
@@ -68,36 +69,22 @@ def read_native_header(path: Path) -> ProjectHeader:
 
 def read_native(path: Path) -> Iterator[ArticleRecord | ImportFailure]:
     """Records for the article lines of one file, failures naming `file:line`."""
-    name = str(path)
-    try:
-        stream = path.open("rb")
-    except OSError as error:
-        yield ImportFailure(name, f"cannot read: {error.strerror}")
-        return
-    with stream:
-        for number, raw in enumerate(stream, start=1):
-            location = f"{name}:{number}"
-            try:
-                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
-            except UnicodeDecodeError as error:
-                yield ImportFailure(location, f"not UTF-8 text (offset {error.start})")
+    for line in json_lines(path):
+        if isinstance(line, ImportFailure):
+            yield line
+            continue
+        try:
+            entry = line.value
+            _check_schema(entry)
+            if entry.get("type") == "project":
+                if line.number != 1:
+                    raise ParseError("a project line after the first line")
                 continue
-            if not line.strip():
-                continue
-            try:
-                entry = json.loads(line)
-                _check_schema(entry)
-                if entry.get("type") == "project":
-                    if number != 1:
-                        raise ParseError("a project line after the first line")
-                    continue
-                if entry.get("type") != "article":
-                    raise ParseError(f"unknown line type {entry.get('type')!r}")
-                yield _article(entry, location=location, origin=path.name)
-            except json.JSONDecodeError as error:
-                yield ImportFailure(location, f"invalid JSON: {error.msg} at column {error.colno}")
-            except ParseError as error:
-                yield ImportFailure(location, str(error))
+            if entry.get("type") != "article":
+                raise ParseError(f"unknown line type {entry.get('type')!r}")
+            yield _article(entry, location=line.location, origin=path.name)
+        except ParseError as error:
+            yield ImportFailure(line.location, str(error))
 
 
 def _check_schema(entry: Any) -> None:
