@@ -20,26 +20,14 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from scratch import scratch_postgres
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 SPANS_PER_ARTICLE = 100
 SENTENCE = "Claim {:>7} was made by an official source. "  # 46 code points
 START = datetime.datetime(2021, 6, 1, 8, tzinfo=datetime.UTC)
 DAYS = 30
-
-
-def scratch_url(database_url: str) -> tuple[str, str, str]:
-    """(the scratch database's URL, its name, the URL to create and drop it from)."""
-    base, _, _ = database_url.rpartition("/")
-    name = f"bench_agreement_{os.getpid()}"
-    return f"{base}/{name}", name, f"{base}/postgres"
-
-
-def run_sql(url: str, statement: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(statement)
 
 
 # --- loading ---
@@ -386,18 +374,11 @@ def main() -> None:
     database_url = os.environ.get("DATABASE_URL", "")
     if not database_url.startswith(("postgres://", "postgresql://")):
         database_url = DEFAULT_URL
-    url, name, admin = scratch_url(database_url)
-    run_sql(admin, f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("SECRET_KEY", "bench-only")
-    try:
+    with scratch_postgres(database_url, "bench_agreement") as url:
+        os.environ["DATABASE_URL"] = url
         measure(args)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        run_sql(admin, f'DROP DATABASE IF EXISTS "{name}"')
 
 
 if __name__ == "__main__":

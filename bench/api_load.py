@@ -39,33 +39,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from import_corpus import WORDS  # the same vocabulary as the import benchmark
+from scratch import run_sql
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 
-WORDS = [
-    "the",
-    "summit",
-    "leaders",
-    "talks",
-    "troops",
-    "border",
-    "ministry",
-    "said",
-    "officials",
-    "claim",
-    "security",
-    "guarantees",
-    "alliance",
-    "expansion",
-    "missile",
-    "sanctions",
-    "diplomacy",
-    "statement",
-    "reported",
-    "according",
-    "sources",
-    "week",
-]
 # Astral emoji, curly quotes, CJK: code-point offsets must hold beyond ASCII.
 FLAVOUR = ["👋", "🇺🇦", "“quoted”", "‘single’", "—", "東京", "…", "café", "Zoë"]
 
@@ -903,13 +882,6 @@ def scratch_urls(database_url: str) -> tuple[str, str, str]:
         parts._replace(path=f"/{name}").geturl(),
         name,
     )
-
-
-def run_sql(url: str, statement) -> None:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(statement)
 
 
 def free_port() -> int:

@@ -24,6 +24,8 @@ import sys
 import time
 from pathlib import Path
 
+from scratch import scratch_postgres
+
 ROOT = Path(__file__).resolve().parent.parent
 SPANS_PER_ARTICLE = 50
 VERDICTS_PER_SPAN = 2
@@ -241,13 +243,6 @@ def run_child(url: str, spec: str, verdicts: int = 0) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def run_sql(url: str, statement: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(statement)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--verdicts", type=int, default=1_000_000)
@@ -262,11 +257,7 @@ def main() -> None:
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     if not base.startswith(("postgres://", "postgresql://")):
         sys.exit("bench/export.py needs PostgreSQL: set DATABASE_URL=postgres://...")
-    server = base.rpartition("/")[0]
-    name = f"bench_export_{os.getpid()}"
-    url = f"{server}/{name}"
-    run_sql(f"{server}/postgres", f'CREATE DATABASE "{name}"')
-    try:
+    with scratch_postgres(base, "bench_export") as url:
         data = run_child(url, "populate", args.verdicts)
         print(
             f"{data['verdicts']:,} verdicts on {data['spans']:,} spans in {data['articles']:,} "
@@ -282,8 +273,6 @@ def main() -> None:
                     f"{fmt:<13} {door:<8} {result['seconds']:7.1f} s {rate:>9,.0f} verdict rows/s "
                     f"{result['mb']:8.1f} MB{rows}, peak RSS {result['peak_rss_mb']:.0f} MB"
                 )
-    finally:
-        run_sql(f"{server}/postgres", f'DROP DATABASE IF EXISTS "{name}"')
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from scratch import scratch_postgres
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # Emoji (astral and ZWJ), curly quotes, combining marks (decomposed, so NFC has work to do), CJK.
@@ -121,12 +123,6 @@ def measure(label: str, database_url: str, corpus: Path, batch_size: int) -> dic
     return figures
 
 
-def postgres_scratch_url(database_url: str) -> tuple[str, str]:
-    base, _, _ = database_url.rpartition("/")
-    name = f"bench_import_{os.getpid()}"
-    return f"{base}/{name}", name
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=10_000)
@@ -147,20 +143,8 @@ def main() -> None:
         measure("SQLite", f"sqlite:///{scratch}/bench.sqlite3", corpus, args.batch_size)
         database_url = os.environ.get("DATABASE_URL", "")
         if database_url.startswith(("postgres://", "postgresql://")):
-            url, name = postgres_scratch_url(database_url)
-            admin = database_url.rpartition("/")[0] + "/postgres"
-            run_sql(admin, f'CREATE DATABASE "{name}"')
-            try:
+            with scratch_postgres(database_url, "bench_import") as url:
                 measure("PostgreSQL", url, corpus, args.batch_size)
-            finally:
-                run_sql(admin, f'DROP DATABASE IF EXISTS "{name}"')
-
-
-def run_sql(url: str, statement: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(statement)
 
 
 if __name__ == "__main__":

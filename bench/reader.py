@@ -15,6 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from scratch import scratch_postgres
+
 ROOT = Path(__file__).resolve().parent.parent
 WORDS = [
     "the",
@@ -150,27 +152,12 @@ def main() -> None:
     database_url = os.environ.get("DATABASE_URL", "")
     with tempfile.TemporaryDirectory() as scratch:
         if database_url.startswith(("postgres://", "postgresql://")):
-            os.environ["DATABASE_URL"] = (
-                database_url.rpartition("/")[0] + f"/bench_reader_{os.getpid()}"
-            )
-            _sql(database_url, f'CREATE DATABASE "bench_reader_{os.getpid()}"')
-            try:
+            with scratch_postgres(database_url, "bench_reader") as url:
+                os.environ["DATABASE_URL"] = url
                 measure(args.chars, args.spans, args.repeat)
-            finally:
-                from django.db import connections
-
-                connections.close_all()
-                _sql(database_url, f'DROP DATABASE IF EXISTS "bench_reader_{os.getpid()}"')
         else:
             os.environ["DATABASE_URL"] = f"sqlite:///{scratch}/reader.sqlite3"
             measure(args.chars, args.spans, args.repeat)
-
-
-def _sql(url: str, statement: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url.rpartition("/")[0] + "/postgres", autocommit=True) as connection:
-        connection.execute(statement)
 
 
 if __name__ == "__main__":
