@@ -2,16 +2,15 @@
 
 import json
 import unicodedata
-from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import CommandError, call_command
 
 from annotate.models import Membership, Span, Verdict
 from corpus.models import Article
 from tests.datasets.exports import build_known_project, export
+from tests.datasets.imports import import_file, import_file_failing
 from tests.factories import ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,36 +25,11 @@ def project():
 
 
 def _run(path, *args) -> tuple[str, str]:
-    out, err = StringIO(), StringIO()
-    call_command(
-        "import_dataset",
-        str(path),
-        "--project",
-        "politifact",
-        "--format",
-        "doccano",
-        *args,
-        stdout=out,
-        stderr=err,
-    )
-    return out.getvalue(), err.getvalue()
+    return import_file(path, "doccano", *args)
 
 
 def _run_failing(path, *args, match: str) -> tuple[str, str]:
-    out, err = StringIO(), StringIO()
-    with pytest.raises(CommandError, match=match):
-        call_command(
-            "import_dataset",
-            str(path),
-            "--project",
-            "politifact",
-            "--format",
-            "doccano",
-            *args,
-            stdout=out,
-            stderr=err,
-        )
-    return out.getvalue(), err.getvalue()
+    return import_file_failing(path, "doccano", *args, match=match)
 
 
 def _jsonl(path: Path, *lines) -> Path:

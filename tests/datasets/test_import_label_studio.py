@@ -2,16 +2,15 @@
 
 import json
 import unicodedata
-from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import CommandError, call_command
 
 from annotate.models import Adjudication, Membership, Prediction, Span, Verdict
 from corpus.models import Article
 from tests.datasets.exports import build_known_project, export
+from tests.datasets.imports import import_file, import_file_failing
 from tests.factories import ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,36 +33,11 @@ def project(editor):
 
 
 def _run(path, *args, project="politifact") -> tuple[str, str]:
-    out, err = StringIO(), StringIO()
-    call_command(
-        "import_dataset",
-        str(path),
-        "--project",
-        project,
-        "--format",
-        "label-studio",
-        *args,
-        stdout=out,
-        stderr=err,
-    )
-    return out.getvalue(), err.getvalue()
+    return import_file(path, "label-studio", *args, project=project)
 
 
 def _run_failing(path, *args, match: str) -> tuple[str, str]:
-    out, err = StringIO(), StringIO()
-    with pytest.raises(CommandError, match=match):
-        call_command(
-            "import_dataset",
-            str(path),
-            "--project",
-            "politifact",
-            "--format",
-            "label-studio",
-            *args,
-            stdout=out,
-            stderr=err,
-        )
-    return out.getvalue(), err.getvalue()
+    return import_file_failing(path, "label-studio", *args, match=match)
 
 
 def _tasks_file(tmp_path, tasks, name="tasks.json") -> Path:
