@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
 
 from annotate.models import Membership, Project
 
@@ -11,13 +12,41 @@ WRITERS = frozenset({Role.EDITOR, Role.REVIEWER})
 User = AbstractBaseUser | AnonymousUser
 
 
+# Roles read in the same query as the project (see caller_role), kept on that Project object
+# for the rest of the request: {user pk: role or None}.
+_KNOWN_ROLES = "_caller_roles"
+
+
 def role_in(project: Project, user: User) -> str | None:
     """The user's role in the project, or None for non-members (staff included)."""
     if not user.is_authenticated:
         return None
+    known = project.__dict__.get(_KNOWN_ROLES, {})
+    if user.pk in known:
+        return known[user.pk]
     return (
-        Membership.objects.filter(project=project, user=user).values_list("role", flat=True).first()
+        Membership.objects.filter(project=project, user=user)
+        .order_by()
+        .values_list("role", flat=True)
+        .first()
     )
+
+
+def caller_role(user: User, project_ref: str = "project") -> Subquery:
+    """The user's role in the row's project, as an annotation (NULL for non-members), so that a
+    selector reads a row and the caller's right to it in one query. Pair with remember_role."""
+    roles = Membership.objects.filter(project=OuterRef(project_ref), user_id=user.pk)
+    return Subquery(roles.order_by().values("role")[:1])
+
+
+def remember_role(project: Project, user: User, role: str | None) -> None:
+    """Keep a role read with the project (by caller_role) on that object: role_in then asks no
+    query for it. Membership services forget it (forget_roles) when they change a role."""
+    project.__dict__.setdefault(_KNOWN_ROLES, {})[user.pk] = role
+
+
+def forget_roles(project: Project) -> None:
+    project.__dict__.pop(_KNOWN_ROLES, None)
 
 
 def require_role(

@@ -11,9 +11,10 @@ from django.db.models import (
     QuerySet,
     Value,
     When,
+    prefetch_related_objects,
 )
 
-from annotate.access import Role, role_in
+from annotate.access import Role, caller_role, remember_role, role_in
 from annotate.models import (
     Adjudication,
     Assignment,
@@ -51,7 +52,9 @@ def projects_for_user(*, user) -> QuerySet[Project]:
 
 def project_for_user(*, user, pk: int) -> Project:
     """One project the user belongs to; Project.DoesNotExist otherwise, so others' look absent."""
-    return projects_for_user(user=user).get(pk=pk)
+    project = projects_for_user(user=user).get(pk=pk)
+    remember_role(project, user, project.role)
+    return project
 
 
 def with_status(spans: QuerySet[Span]) -> QuerySet[Span]:
@@ -148,12 +151,7 @@ def span_in_reach(*, user, pk: int) -> Span:
     """A span (with its project) the user may open, for writes that need no verdicts loaded;
     `caller_role` is set. Span.DoesNotExist for other projects' spans and, for non-editors,
     orphaned ones."""
-    span = Span.objects.select_related("project").get(pk=pk)
-    role = role_in(span.project, user)
-    if role is None or (span.orphaned and role != Role.EDITOR):
-        raise Span.DoesNotExist
-    span.caller_role = role
-    return span
+    return _reachable(Span.objects.select_related("project"), user=user, pk=pk)
 
 
 def span_for_user(*, user, pk: int) -> Span:
@@ -161,24 +159,37 @@ def span_for_user(*, user, pk: int) -> Span:
 
     Raises Span.DoesNotExist for spans of projects the user is not a member of.
     """
-    span = span_in_reach(user=user, pk=pk)
-    role = span.caller_role
-    visible = visible_verdicts(project=span.project, user=user, role=role)
-    return (
-        with_status(Span.objects.filter(pk=pk))
+    span = _reachable(
+        with_status(Span.objects.all())
         .select_related("article", "project", "created_by", "adjudication__editor")
-        .defer("article__body", "article__raw_text")
-        .prefetch_related(
-            Prefetch("verdicts", queryset=visible, to_attr="visible_verdicts"),
-            Prefetch(
-                "comments",
-                queryset=Comment.objects.select_related("author").order_by("created_at", "pk"),
-            ),
-            # The same blind-review rule: an adjudication must not reveal hidden verdicts.
-            Prefetch("adjudication__considered_verdicts", queryset=visible),
-        )
-        .get()
+        .defer("article__body", "article__raw_text"),
+        user=user,
+        pk=pk,
     )
+    visible = visible_verdicts(project=span.project, user=user, role=span.caller_role)
+    prefetch_related_objects(
+        [span],
+        Prefetch("verdicts", queryset=visible, to_attr="visible_verdicts"),
+        Prefetch(
+            "comments",
+            queryset=Comment.objects.select_related("author").order_by("created_at", "pk"),
+        ),
+        # The same blind-review rule: an adjudication must not reveal hidden verdicts.
+        Prefetch("adjudication__considered_verdicts", queryset=visible),
+    )
+    return span
+
+
+def _reachable(spans: QuerySet[Span], *, user, pk: int) -> Span:
+    """The span, read with the caller's role in its project in the same query."""
+    if not user.is_authenticated:
+        raise Span.DoesNotExist
+    span = spans.annotate(caller_role=caller_role(user)).get(pk=pk)
+    role = span.caller_role
+    if role is None or (span.orphaned and role != Role.EDITOR):
+        raise Span.DoesNotExist
+    remember_role(span.project, user, role)
+    return span
 
 
 def reviewer_queue(*, project: Project, reviewer) -> QuerySet[Span]:

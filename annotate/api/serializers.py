@@ -15,9 +15,10 @@ from annotate.models import (
 )
 from annotate.selectors import SpanStatus
 from config.api.fields import IdField
+from config.api.outputs import CompiledOutput
 
 
-class UserRef(serializers.Serializer):
+class UserRef(CompiledOutput, serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
 
@@ -100,7 +101,7 @@ class ProjectArticlesInput(serializers.Serializer):
     articles = serializers.ListField(child=IdField(), min_length=1, max_length=10_000)
 
 
-class SourceOutput(serializers.ModelSerializer):
+class SourceOutput(CompiledOutput, serializers.ModelSerializer):
     class Meta:
         model = Source
         fields = ["id", "position", "url", "title", "excerpt", "stance", "accessed_on"]
@@ -115,7 +116,7 @@ class SourceInput(serializers.Serializer):
     accessed_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class VerdictOutput(serializers.ModelSerializer):
+class VerdictOutput(CompiledOutput, serializers.ModelSerializer):
     reviewer = UserRef()
     sources = SourceOutput(many=True)
 
@@ -156,7 +157,7 @@ class VersionInput(serializers.Serializer):
     version = serializers.IntegerField(min_value=0)
 
 
-class CommentOutput(serializers.ModelSerializer):
+class CommentOutput(CompiledOutput, serializers.ModelSerializer):
     author = UserRef()
 
     class Meta:
@@ -169,7 +170,7 @@ class CommentInput(serializers.Serializer):
     parent = IdField(required=False, allow_null=True, default=None)
 
 
-class AdjudicationOutput(serializers.ModelSerializer):
+class AdjudicationOutput(CompiledOutput, serializers.ModelSerializer):
     editor = UserRef()
     considered_verdicts = serializers.SerializerMethodField()
 
@@ -190,7 +191,7 @@ class AdjudicationInput(serializers.Serializer):
     )
 
 
-class SpanOutput(serializers.ModelSerializer):
+class SpanOutput(CompiledOutput, serializers.ModelSerializer):
     status = serializers.ChoiceField(choices=SpanStatus.ALL)
     verdict_count = serializers.IntegerField()
     submitted_count = serializers.IntegerField()
@@ -230,7 +231,7 @@ class SpanDetailOutput(SpanOutput):
     @extend_schema_field(AdjudicationOutput(allow_null=True))
     def get_adjudication(self, span) -> dict | None:
         adjudication = getattr(span, "adjudication", None)
-        return AdjudicationOutput(adjudication).data if adjudication else None
+        return AdjudicationOutput.compiled().render(adjudication) if adjudication else None
 
 
 class SpanInput(serializers.Serializer):

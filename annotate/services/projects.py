@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 
-from annotate.access import Role, require_editor
+from annotate.access import Role, forget_roles, require_editor
 from annotate.models import Membership, Project
 from annotate.scales import PRESETS
 from corpus.models import Article
@@ -102,6 +102,7 @@ def membership_set_role(*, project: Project, actor, user, role: str | None) -> M
     )
     if editors == [user.pk] and role != Role.EDITOR:
         raise ValidationError({"role": "A project needs at least one editor."})
+    forget_roles(project)
     if role is None:
         Membership.objects.filter(project=project, user=user).delete()
         return None
