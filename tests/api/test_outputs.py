@@ -1,4 +1,4 @@
-"""Compiled output serializers render exactly what DRF's generic path renders for the same fields."""
+"""Compiled output serializers render exactly what DRF's generic path renders for their fields."""
 
 import datetime
 
