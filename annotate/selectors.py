@@ -282,6 +282,16 @@ def verdicts_for_user(
     )
 
 
+def own_verdict(*, user, pk: int) -> Verdict:
+    """The user's own verdict with its sources, as just written; Verdict.DoesNotExist for
+    anyone else's."""
+    return (
+        Verdict.objects.select_related("reviewer")
+        .prefetch_related(Prefetch("sources", queryset=Source.objects.order_by("position", "pk")))
+        .get(pk=pk, reviewer_id=user.pk)
+    )
+
+
 def project_members(*, project: Project, user) -> QuerySet[Membership]:
     """The project's members with their users, for any member to read."""
     if role_in(project, user) is None:

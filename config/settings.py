@@ -94,9 +94,16 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    options = DATABASES["default"].setdefault("OPTIONS", {})
     # The planner prices the queue's correlated subqueries high enough to JIT-compile them:
     # ~15 ms of compilation for a query that runs in 0.2 ms. Short OLTP queries never gain.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    options.setdefault("options", "-c jit=off")
+    if env_bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        # Planning the span detail query took 2 ms for 0.3 ms of execution. Server-side
+        # parameters let psycopg prepare a statement on its second use on a connection, and
+        # PostgreSQL then reuses its plan. Turn off behind a transaction-mode pooler (PgBouncer).
+        options.setdefault("server_side_binding", True)
+        options.setdefault("prepare_threshold", 2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -3,6 +3,7 @@ selector, and render; permissions and visibility live in those, so every door sh
 
 import django_filters
 from django.contrib.auth import get_user_model
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -41,6 +42,12 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def get_serializer_class(self):
         return io.ProjectOutput if self.action == "list" else io.ProjectDetailOutput
+
+    def get_object(self) -> Project:
+        try:
+            return selectors.project_for_user(user=self.request.user, pk=int(self.kwargs["pk"]))
+        except (Project.DoesNotExist, ValueError):
+            raise Http404 from None
 
     def retrieve(self, request, pk=None):
         project = self.get_object()
@@ -273,8 +280,6 @@ class SpanViewSet(
         try:
             return selectors.span_for_user(user=self.request.user, pk=int(self.kwargs["pk"]))
         except (Span.DoesNotExist, ValueError):
-            from django.http import Http404
-
             raise Http404 from None
 
     @extend_schema(request=io.SpanInput, responses={201: io.SpanDetailOutput})
@@ -470,7 +475,7 @@ class VerdictViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(self._render(verdict.pk))
 
     def _render(self, pk: int) -> dict:
-        return io.VerdictOutput(self.get_queryset().get(pk=pk)).data
+        return io.VerdictOutput(selectors.own_verdict(user=self.request.user, pk=pk)).data
 
     def _visible_span(self, span_id: int) -> Span:
         try:

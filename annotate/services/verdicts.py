@@ -118,13 +118,17 @@ def _verdict_write(
         exclude=["span", "reviewer"], validate_unique=False, validate_constraints=False
     )
     verdict._history_user = reviewer
-    if verdict.pk:
-        verdict.save()
-    else:
+    is_new = verdict.pk is None
+    if is_new:
         _insert_first(verdict)
+    else:
+        verdict.save()
     if new_sources is not None:
-        _replace_sources(verdict, new_sources, actor=reviewer)
-    Assignment.objects.get_or_create(span=span, reviewer=reviewer)
+        _replace_sources(verdict, new_sources, actor=reviewer, is_new=is_new)
+    # A reviewer judging a span directly takes a slot on it too (next-span may have given one).
+    Assignment.objects.bulk_create(
+        [Assignment(span=span, reviewer=reviewer)], ignore_conflicts=True
+    )
     return verdict
 
 
@@ -186,8 +190,10 @@ def _validated_sources(sources: Sequence[SourceInput]) -> list[Source]:
     return built
 
 
-def _replace_sources(verdict: Verdict, sources: list[Source], *, actor) -> None:
-    for old in verdict.sources.all():
+def _replace_sources(
+    verdict: Verdict, sources: list[Source], *, actor, is_new: bool = False
+) -> None:
+    for old in () if is_new else verdict.sources.all():  # a new verdict has none to delete
         old._history_user = actor
         old.delete()
     for source in sources:
