@@ -1,5 +1,7 @@
 """Admin for every annotation model. Writes that carry business rules go through the services."""
 
+from collections import defaultdict
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
@@ -55,6 +57,8 @@ class ProjectAdmin(admin.ModelAdmin):
             Membership.objects.get_or_create(
                 project=obj, user=request.user, defaults={"role": Membership.Role.EDITOR}
             )
+        elif "reviews_per_claim" in form.changed_data:
+            services.queue_refresh(project=obj)  # more (or fewer) reviews wanted per claim
 
 
 @admin.register(Membership)
@@ -282,8 +286,26 @@ class CommentAdmin(admin.ModelAdmin):
     readonly_fields = ("span", "author", "parent", "created_at")
 
 
+class ReopensSpansOnDelete:
+    """For rows whose deletion can give a span review slots back (an adjudication, an
+    assignment): the review queue is brought up to date in the same transaction."""
+
+    def delete_model(self, request, obj):
+        span = obj.span
+        super().delete_model(request, obj)
+        services.queue_refresh(project=span.project, span_ids=[span.pk])
+
+    def delete_queryset(self, request, queryset):
+        spans_by_project = defaultdict(set)
+        for project_id, span_id in queryset.values_list("span__project_id", "span_id"):
+            spans_by_project[project_id].add(span_id)
+        super().delete_queryset(request, queryset)
+        for project in Project.objects.filter(pk__in=spans_by_project):
+            services.queue_refresh(project=project, span_ids=spans_by_project[project.pk])
+
+
 @admin.register(Adjudication)
-class AdjudicationAdmin(SimpleHistoryAdmin):
+class AdjudicationAdmin(ReopensSpansOnDelete, SimpleHistoryAdmin):
     list_display = ("span", "label", "editor", "decided_at", "updated_at")
     list_filter = (("span__project", admin.RelatedOnlyFieldListFilter), "label")
     search_fields = ("label", "rationale", "span__quote")
@@ -295,7 +317,7 @@ class AdjudicationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(ReopensSpansOnDelete, admin.ModelAdmin):
     list_display = ("span", "reviewer", "created_at")
     list_filter = (("span__project", admin.RelatedOnlyFieldListFilter),)
     list_select_related = ("span", "reviewer")

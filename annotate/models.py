@@ -136,7 +136,13 @@ class Span(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="spans_created"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    queue_open = models.BooleanField(
+        default=True,
+        editable=False,
+        help_text="May still hand out review slots: kept by the review services so that the "
+        "queue reads only open spans; rechecked under a row lock before a slot is taken.",
+    )
+    history = HistoricalRecords(excluded_fields=["queue_open"])
 
     class Meta:
         ordering = ["article", "start", "end", "pk"]
@@ -151,7 +157,15 @@ class Span(models.Model):
                 name="span_unique_per_project",
             ),
         ]
-        indexes = [models.Index(fields=["project", "article"], name="span_project_article_idx")]
+        indexes = [
+            models.Index(fields=["project", "article"], name="span_project_article_idx"),
+            # The review queue: open spans of a project in reading order, and nothing else.
+            models.Index(
+                fields=["project", "article", "start", "id"],
+                condition=Q(queue_open=True),
+                name="span_review_queue_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         quote = self.quote if len(self.quote) <= 60 else self.quote[:59] + "…"

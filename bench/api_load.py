@@ -80,6 +80,7 @@ SPAN_COLUMNS = [
     "anchor_errors",
     "created_by",
     "created_at",
+    "queue_open",  # every span has one slot left
 ]
 VERDICT_COLUMNS = [
     "id",
@@ -267,6 +268,7 @@ def generate(args: argparse.Namespace) -> Setup:
                     0,
                     editor.pk,
                     now,
+                    True,
                 )
             )
             # Reviewers mostly agree, so the project has agreed and contested claims.

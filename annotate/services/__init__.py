@@ -6,7 +6,12 @@ from annotate.services.predictions import (
     predictions_bulk_create,
 )
 from annotate.services.projects import membership_set_role, project_articles_add, project_create
-from annotate.services.review import adjudicate, comment_post, next_span_for_review
+from annotate.services.review import (
+    adjudicate,
+    comment_post,
+    next_span_for_review,
+    queue_refresh,
+)
 from annotate.services.revisions import RevisionReport, article_body_revise
 from annotate.services.spans import span_create, span_delete
 from annotate.services.verdicts import (
@@ -32,6 +37,7 @@ __all__ = [
     "predictions_bulk_create",
     "project_articles_add",
     "project_create",
+    "queue_refresh",
     "source_add",
     "source_remove",
     "source_update",

@@ -1,12 +1,13 @@
 """Discussion and decisions on a span: comments, adjudication, and handing out review work."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import LessThan
 
 from annotate.access import Role, require_editor, require_writer
 from annotate.models import Adjudication, Assignment, Comment, Project, Span, Verdict
@@ -66,6 +67,7 @@ def adjudicate(
     adjudication._history_user = editor
     adjudication.save()
     adjudication.considered_verdicts.set(considered)
+    Span.objects.filter(pk=span.pk).update(queue_open=False)  # decided: no more reviews wanted
     transaction.on_commit(partial(agreement_invalidate, project_id=project.pk))
     return adjudication
 
@@ -80,12 +82,16 @@ def next_span_for_review(*, project: Project, reviewer) -> Span | None:
     both take a span's last slot (PostgreSQL).
     """
     require_writer(project, reviewer, "review claims")
-    reviewable = Span.objects.filter(project=project, orphaned=False, adjudication__isnull=True)
     submitted_by_reviewer = Verdict.objects.filter(
         span=OuterRef("pk"), reviewer=reviewer, status=Verdict.Status.SUBMITTED
     )
     unfinished = (
-        reviewable.filter(assignments__reviewer=reviewer)
+        Span.objects.filter(
+            project=project,
+            orphaned=False,
+            adjudication__isnull=True,
+            assignments__reviewer=reviewer,
+        )
         .exclude(Exists(submitted_by_reviewer))
         .order_by("assignments__created_at", "pk")
         .first()
@@ -93,25 +99,16 @@ def next_span_for_review(*, project: Project, reviewer) -> Span | None:
     if unfinished is not None:
         return unfinished
 
-    # Reading order, so that a claim fills its k slots before the next one starts. The slot
-    # count is a correlated subquery evaluated row by row until 50 candidates are found: no
-    # aggregate over the whole project (a GROUP BY there cost ~100 ms at 50,000 spans).
-    taken = (
-        Assignment.objects.filter(span=OuterRef("pk"))
-        .order_by()
-        .values("span")
-        .annotate(total=Count("pk"))
-        .values("total")
-    )
+    # Only spans still open (queue_open, read through its partial index) are candidates, in
+    # reading order, so the cost does not grow with the spans already fully reviewed. The facts
+    # behind the flag are checked once a candidate is locked (_take_slot): joined in here, they
+    # led the planner to a full scan and sort.
     candidate_ids = list(
-        reviewable.exclude(
-            Exists(Assignment.objects.filter(span=OuterRef("pk"), reviewer=reviewer))
-        )
+        Span.objects.filter(project=project, queue_open=True)
+        .exclude(Exists(Assignment.objects.filter(span=OuterRef("pk"), reviewer=reviewer)))
         .exclude(Exists(submitted_by_reviewer))
-        .annotate(taken=Coalesce(Subquery(taken), 0))
-        .filter(taken__lt=project.reviews_per_claim)
         .order_by("article_id", "start", "pk")
-        .values_list("pk", flat=True)[:50]
+        .values_list("pk", flat=True)[:CANDIDATES]
     )
     busy = []
     for span_id in candidate_ids:
@@ -128,6 +125,7 @@ def next_span_for_review(*, project: Project, reviewer) -> Span | None:
     return None
 
 
+CANDIDATES = 50
 _LOCKED = object()
 
 
@@ -136,16 +134,20 @@ class _NoSlotLeft(Exception):
 
 
 def _take_slot(span_id: int, project: Project, reviewer, *, skip_locked: bool):
-    """Lock the span, recount its slots, and assign one to the reviewer if any is left.
+    """Lock the span if it is still open, recount its slots under the lock, and assign one to
+    the reviewer if any is left.
 
-    A span without a free slot rolls its savepoint back, which releases its row lock at once:
-    holding it while waiting for another span's lock could deadlock two reviewers.
+    Services that close a span (adjudication, orphaning) update its row, so the lock also waits
+    for them and the re-read sees queue_open as they left it. The recount is the truth; a span
+    found full is closed here, whatever filled it. A span without a free slot rolls its
+    savepoint back, which releases its row lock at once: holding it while waiting for another
+    span's lock could deadlock two reviewers.
     """
     try:
         with transaction.atomic():
             span = (
                 Span.objects.select_for_update(skip_locked=skip_locked, of=("self",))
-                .filter(pk=span_id)
+                .filter(pk=span_id, queue_open=True, orphaned=False, adjudication__isnull=True)
                 .first()
             )
             if span is None:
@@ -153,9 +155,39 @@ def _take_slot(span_id: int, project: Project, reviewer, *, skip_locked: bool):
             taken = Assignment.objects.filter(span=span).aggregate(
                 total=Count("pk"), mine=Count("pk", filter=Q(reviewer=reviewer))
             )
-            if taken["mine"] or taken["total"] >= project.reviews_per_claim:
-                raise _NoSlotLeft
+            full = taken["total"] >= project.reviews_per_claim
+            if full or taken["mine"]:
+                raise _NoSlotLeft(full)
             Assignment.objects.create(span=span, reviewer=reviewer)
+            if taken["total"] + 1 >= project.reviews_per_claim:
+                Span.objects.filter(pk=span.pk).update(queue_open=False)
             return span
-    except _NoSlotLeft:
+    except _NoSlotLeft as refusal:
+        (full,) = refusal.args
+        if full:  # filled meanwhile by direct verdicts: settle the stale hint
+            Span.objects.filter(pk=span_id).update(queue_open=False)
         return None
+
+
+def queue_refresh(*, project: Project, span_ids: Iterable[int] | QuerySet | None = None) -> int:
+    """Recompute queue_open of the project's spans (or of some) from the facts: not orphaned,
+    not adjudicated, fewer assignments than the project wants. Call it after anything that can
+    reopen a span: more reviews per claim, a deleted assignment or adjudication, a span found
+    again in a revised text. Returns how many spans are open."""
+    spans = Span.objects.filter(project=project)
+    if span_ids is not None:
+        spans = spans.filter(pk__in=span_ids)
+    taken = (
+        Assignment.objects.filter(span=OuterRef("pk"))
+        .order_by()
+        .values("span")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    is_open = (
+        Q(orphaned=False)
+        & ~Exists(Adjudication.objects.filter(span=OuterRef("pk")))
+        & LessThan(Coalesce(Subquery(taken), 0), project.reviews_per_claim)
+    )
+    spans.update(queue_open=Case(When(is_open, then=Value(True)), default=Value(False)))
+    return spans.filter(queue_open=True).count()

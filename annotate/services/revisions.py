@@ -1,5 +1,6 @@
 """Revising an article's body and re-anchoring every span that points into it (FORMATS.md §2)."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -7,7 +8,8 @@ from django.db import transaction
 
 from annotate.access import Role
 from annotate.anchoring import Anchor, anchor_quote, quote_context
-from annotate.models import Membership, Span
+from annotate.models import Membership, Project, Span
+from annotate.services.review import queue_refresh
 from corpus.models import Article
 from corpus.text import canonical_body, content_hash
 
@@ -67,11 +69,16 @@ def article_body_revise(
         orphaned=True
     )
     counts = {"kept": 0, "moved": 0, "fuzzy": 0, "orphaned": 0}
+    changed_by_project: dict[int, list[int]] = defaultdict(list)
     for span, outcome, changed in outcomes:
         counts[outcome] += 1
         if changed:
             span._history_user = actor
             span.save()
+            changed_by_project[span.project_id].append(span.pk)
+    # Orphaned spans leave the review queue; spans found again rejoin it.
+    for project in Project.objects.filter(pk__in=changed_by_project):
+        queue_refresh(project=project, span_ids=changed_by_project[project.pk])
 
     article.body, article.content_hash = new_body, digest
     if raw_text is not None:

@@ -236,6 +236,11 @@ class _ArticleWriter:
             ) from error
         for span_record in self.record.spans:
             self._span(article, span_record)
+        if self.record.spans:  # imported assignments and adjudications close spans
+            services.queue_refresh(
+                project=self.project,
+                span_ids=Span.objects.filter(project=self.project, article=article).values("pk"),
+            )
         self._predictions(article)
         if created:
             self.outcome.status = ArticleStatus.CREATED
