@@ -1,14 +1,16 @@
 """API latency under load: a generated project served by gunicorn, driven at a fixed request rate.
 
     python bench/api_load.py [--articles 10000] [--spans-per-article 5] [--reviewers 3]
-                             [--pool 200] [--rate 100] [--duration 60] [--warmup 3]
+                             [--pool 200] [--reviewed 0.9] [--rate 100] [--duration 60] [--warmup 3]
                              [--workers 4] [--mix list=35,retrieve=35,next=15,verdict=15]
 
 Creates a throwaway PostgreSQL database beside DATABASE_URL (default
 postgres://postgres@127.0.0.1:5432/postgres), migrates it and fills one project with COPY:
 articles, spans (valid offsets, quotes and context), submitted verdicts of `--reviewers`
 reviewers on every span (with sources and assignments), and a pool of extra reviewers. The
-project wants one review more per claim than it has, so next-span always has work to hand out.
+project wants one review more per claim than it has, so next-span always has work to hand out;
+with --reviewed, that share of spans (the first in reading order) already has its last review
+too, as in a project nearing its end, and next-span has to find the open ones after them.
 
 Then it prints the queries one request of each endpoint runs (in-process, rolled back), starts
 gunicorn on the database and drives an open-loop load: requests start on schedule whether or not
@@ -80,7 +82,7 @@ SPAN_COLUMNS = [
     "anchor_errors",
     "created_by",
     "created_at",
-    "queue_open",  # every span has one slot left
+    "queue_open",  # one slot left, except on spans counted as reviewed (--reviewed)
 ]
 VERDICT_COLUMNS = [
     "id",
@@ -198,6 +200,8 @@ def generate(args: argparse.Namespace) -> Setup:
         pool = User.objects.bulk_create(
             User(username=f"bench-pool-{n}", password=nopass) for n in range(args.pool + 1)
         )
+        # Takes the last slot of the spans counted as fully reviewed (--reviewed).
+        filler = User.objects.create(username="bench-filler", password=nopass)
         project = project_create(
             actor=editor,
             name="Load benchmark",
@@ -207,11 +211,11 @@ def generate(args: argparse.Namespace) -> Setup:
         )
         Membership.objects.bulk_create(
             Membership(project=project, user=user, role=Membership.Role.REVIEWER)
-            for user in [*reviewers, *pool]
+            for user in [*reviewers, *pool, filler]
         )
         keys = {user.pk: token_create(user=user, name="bench")[1] for user in [editor, *pool]}
         keys.update({user.pk: token_create(user=user, name="bench")[1] for user in reviewers})
-    counts["users"] = 1 + len(reviewers) + len(pool)
+    counts["users"] = 2 + len(reviewers) + len(pool)
     timed("users, project, tokens", started)
 
     started = time.perf_counter()
@@ -248,6 +252,9 @@ def generate(args: argparse.Namespace) -> Setup:
     labels = project.labels
     span_rows, verdict_rows, source_rows, assignment_rows = [], [], [], []
     span_id = verdict_id = source_id = 0
+    # The first spans in reading order (the queue's order) count as fully reviewed: the filler
+    # holds their last slot, so next-span must look past them.
+    reviewed = int(args.reviewed * args.articles * args.spans_per_article)
     for article_id, body in bodies:
         for start, end in span_offsets(rng, body, args.spans_per_article):
             span_id += 1
@@ -268,7 +275,7 @@ def generate(args: argparse.Namespace) -> Setup:
                     0,
                     editor.pk,
                     now,
-                    True,
+                    span_id > reviewed,  # queue_open
                 )
             )
             # Reviewers mostly agree, so the project has agreed and contested claims.
@@ -305,6 +312,9 @@ def generate(args: argparse.Namespace) -> Setup:
                         )
                     )
                 assignment_rows.append((verdict_id, span_id, reviewer.pk, now))
+    assignment_rows.extend(
+        (verdict_id + n, n, filler.pk, now) for n in range(1, min(reviewed, span_id) + 1)
+    )
     timed("rows built in Python", started)
 
     started = time.perf_counter()
@@ -949,6 +959,12 @@ def main() -> int:
     parser.add_argument("--spans-per-article", type=int, default=5)
     parser.add_argument("--reviewers", type=int, default=3, help="verdicts per span")
     parser.add_argument("--pool", type=int, default=200, help="extra reviewers for the load")
+    parser.add_argument(
+        "--reviewed",
+        type=float,
+        default=0.0,
+        help="share of spans (first in reading order) already given their last review",
+    )
     parser.add_argument("--rate", type=float, default=100, help="requests per second")
     parser.add_argument("--duration", type=float, default=60, help="seconds of measured load")
     parser.add_argument("--warmup", type=float, default=3, help="seconds of load not counted")
@@ -963,6 +979,8 @@ def main() -> int:
     args = parser.parse_args()
     if args.pool < 2 or args.reviewers < 1 or args.spans_per_article < 1:
         parser.error("need --pool >= 2, --reviewers >= 1, --spans-per-article >= 1")
+    if not 0 <= args.reviewed < 1:
+        parser.error("--reviewed is a share: 0 <= share < 1")
 
     # SIGTERM unwinds like Ctrl-C, through the finally blocks below.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
