@@ -138,6 +138,7 @@ class Span(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     queue_open = models.BooleanField(
         default=True,
+        db_default=True,  # rows written outside the ORM (COPY, raw SQL) start open too
         editable=False,
         help_text="May still hand out review slots: kept by the review services so that the "
         "queue reads only open spans; rechecked under a row lock before a slot is taken.",

@@ -57,17 +57,37 @@ def project_for_user(*, user, pk: int) -> Project:
     return project
 
 
-def with_status(spans: QuerySet[Span]) -> QuerySet[Span]:
-    """Spans annotated with verdict counts and their derived `status` (never stored)."""
+def with_status(spans: QuerySet[Span], *, viewer=None) -> QuerySet[Span]:
+    """Spans annotated with verdict counts and their derived `status` (never stored).
+
+    With a `viewer`, the status follows blind review: until a reviewer of a blind project has
+    submitted on a span, its outcome (contested or agreed) reads as in review for them, as the
+    verdicts behind it stay hidden.
+    """
     submitted = Q(verdicts__status=SUBMITTED)
-    return spans.annotate(
+    spans = spans.annotate(
         verdict_count=Count("verdicts", distinct=True),
         submitted_count=Count("verdicts", filter=submitted, distinct=True),
         submitted_label_count=Count("verdicts__label", filter=submitted, distinct=True),
         is_adjudicated=Exists(Adjudication.objects.filter(span=OuterRef("pk"))),
-    ).annotate(
+    )
+    outcome_hidden = []
+    if viewer is not None:
+        own_submitted = Verdict.objects.filter(
+            span=OuterRef("pk"), reviewer_id=viewer.pk, status=SUBMITTED
+        )
+        blind_reviewer = Q(project__blind_review=True, viewer_role=Role.REVIEWER)
+        spans = spans.alias(viewer_role=caller_role(viewer))
+        outcome_hidden = [
+            When(
+                blind_reviewer & ~Exists(own_submitted) & Q(verdict_count__gt=0),
+                then=Value(SpanStatus.IN_REVIEW),
+            )
+        ]
+    return spans.annotate(
         status=Case(
             When(is_adjudicated=True, then=Value(SpanStatus.ADJUDICATED)),
+            *outcome_hidden,
             When(submitted_label_count__gt=1, then=Value(SpanStatus.CONTESTED)),
             When(
                 submitted_count__gte=F("project__reviews_per_claim"),
@@ -141,7 +161,7 @@ def spans_for_user(
         spans = spans.filter(Exists(readable) | Q(adjudication__label=label))
     if reviewer_id is not None:
         spans = spans.filter(Exists(submitted_here.filter(reviewer_id=reviewer_id)))
-    spans = with_status(spans)
+    spans = with_status(spans, viewer=user)
     if status:
         spans = spans.filter(status=status)
     return spans.select_related("created_by").order_by("article_id", "start", "end", "pk")
@@ -160,7 +180,7 @@ def span_for_user(*, user, pk: int) -> Span:
     Raises Span.DoesNotExist for spans of projects the user is not a member of.
     """
     span = _reachable(
-        with_status(Span.objects.all())
+        with_status(Span.objects.all(), viewer=user)
         .select_related("article", "project", "created_by", "adjudication__editor")
         .defer("article__body", "article__raw_text"),
         user=user,

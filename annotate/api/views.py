@@ -145,7 +145,9 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         """The caller's assigned spans still awaiting their verdict, and their progress."""
         project = self.get_object()
         waiting = selectors.reviewer_queue(project=project, reviewer=request.user)
-        spans = selectors.with_status(Span.objects.filter(pk__in=waiting.values("pk")))
+        spans = selectors.with_status(
+            Span.objects.filter(pk__in=waiting.values("pk")), viewer=request.user
+        )
         return Response(
             io.QueueOutput(
                 {

@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='span',
             name='queue_open',
-            field=models.BooleanField(default=True, editable=False, help_text='May still hand out review slots: kept by the review services so that the queue reads only open spans; rechecked under a row lock before a slot is taken.'),
+            field=models.BooleanField(db_default=True, default=True, editable=False, help_text='May still hand out review slots: kept by the review services so that the queue reads only open spans; rechecked under a row lock before a slot is taken.'),
         ),
         migrations.AddIndex(
             model_name='span',

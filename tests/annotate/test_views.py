@@ -7,7 +7,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from annotate.models import Adjudication, Comment, Span, Verdict
-from tests.factories import ArticleFactory, ProjectFactory, SpanFactory, UserFactory
+from tests.factories import (
+    ArticleFactory,
+    MembershipFactory,
+    ProjectFactory,
+    SpanFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -151,6 +157,20 @@ def test_verdict_submit_and_blind_reveal(team):
     assert "The reviewers disagree" in after
     assert 'rel="noopener noreferrer"' in after
     assert Verdict.objects.filter(span=span, status="submitted").count() == 2
+
+
+def test_blind_reviewer_is_not_told_a_claim_is_contested(team):
+    span, third = team["span"], UserFactory()
+    MembershipFactory(project=team["project"], user=third)
+    for author, label in ((team["first"], "False"), (third, "True")):
+        _client(author).post(reverse("annotate:verdict", args=[span.pk]), _verdict_post(label))
+
+    before = _client(team["second"]).get(_reader(team, span=span.pk)).text
+    editors_view = _client(team["editor"]).get(_reader(team, span=span.pk)).text
+
+    assert "status-contested" not in before and "status-in_review" in before
+    assert "The reviewers disagree" not in before
+    assert "status-contested" in editors_view
 
 
 def test_verdict_errors_land_on_their_fields(team):

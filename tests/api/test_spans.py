@@ -8,6 +8,7 @@ import pytest
 from annotate.models import Adjudication, Comment, Span, Verdict
 from tests.factories import (
     ArticleFactory,
+    MembershipFactory,
     ProjectFactory,
     SourceFactory,
     SpanFactory,
@@ -284,6 +285,60 @@ def test_retrieve_blind_reviewer_sees_others_verdicts_only_after_submitting(
         reviewer.pk: "True",
     }
     assert after.json()["status"] == "contested"
+
+
+@pytest.fixture
+def contested_span(span, editor):
+    """Two other reviewers (the project wants 2) disagree on `span`."""
+    for label in ("True", "False"):
+        voter = UserFactory()
+        MembershipFactory(project=span.project, user=voter)
+        SourceFactory(verdict=VerdictFactory(span=span, reviewer=voter, label=label))
+    return span
+
+
+def _statuses(client, path: str) -> dict[int, str]:
+    body = client.get(path).json()
+    rows = body.get("results", [body])
+    return {row["id"]: row["status"] for row in rows}
+
+
+def test_blind_reviewer_sees_no_outcome_before_submitting(
+    api_as, editor, reviewer, viewer, contested_span
+):
+    span_id, project_id = contested_span.pk, contested_span.project_id
+    detail, listing = f"/api/v1/spans/{span_id}/", f"/api/v1/spans/?project={project_id}"
+    filtered = f"{listing}&status=contested"
+    client = api_as(reviewer)
+
+    assert _statuses(client, detail) == {span_id: "in_review"}
+    assert _statuses(client, listing) == {span_id: "in_review"}
+    assert _statuses(client, filtered) == {}
+    for insider in (editor, viewer):
+        assert _statuses(api_as(insider), filtered) == {span_id: "contested"}
+
+    submitted = client.post(
+        "/api/v1/verdicts/",
+        {
+            "span": span_id,
+            "status": "submitted",
+            "version": 0,
+            "label": "True",
+            "sources": [SOURCE],
+        },
+    )
+    assert submitted.status_code == 200, submitted.content
+    assert _statuses(client, detail) == {span_id: "contested"}
+    assert _statuses(client, filtered) == {span_id: "contested"}
+
+
+def test_outcome_shown_to_reviewers_when_review_is_not_blind(api_as, reviewer, contested_span):
+    contested_span.project.blind_review = False
+    contested_span.project.save()
+
+    assert _statuses(api_as(reviewer), f"/api/v1/spans/{contested_span.pk}/") == {
+        contested_span.pk: "contested"
+    }
 
 
 def test_retrieve_others_drafts_stay_private(api_as, editor, reviewer, other_reviewer, span):
