@@ -62,7 +62,7 @@ def with_status(spans: QuerySet[Span], *, viewer=None) -> QuerySet[Span]:
 
     With a `viewer`, the status follows blind review: until a reviewer of a blind project has
     submitted on a span, its outcome (contested or agreed) reads as in review for them, as the
-    verdicts behind it stay hidden.
+    verdicts behind it stay hidden. The viewer's role comes along as `caller_role`.
     """
     submitted = Q(verdicts__status=SUBMITTED)
     spans = spans.annotate(
@@ -73,14 +73,16 @@ def with_status(spans: QuerySet[Span], *, viewer=None) -> QuerySet[Span]:
     )
     outcome_hidden = []
     if viewer is not None:
-        own_submitted = Verdict.objects.filter(
-            span=OuterRef("pk"), reviewer_id=viewer.pk, status=SUBMITTED
+        # Counted in the same pass over the joined verdicts: an EXISTS here was planned as a
+        # hash of every verdict the viewer ever submitted, rebuilt for each page.
+        own_submitted = Q(verdicts__status=SUBMITTED, verdicts__reviewer_id=viewer.pk)
+        spans = spans.annotate(caller_role=caller_role(viewer)).alias(
+            viewer_submitted=Count("verdicts", filter=own_submitted, distinct=True)
         )
-        blind_reviewer = Q(project__blind_review=True, viewer_role=Role.REVIEWER)
-        spans = spans.alias(viewer_role=caller_role(viewer))
         outcome_hidden = [
             When(
-                blind_reviewer & ~Exists(own_submitted) & Q(verdict_count__gt=0),
+                Q(project__blind_review=True, caller_role=Role.REVIEWER)
+                & Q(viewer_submitted=0, verdict_count__gt=0),
                 then=Value(SpanStatus.IN_REVIEW),
             )
         ]
@@ -204,7 +206,9 @@ def _reachable(spans: QuerySet[Span], *, user, pk: int) -> Span:
     """The span, read with the caller's role in its project in the same query."""
     if not user.is_authenticated:
         raise Span.DoesNotExist
-    span = spans.annotate(caller_role=caller_role(user)).get(pk=pk)
+    if "caller_role" not in spans.query.annotations:  # with_status(viewer=user) has it
+        spans = spans.annotate(caller_role=caller_role(user))
+    span = spans.get(pk=pk)
     role = span.caller_role
     if role is None or (span.orphaned and role != Role.EDITOR):
         raise Span.DoesNotExist

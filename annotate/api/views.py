@@ -19,6 +19,7 @@ from annotate import selectors, services
 from annotate.api import serializers as io
 from annotate.models import Comment, Prediction, Project, Source, Span, Verdict
 from config.api.fields import IdFilter
+from config.api.filters import SelectorFiltered
 from config.api.pagination import KeysetPagination, PagePagination
 from corpus.models import Article
 
@@ -241,13 +242,10 @@ class SpanFilter(django_filters.FilterSet):
         model = Span
         fields = ["project", "article", "status", "label", "reviewer", "orphaned"]
 
-    def filter_queryset(self, queryset):
-        # The selector applies every filter (they interact with the derived status).
-        return queryset
-
 
 @extend_schema_view(list=extend_schema(summary="Spans of the caller's projects (cursor pages)"))
 class SpanViewSet(
+    SelectorFiltered,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,
@@ -261,10 +259,7 @@ class SpanViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        params = SpanFilter(self.request.query_params, queryset=Span.objects.none())
-        if not params.is_valid():
-            raise serializers.ValidationError(params.errors)
-        given = params.form.cleaned_data
+        given = self.query_filters()
         return selectors.spans_for_user(
             user=self.request.user,
             project_id=given.get("project"),
@@ -368,11 +363,10 @@ class VerdictFilter(django_filters.FilterSet):
         model = Verdict
         fields = ["project", "span", "reviewer", "status", "label"]
 
-    def filter_queryset(self, queryset):
-        return queryset  # applied by the selector, with the blind-review rule
 
-
-class VerdictViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class VerdictViewSet(
+    SelectorFiltered, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Verdicts the caller may see (blind review applied); writes only on the caller's own."""
 
     queryset = Verdict.objects.none()
@@ -384,10 +378,7 @@ class VerdictViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        params = VerdictFilter(self.request.query_params, queryset=Verdict.objects.none())
-        if not params.is_valid():
-            raise serializers.ValidationError(params.errors)
-        given = params.form.cleaned_data
+        given = self.query_filters()
         return selectors.verdicts_for_user(
             user=self.request.user,
             project_id=given.get("project"),
