@@ -42,6 +42,9 @@ from corpus.models import Article
 from datasets.options import ExportOptions
 
 SCHEMA = "factcheck-native/1"
+# Source stances as the native file writes them (FORMATS.md §4a): the model's `context` is
+# `neutral` there.
+NATIVE_STANCES = {"supports": "supports", "refutes": "refutes", "context": "neutral"}
 SUBMITTED = Verdict.Status.SUBMITTED
 
 
@@ -639,6 +642,7 @@ def iso(moment: datetime.datetime | datetime.date | str | None) -> str | None:
 
 
 __all__ = [
+    "NATIVE_STANCES",
     "SCHEMA",
     "AdjudicationRecord",
     "ArticleRecord",

@@ -15,7 +15,14 @@ from collections.abc import Iterator
 
 from datasets.exporters import Exporter, register
 from datasets.exporters.writers import jsonl_sorted
-from datasets.records import SCHEMA, ArticleRecord, ExportContext, iso, project_memberships
+from datasets.records import (
+    NATIVE_STANCES,
+    SCHEMA,
+    ArticleRecord,
+    ExportContext,
+    iso,
+    project_memberships,
+)
 
 
 def head(context: ExportContext) -> Iterator[dict]:
@@ -98,7 +105,7 @@ def format_row(article: ArticleRecord, context: ExportContext) -> Iterator[dict]
                                 "url": source.url,
                                 "title": source.title,
                                 "excerpt": source.excerpt,
-                                "stance": source.stance,
+                                "stance": NATIVE_STANCES[source.stance],
                                 "accessed_on": iso(source.accessed_on),
                             }
                             for source in verdict.sources

@@ -33,15 +33,11 @@ from datasets.importers.base import (
     place_span,
 )
 from datasets.importers.offsets import CanonicalText, OffsetUnit, UnitIndex, read_quoted_span
+from datasets.records import NATIVE_STANCES, SCHEMA
 
-SCHEMA = "factcheck-native/1"
-# The model says `context` where FORMATS.md §4a says `neutral`: both are read.
-_STANCES = {
-    "supports": "supports",
-    "refutes": "refutes",
-    "context": "context",
-    "neutral": "context",
-}
+# The file's stance words (FORMATS.md §4a) back to the model's; files written before the
+# native format followed §4a say `context`, and are still read.
+_STANCES = {written: stance for stance, written in NATIVE_STANCES.items()} | {"context": "context"}
 
 
 def read_native_header(path: Path) -> ProjectHeader:

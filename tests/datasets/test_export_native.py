@@ -120,7 +120,7 @@ def test_native_article_line_carries_spans_verdicts_sources_comments_adjudicatio
                         "url": "https://example.org/other",
                         "title": "",
                         "excerpt": "",
-                        "stance": "context",
+                        "stance": "neutral",  # FORMATS.md §4a; the model says context
                         "accessed_on": None,
                     }
                 ],

@@ -100,6 +100,19 @@ def test_native_import_keeps_people_times_and_adjudication(tmp_path):
     )
 
 
+def test_native_stances_are_formats_words_and_older_context_still_reads(tmp_path):
+    known = build_known_project()
+    written = export(known.project, "native")
+    assert '"stance":"neutral"' in written and '"stance":"context"' not in written
+    path = _write(tmp_path, written.replace('"stance":"neutral"', '"stance":"context"'))
+    _empty_the_database()
+
+    _import(path)
+
+    assert Source.objects.filter(stance=Source.Stance.CONTEXT).exists()
+    assert export(Project.objects.get(slug="known"), "native") == written
+
+
 def project_first_editor_name(project) -> str:
     return (
         Membership.objects.filter(project=project, role="editor")
