@@ -18,11 +18,10 @@ _LIST_FIELDS = (
 )
 
 
-def article_list(*, search: str = "") -> QuerySet[Article]:
-    """Articles newest first, matching `search` in title, subtitle, publisher or body."""
-    return article_search(articles=Article.objects.only(*_LIST_FIELDS), text=search).order_by(
-        *NEWEST_FIRST
-    )
+def article_list(*, user, search: str = "") -> QuerySet[Article]:
+    """The articles the user may read, newest first, matching `search` in title, subtitle,
+    publisher or body; without their bodies."""
+    return article_search(articles=articles_visible_to(user=user, with_body=False), text=search)
 
 
 def article_search(*, articles: QuerySet[Article], text: str) -> QuerySet[Article]:
@@ -48,6 +47,7 @@ def articles_visible_to(*, user, with_body: bool = True) -> QuerySet[Article]:
     return articles.order_by(*NEWEST_FIRST)
 
 
-def article_get(*, pk: int) -> Article:
-    """One article with its body; raises Article.DoesNotExist."""
-    return Article.objects.get(pk=pk)
+def article_get(*, user, pk: int) -> Article:
+    """One article the user may read, with its body; raises Article.DoesNotExist otherwise, so
+    that other projects' articles look absent."""
+    return articles_visible_to(user=user).get(pk=pk)

@@ -12,7 +12,9 @@ ARTICLES_PER_PAGE = 25
 @login_required
 def article_list(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "")
-    paginator = Paginator(selectors.article_list(search=search), ARTICLES_PER_PAGE)
+    paginator = Paginator(
+        selectors.article_list(user=request.user, search=search), ARTICLES_PER_PAGE
+    )
     page = paginator.get_page(request.GET.get("page"))
     return render(request, "corpus/article_list.html", {"page": page, "search": search})
 
@@ -20,7 +22,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        article = selectors.article_get(pk=pk)
+        article = selectors.article_get(user=request.user, pk=pk)
     except Article.DoesNotExist:
         raise Http404("No such article.") from None
     return render(request, "corpus/article_detail.html", {"article": article})

@@ -1,9 +1,31 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import ArticleFactory
+from tests.factories import ArticleFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    """Staff read the whole corpus; members read their projects' articles (tests below)."""
+    client.force_login(staff_user)
+    return client
+
+
+def test_members_read_only_their_projects_articles(logged_in_client, user):
+    mine, theirs, unassigned = ArticleFactory.create_batch(3)
+    ProjectFactory(reviewers=[user], articles=[mine])
+    ProjectFactory(articles=[theirs])
+
+    listing = logged_in_client.get(reverse("corpus:article-list"))
+    searched = logged_in_client.get(reverse("corpus:article-list"), {"q": theirs.title})
+
+    assert [a.pk for a in listing.context["page"]] == [mine.pk]
+    assert list(searched.context["page"]) == []
+    assert logged_in_client.get(mine.get_absolute_url()).status_code == 200
+    for hidden in (theirs, unassigned):
+        assert logged_in_client.get(hidden.get_absolute_url()).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -15,20 +37,20 @@ def test_pages_redirect_anonymous_users_to_login(client, url_name, args):
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_article_list_shows_titles_and_searches(logged_in_client):
+def test_article_list_shows_titles_and_searches(staff_client):
     ArticleFactory(title="Summit in Geneva", body="Leaders met.")
     ArticleFactory(title="Call on Thursday", body="Geneva talks were planned.")
     ArticleFactory(title="Unrelated", body="Nothing here.")
-    response = logged_in_client.get(reverse("corpus:article-list"), {"q": "geneva"})
+    response = staff_client.get(reverse("corpus:article-list"), {"q": "geneva"})
     titles = [a.title for a in response.context["page"]]
     assert sorted(titles) == ["Call on Thursday", "Summit in Geneva"]
     assert "Unrelated" not in response.text
 
 
-def test_article_list_paginates(logged_in_client):
+def test_article_list_paginates(staff_client):
     ArticleFactory.create_batch(30)
-    first = logged_in_client.get(reverse("corpus:article-list"))
-    second = logged_in_client.get(reverse("corpus:article-list"), {"page": 2})
+    first = staff_client.get(reverse("corpus:article-list"))
+    second = staff_client.get(reverse("corpus:article-list"), {"page": 2})
     assert len(first.context["page"]) == 25
     assert len(second.context["page"]) == 5
     assert 'rel="next"' in first.text
@@ -36,20 +58,20 @@ def test_article_list_paginates(logged_in_client):
 
 @pytest.mark.parametrize("count", [5, 50])
 def test_article_list_queries_do_not_grow_with_articles(
-    logged_in_client, count, django_assert_num_queries
+    staff_client, count, django_assert_num_queries
 ):
     ArticleFactory.create_batch(count)
     # session + user + count + page
     with django_assert_num_queries(4):
-        response = logged_in_client.get(reverse("corpus:article-list"))
+        response = staff_client.get(reverse("corpus:article-list"))
     assert response.status_code == 200
 
 
-def test_article_detail_shows_metadata_and_paragraphs(logged_in_client):
+def test_article_detail_shows_metadata_and_paragraphs(staff_client):
     article = ArticleFactory(
         title="Talks", subtitle="A dek", authors=["Ana Lima"], body="One.\n\nTwo."
     )
-    response = logged_in_client.get(article.get_absolute_url())
+    response = staff_client.get(article.get_absolute_url())
     assert response.status_code == 200
     assert "<p>One.</p>" in response.text
     assert "<p>Two.</p>" in response.text
@@ -57,20 +79,20 @@ def test_article_detail_shows_metadata_and_paragraphs(logged_in_client):
     assert "A dek" in response.text
 
 
-def test_article_detail_escapes_article_text(logged_in_client):
+def test_article_detail_escapes_article_text(staff_client):
     article = ArticleFactory(
         title="<script>alert(1)</script>",
         body="<img src=x onerror=alert(1)>",
         source_url="javascript:alert(1)",
     )
-    response = logged_in_client.get(article.get_absolute_url())
+    response = staff_client.get(article.get_absolute_url())
     assert "<script>alert(1)</script>" not in response.text
     assert "&lt;img src=x onerror=alert(1)&gt;" in response.text
     assert 'href="javascript:' not in response.text
 
 
-def test_article_detail_of_unknown_article_is_404(logged_in_client):
-    assert logged_in_client.get(reverse("corpus:article-detail", args=[999])).status_code == 404
+def test_article_detail_of_unknown_article_is_404(staff_client):
+    assert staff_client.get(reverse("corpus:article-detail", args=[999])).status_code == 404
 
 
 def test_login_and_logout_pages(client, user):
@@ -92,11 +114,11 @@ def test_logout_requires_csrf_token(user):
     assert csrf_client.post(reverse("logout")).status_code == 403
 
 
-def test_article_list_orders_newest_first_and_undated_last(logged_in_client):
+def test_article_list_orders_newest_first_and_undated_last(staff_client):
     import datetime
 
     ArticleFactory(title="Undated", published_on=None)
     ArticleFactory(title="Older", published_on=datetime.date(2021, 6, 17))
     ArticleFactory(title="Newer", published_on=datetime.date(2021, 12, 7))
-    response = logged_in_client.get(reverse("corpus:article-list"))
+    response = staff_client.get(reverse("corpus:article-list"))
     assert [a.title for a in response.context["page"]] == ["Newer", "Older", "Undated"]
