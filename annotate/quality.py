@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, QuerySet
@@ -52,6 +52,7 @@ CACHE_VERSION = 1
 # Changes no service announces (a span deleted, a body revision orphaning spans, a scale edit)
 # reach the page after this long at the latest.
 CACHE_TIMEOUT_S = 15 * 60
+CACHE = "shared"  # every worker must see an invalidation (config/settings.py)
 MAX_ID = 2**63 - 1  # larger ids can be neither stored nor looked up (SQLite, PostgreSQL)
 CONTESTED_LIMIT = 10
 CHUNK_ROWS = 20_000
@@ -251,10 +252,11 @@ def _generation_key(project_id: int) -> str:
 
 def agreement_invalidate(*, project_id: int) -> None:
     """Forget every cached agreement report of the project (all filters): a new generation."""
-    cache.set(_generation_key(project_id), uuid.uuid4().hex, None)
+    caches[CACHE].set(_generation_key(project_id), uuid.uuid4().hex, None)
 
 
 def _cache_key(project: Project, filters: AgreementFilters) -> str:
+    cache = caches[CACHE]
     generation = cache.get(_generation_key(project.pk))
     if generation is None:
         generation = uuid.uuid4().hex
@@ -284,6 +286,7 @@ def project_agreement(
     """Agreement figures of the project's submitted verdicts (cached per project and filters)."""
     filters = filters or AgreementFilters()
     key = _cache_key(project, filters)
+    cache = caches[CACHE]
     report = cache.get(key)
     if report is None:
         report = compute_agreement(project, filters)

@@ -276,7 +276,7 @@ def measure(args) -> None:
 
     django.setup()
     import numpy as np
-    from django.core.cache import cache
+    from django.core.cache import caches
     from django.core.management import call_command
     from django.db import connection
 
@@ -302,7 +302,7 @@ def measure(args) -> None:
 
     timings = []
     for _ in range(args.repeat):
-        cache.clear()
+        caches["shared"].clear()
         queries.clear()
         with connection.execute_wrapper(count):
             started = time.perf_counter()

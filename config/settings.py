@@ -208,15 +208,21 @@ SPECTACULAR_SETTINGS = {
 
 # One cache for every worker when REDIS_URL is set (production: agreement figures and API
 # throttles must agree across gunicorn processes); a per-process cache otherwise.
+_REDIS = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+    if os.environ.get("REDIS_URL")
+    else None
+)
 CACHES = {
-    "default": (
-        {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
-        }
-        if os.environ.get("REDIS_URL")
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    # Per-request counters (API throttles): per process unless REDIS_URL is set.
+    "default": _REDIS or {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # What every worker must see the same (agreement figures and their invalidation): without
+    # Redis, files shared by the processes of this host.
+    "shared": _REDIS
+    or {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("CACHE_DIR") or str(BASE_DIR / ".cache" / "shared"),
+    },
 }
 
 # Articles imported without a stated language get this BCP 47 tag.

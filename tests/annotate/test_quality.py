@@ -3,13 +3,17 @@ the API and the agreement_report command."""
 
 import datetime
 import json
+import os
 import re
+import subprocess
+import sys
 from io import StringIO
 from pathlib import Path
 
 import numpy as np
 import pytest
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -41,9 +45,9 @@ SUBMITTED_AT = datetime.datetime(2021, 6, 16, 12, tzinfo=datetime.UTC)
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    cache.clear()
+    caches["shared"].clear()
     yield
-    cache.clear()
+    caches["shared"].clear()
 
 
 def _scale(labels: list[str]) -> list[dict]:
@@ -349,6 +353,28 @@ def test_submit_withdraw_and_adjudicate_invalidate(
     with django_capture_on_commit_callbacks(execute=True):
         services.adjudicate(span=span, editor=editor, label="one")
     assert _by_name(project_agreement(project))["rev-C"].adjudicated == 1
+
+
+def test_an_invalidation_in_another_process_reaches_this_one(krippendorff):
+    """Gunicorn runs several workers: a verdict submitted through one must refresh the figures
+    another one serves (the shared cache: files without REDIS_URL, Redis with it)."""
+    project = krippendorff["project"]
+    project_agreement(project)
+    invalidate = (
+        "from annotate.quality import agreement_invalidate; "
+        f"agreement_invalidate(project_id={project.pk})"
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "shell", "-v", "0", "-c", invalidate],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        check=True,
+        timeout=60,
+    )
+
+    with CaptureQueriesContext(connection) as captured:
+        project_agreement(project)
+    assert len(captured) > 0  # computed again
 
 
 def test_failed_submit_keeps_the_cache(krippendorff, django_capture_on_commit_callbacks):
