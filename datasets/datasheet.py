@@ -4,9 +4,9 @@ and the time. After "Datasheets for Datasets" (Gebru et al.), reduced to what th
 """
 
 import datetime
-import importlib
 from importlib import metadata
 
+from annotate import quality
 from annotate.models import Verdict
 from datasets.exporters import Exporter
 from datasets.records import SCHEMA, ExportContext, iso
@@ -28,20 +28,12 @@ def _cell(text: object) -> str:
 
 
 def agreement_section(context: ExportContext) -> list[str]:
-    """Krippendorff's alpha from annotate.quality when that module is there, else a marked gap.
+    """Krippendorff's alpha and percent agreement of the exported verdicts (annotate.quality).
 
     Skipped above AGREEMENT_MAX_VERDICTS: the statistics hold a reviewers x spans matrix in
     memory (about 300 MB at 1M verdicts, measured), which an export must not need.
     """
-    try:
-        quality = importlib.import_module("annotate.quality")
-        filters = quality.AgreementFilters(articles=context.options.articles)
-    except (ImportError, AttributeError):
-        return [
-            "## Agreement: not computed",
-            "",
-            "The agreement statistics (annotate/quality.py) are not available in this version.",
-        ]
+    filters = quality.AgreementFilters(articles=context.options.articles)
     verdicts = Verdict.objects.filter(
         span__project=context.project, span__orphaned=False, status=Verdict.Status.SUBMITTED
     )
@@ -56,8 +48,6 @@ def agreement_section(context: ExportContext) -> list[str]:
         ]
     try:
         agreement = quality.project_agreement(context.project, filters)
-    except (ImportError, AttributeError):
-        return ["## Agreement: not computed", "", "annotate.quality is incomplete."]
     except Exception as error:  # a statistic that fails must not cost the export its datasheet
         return ["## Agreement: not computed", "", f"Computing it failed: {_cell(error)}"]
     alpha = agreement.alpha

@@ -26,7 +26,8 @@ from rest_framework.test import APIClient
 from annotate import services
 from annotate.agreement import NotComputable, SpanScores, span_agreement
 from annotate.models import Adjudication, Project, Verdict
-from annotate.quality import AgreementFilters, _exact_scores, alpha_reading, project_agreement
+from annotate.quality import AgreementFilters, alpha_reading, project_agreement
+from annotate.quality.marking import _exact_scores
 from tests.factories import ArticleFactory, ProjectFactory, SpanFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
