@@ -15,6 +15,7 @@ from django.db.models.manager import BaseManager
 from django.utils import timezone
 from rest_framework import fields as drf_fields
 from rest_framework import relations, serializers
+from rest_framework.settings import api_settings
 
 # A getter takes the serializer rendering (for SerializerMethodField) and the instance.
 Getter = Callable[[Any, Any], Any]
@@ -81,8 +82,6 @@ def _getter(serializer: serializers.Serializer, field: drf_fields.Field) -> Gett
 
 
 def _iso(field: drf_fields.Field) -> bool:
-    from rest_framework.settings import api_settings
-
     given = getattr(field, "format", drf_fields.empty)
     if given is drf_fields.empty:
         given = (
