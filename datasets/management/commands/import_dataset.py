@@ -17,14 +17,13 @@ from datasets.importers.label_studio import read_label_config
 from datasets.importers.native import read_native_header
 from datasets.importers.offsets import OffsetUnit
 from datasets.importers.projects import project_first_editor, project_from_header
-from datasets.importers.store import (
+from datasets.importers.report import (
     ArticleOutcome,
     ArticleStatus,
     DatasetImportReport,
-    dataset_import,
-    rolled_back,
     unknown_labels,
 )
+from datasets.importers.store import dataset_import, rolled_back
 
 # Without a terminal, a line of counts every this many articles keeps logs short but alive.
 PLAIN_PROGRESS_EVERY = 500
