@@ -23,3 +23,9 @@ def other_reviewer():
 @pytest.fixture
 def viewer():
     return UserFactory()
+
+
+@pytest.fixture
+def reviewers():
+    """Three reviewers, for queue and agreement tests that need more than one."""
+    return UserFactory.create_batch(3)

@@ -9,16 +9,11 @@ from django.urls import reverse
 
 from annotate import services
 from annotate.models import Assignment, Span
-from tests.factories import ArticleFactory, ProjectFactory, SpanFactory, UserFactory
+from tests.factories import ArticleFactory, ProjectFactory, SpanFactory
 
 pytestmark = pytest.mark.django_db
 
 SOURCES = [services.SourceInput(url="https://example.org/readout", stance="supports")]
-
-
-@pytest.fixture
-def reviewers():
-    return UserFactory.create_batch(3)
 
 
 @pytest.fixture

@@ -16,11 +16,6 @@ SOURCES = [services.SourceInput(url="https://example.org/readout", stance="suppo
 
 
 @pytest.fixture
-def reviewers():
-    return UserFactory.create_batch(3)
-
-
-@pytest.fixture
 def reviewer(reviewers):
     return reviewers[0]
 
