@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format serve install clean screenshots
+.PHONY: run test test-fast lint format serve install clean screenshots
 
 $(INSTALLED): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; try: make PYTHON=python3 $(MAKECMDGOALS)"; exit 1; }
@@ -27,6 +27,10 @@ run: install
 
 test: install
 	$(PY) -m pytest
+
+# Everything but the browser, schemathesis (slow) and PostgreSQL-only tests: the edit-test loop.
+test-fast: install
+	$(PY) -m pytest -m "not browser and not slow and not postgres" -q
 
 # docs/screenshots/{dashboard,reader}.png at 1440x900 from the demo data, in /usr/bin/chromium.
 screenshots: install
