@@ -12,9 +12,9 @@ from rest_framework.routers import DefaultRouter
 
 from annotate.api.quality import AgreementView
 from annotate.api.views import PredictionViewSet, ProjectViewSet, SpanViewSet, VerdictViewSet
+from annotate.api.views.articles import ArticleViewSet
 from annotate.api.views.me import MeView
 from config.api.views import HealthView, not_found
-from corpus.api import ArticleViewSet
 from datasets.api import ProjectExportView
 
 router = DefaultRouter(trailing_slash=True)
