@@ -106,7 +106,7 @@ class JSONLinesParser(parsers.BaseParser):
 
 
 class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Articles the caller can see: those of their projects (staff: all)."""
+    """Articles the caller may read; alone, the corpus shows staff every article."""
 
     filterset_class = ArticleFilter
     queryset = Article.objects.none()  # for the schema generator; requests use get_queryset
