@@ -6,6 +6,11 @@ from django.core.exceptions import ValidationError
 class VersionConflict(ValidationError):
     """A write based on a stale version: someone else changed the verdict meanwhile."""
 
+    # Read by the API's exception handler (config.api.errors.CarriesStatus): 409 with the
+    # version to reload, without the shared plumbing knowing this class.
+    http_status = 409
+    http_detail = "The resource changed meanwhile."
+
     def __init__(self, *, current_version: int):
         super().__init__(
             {
@@ -16,3 +21,6 @@ class VersionConflict(ValidationError):
             }
         )
         self.current_version = current_version
+
+    def http_extra(self) -> dict:
+        return {"current_version": self.current_version}

@@ -26,6 +26,8 @@ from annotate.models import (
     Span,
     Verdict,
 )
+from corpus.models import Article
+from corpus.selectors import article_catalogue
 
 SUBMITTED = Verdict.Status.SUBMITTED
 
@@ -362,6 +364,15 @@ def project_progress(*, project: Project) -> dict[str, int]:
 def span_comments(*, span: Span) -> QuerySet[Comment]:
     """A span's discussion, oldest first, with authors (the caller already sees the span)."""
     return Comment.objects.filter(span=span).select_related("author").order_by("created_at", "pk")
+
+
+def articles_visible_to(*, user, with_body: bool = True) -> QuerySet[Article]:
+    """Articles of the user's projects (staff: every article), newest first, each once."""
+    articles = article_catalogue(with_body=with_body)
+    if user.is_staff:
+        return articles
+    member_of = Project.articles.through.objects.filter(project__memberships__user=user)
+    return articles.filter(pk__in=member_of.values("article_id"))
 
 
 def project_articles(*, project: Project) -> QuerySet:

@@ -1,7 +1,12 @@
+"""The root URLs: with config/api/urls.py, the composition root, the one part of `config`
+that imports the apps to wire them together."""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
+
+from annotate.selectors import articles_visible_to
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="annotate:dashboard"), name="home"),
@@ -9,7 +14,8 @@ urlpatterns = [
     path("review/", include("datasets.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("articles/", include("corpus.urls")),
+    # The corpus pages know no projects; annotate says which articles each user may read.
+    path("articles/", include("corpus.urls"), {"visible_articles": articles_visible_to}),
     path("tokens/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("config.api.urls", "api"), namespace="api")),

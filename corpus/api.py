@@ -1,19 +1,20 @@
-"""/api/v1/articles/: list, read, create (one or in bulk, through import_articles), revise."""
+"""/api/v1/articles/ as the corpus knows it: list, read and create (one or in bulk, through
+import_articles). The corpus knows no projects, so which articles a caller sees and where new ones
+go are hooks here: annotate.api.views.articles subclasses this viewset with its answers (and
+`revise`), and that is the one the router serves."""
+
+from collections.abc import Iterable
 
 import django_filters
 from django.db import transaction
+from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, parsers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ParseError, PermissionDenied
 from rest_framework.response import Response
 
-from annotate import selectors as annotate_selectors
-from annotate import services as annotate_services
-from annotate.access import require_editor
-from annotate.models import Project
-from config.api.fields import IdField, IdFilter
 from corpus import selectors
 from corpus.importers.base import ArticleDraft, ImportFailure
 from corpus.importers.base import ParseError as RecordError
@@ -23,7 +24,6 @@ from corpus.services import ImportResult, ImportStatus, import_articles
 
 
 class ArticleFilter(django_filters.FilterSet):
-    project = IdFilter(field_name="projects", label="Project id")
     publisher = django_filters.CharFilter(lookup_expr="iexact")
     published_after = django_filters.DateFilter(field_name="published_on", lookup_expr="gte")
     published_before = django_filters.DateFilter(field_name="published_on", lookup_expr="lte")
@@ -34,7 +34,7 @@ class ArticleFilter(django_filters.FilterSet):
 
     class Meta:
         model = Article
-        fields = ["project", "publisher", "published_after", "published_before", "q"]
+        fields = ["publisher", "published_after", "published_before", "q"]
 
     def search(self, queryset, name, value):
         return selectors.article_search(articles=queryset, text=value)
@@ -76,9 +76,6 @@ class ArticleInput(serializers.Serializer):
     language = serializers.CharField(max_length=35, required=False, allow_blank=True)
     origin = serializers.CharField(max_length=1000, required=False, allow_blank=True)
     raw_text = serializers.CharField(required=False, trim_whitespace=False)
-    project = IdField(
-        required=False, help_text="Put the new article in this project (editors only)."
-    )
 
 
 class ImportResultOutput(serializers.Serializer):
@@ -96,19 +93,6 @@ class BulkOutput(serializers.Serializer):
     results = ImportResultOutput(many=True)
 
 
-class ReviseInput(serializers.Serializer):
-    body = serializers.CharField(trim_whitespace=False)
-    raw_text = serializers.CharField(required=False, trim_whitespace=False)
-
-
-class ReviseOutput(serializers.Serializer):
-    kept = serializers.IntegerField()
-    moved = serializers.IntegerField()
-    fuzzy = serializers.IntegerField()
-    orphaned = serializers.IntegerField()
-    article = ArticleOutput()
-
-
 class JSONLinesParser(parsers.BaseParser):
     """application/x-ndjson: lines are parsed by the import service's JSONL reader."""
 
@@ -122,18 +106,36 @@ class JSONLinesParser(parsers.BaseParser):
 
 
 class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Articles the caller can see: those of their projects (staff: all)."""
+    """Articles the caller may read; alone, the corpus shows staff every article."""
 
     filterset_class = ArticleFilter
     queryset = Article.objects.none()  # for the schema generator; requests use get_queryset
     lookup_value_regex = r"\d+"
+    input_class: type[serializers.Serializer] = ArticleInput
+
+    # Hooks for the layer that knows who reads articles and where new ones go. Alone, the
+    # corpus lets staff read and add every article and nobody else anything.
+
+    def visible_articles(self, *, with_body: bool) -> QuerySet[Article]:
+        """The articles the caller may read, newest first."""
+        articles = selectors.article_catalogue(with_body=with_body)
+        return articles if self.request.user.is_staff else articles.none()
+
+    def article_destination(self, given: dict):
+        """Where new articles go, from the validated input (its own keys popped) or the query;
+        checked before anything is stored, since a refusal must not leave articles behind."""
+        if not self.request.user.is_staff:
+            raise PermissionDenied("Only staff add articles.")
+        return None
+
+    def articles_stored(self, destination, articles: Iterable[Article]) -> None:
+        """Called with the stored articles (created or already there) and the destination;
+        for one article inside the create's transaction."""
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        return selectors.articles_visible_to(
-            user=self.request.user, with_body=self.action != "list"
-        )
+        return self.visible_articles(with_body=self.action != "list")
 
     def get_serializer_class(self):
         return ArticleListOutput if self.action == "list" else ArticleOutput
@@ -141,12 +143,10 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(request=ArticleInput, responses={201: ArticleOutput, 200: ArticleOutput})
     def create(self, request):
         """Create one article (200 with the stored one when its text is already there)."""
-        given = ArticleInput(data=request.data)
+        given = self.input_class(data=request.data)
         given.is_valid(raise_exception=True)
         data = dict(given.validated_data)
-        project = self._target_project(
-            data.pop("project", None) or request.query_params.get("project")
-        )
+        destination = self.article_destination(data)
         draft = ArticleDraft(
             title=data["title"],
             body=data["body"],
@@ -166,10 +166,7 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             if result.status is ImportStatus.FAILED:
                 raise serializers.ValidationError(result.errors)
             article = Article.objects.get(pk=result.article_id)
-            if project is not None:
-                annotate_services.project_articles_add(
-                    project=project, actor=request.user, articles=[article]
-                )
+            self.articles_stored(destination, [article])
         code = (
             status.HTTP_201_CREATED if result.status is ImportStatus.CREATED else status.HTTP_200_OK
         )
@@ -180,13 +177,12 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             "application/json": {"type": "array", "items": {"type": "object"}},
             "application/x-ndjson": OpenApiTypes.STR,
         },
-        parameters=[OpenApiParameter("project", int, description="Add the stored articles to it")],
         responses=BulkOutput,
     )
     @action(detail=False, methods=["post"], parser_classes=[parsers.JSONParser, JSONLinesParser])
     def bulk(self, request):
         """Create many articles: a JSON array or JSON Lines; one result per item, in order."""
-        project = self._target_project(request.query_params.get("project"))
+        destination = self.article_destination({})
         items = self._bulk_items(request.data)
         results: list[dict] = []
 
@@ -202,11 +198,8 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             )
 
         report = import_articles(items=items, on_result=collect)
-        if project is not None:
-            stored = [r["article_id"] for r in results if r["article_id"] is not None]
-            annotate_services.project_articles_add(
-                project=project, actor=request.user, articles=Article.objects.filter(pk__in=stored)
-            )
+        stored = [r["article_id"] for r in results if r["article_id"] is not None]
+        self.articles_stored(destination, Article.objects.filter(pk__in=stored))
         body = {
             "created": report.created,
             "unchanged": report.unchanged,
@@ -214,44 +207,6 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             "results": results,
         }
         return Response(BulkOutput(body).data, status=status.HTTP_200_OK)
-
-    @extend_schema(request=ReviseInput, responses=ReviseOutput)
-    @action(detail=True, methods=["post"])
-    def revise(self, request, pk=None):
-        """Replace the body (editors); every span is re-anchored, lost ones become orphaned."""
-        article = self.get_object()
-        given = ReviseInput(data=request.data)
-        given.is_valid(raise_exception=True)
-        report = annotate_services.article_body_revise(
-            article=article, actor=request.user, **given.validated_data
-        )
-        article.refresh_from_db()
-        return Response(
-            ReviseOutput(
-                {
-                    "kept": report.kept,
-                    "moved": report.moved,
-                    "fuzzy": report.fuzzy,
-                    "orphaned": report.orphaned,
-                    "article": article,
-                }
-            ).data
-        )
-
-    def _target_project(self, project_id):
-        """The project new articles go to; without one, only staff may add articles."""
-        if project_id in (None, ""):
-            if not self.request.user.is_staff:
-                raise PermissionDenied("Name a project you edit (?project=ID), or be staff.")
-            return None
-        given = IdField().run_validation(project_id)  # 400 for "abc", 1.5 or 1e40
-        try:
-            project = annotate_selectors.project_for_user(user=self.request.user, pk=given)
-        except Project.DoesNotExist:
-            raise serializers.ValidationError({"project": ["No such project."]}) from None
-        # Checked before anything is stored: a refusal must not leave articles behind.
-        require_editor(project, self.request.user, "add articles to the project")
-        return project
 
     def _bulk_items(self, data) -> list[ArticleDraft | ImportFailure]:
         if isinstance(data, list) and all(isinstance(line, str) for line in data):

@@ -1,4 +1,5 @@
-"""Reads of the corpus, each owning its query shape."""
+"""Reads of the corpus, each owning its query shape. The corpus knows no projects: which
+articles a user may read is annotate's question (annotate.selectors.articles_visible_to)."""
 
 from django.db.models import Q, QuerySet
 
@@ -18,12 +19,6 @@ _LIST_FIELDS = (
 )
 
 
-def article_list(*, user, search: str = "") -> QuerySet[Article]:
-    """The articles the user may read, newest first, matching `search` in title, subtitle,
-    publisher or body; without their bodies."""
-    return article_search(articles=articles_visible_to(user=user, with_body=False), text=search)
-
-
 def article_search(*, articles: QuerySet[Article], text: str) -> QuerySet[Article]:
     """Those of `articles` with `text` in their title, subtitle, publisher or body."""
     if not (text := text.strip()):
@@ -36,18 +31,8 @@ def article_search(*, articles: QuerySet[Article], text: str) -> QuerySet[Articl
     )
 
 
-def articles_visible_to(*, user, with_body: bool = True) -> QuerySet[Article]:
-    """Articles of the user's projects (staff: every article), newest first, each once."""
+def article_catalogue(*, with_body: bool = True) -> QuerySet[Article]:
+    """Every article, newest first; without bodies for lists. Who may read which is decided by
+    the layer that knows projects (annotate.selectors.articles_visible_to)."""
     articles = Article.objects.all() if with_body else Article.objects.only(*_LIST_FIELDS)
-    if not user.is_staff:
-        member_of = Article.projects.through.objects.filter(project__memberships__user=user).values(
-            "article_id"
-        )
-        articles = articles.filter(pk__in=member_of)
     return articles.order_by(*NEWEST_FIRST)
-
-
-def article_get(*, user, pk: int) -> Article:
-    """One article the user may read, with its body; raises Article.DoesNotExist otherwise, so
-    that other projects' articles look absent."""
-    return articles_visible_to(user=user).get(pk=pk)

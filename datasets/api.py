@@ -12,7 +12,7 @@ from annotate.models import Project
 from annotate.selectors import SpanStatus
 from datasets.exporters import formats
 from datasets.options import ARTIFACTS, LABEL_MODES, OFFSET_UNITS, options_from_query
-from datasets.views import export_response
+from datasets.responses import export_response
 
 
 class ExportNegotiation(BaseContentNegotiation):

@@ -1,67 +1,16 @@
-"""The editors' export page, and the one streaming response every HTTP door returns."""
+"""The editors' export page; the response it streams is datasets.responses.export_response."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import (
-    Http404,
-    HttpRequest,
-    HttpResponse,
-    HttpResponseBase,
-    StreamingHttpResponse,
-)
+from django.http import Http404, HttpRequest, HttpResponseBase
 from django.shortcuts import render
-from django.utils import timezone
-from django.utils.http import content_disposition_header
 
 from annotate import selectors
 from annotate.access import Role
 from annotate.models import Project
-from datasets.datasheet import render_datasheet
-from datasets.exporters import (
-    export_bytes,
-    export_context,
-    export_text,
-    file_name,
-    formats,
-    get_exporter,
-)
-from datasets.options import ExportForm, ExportOptions
-
-
-def export_response(
-    *, project: Project, fmt: str, artifact: str, options: ExportOptions, actor
-) -> HttpResponseBase:
-    """The export (streamed), its datasheet or its labelling config, as an attachment.
-
-    Raises ValidationError for bad options and PermissionDenied (real names for a non-editor)
-    before anything is sent.
-    """
-    exporter = get_exporter(fmt)
-    if artifact == "config":
-        if exporter.config is None:
-            raise ValidationError({"artifact": "Only label-studio has a labelling config."})
-        response: HttpResponseBase = HttpResponse(
-            exporter.config(project), content_type=f"{exporter.config_media_type}; charset=utf-8"
-        )
-    elif artifact == "datasheet":
-        started = timezone.now()
-        context = export_context(project=project, fmt=fmt, options=options, actor=actor)
-        for _ in export_text(project=project, fmt=fmt, options=options, context=context):
-            pass  # counted as it streams into nothing: memory stays flat
-        datasheet = render_datasheet(
-            context=context,
-            exporter=exporter,
-            file_name=file_name(project=project, exporter=exporter),
-            exported_at=started,
-        )
-        response = HttpResponse(datasheet, content_type="text/markdown; charset=utf-8")
-    else:
-        pieces = export_bytes(project=project, fmt=fmt, options=options, actor=actor)
-        response = StreamingHttpResponse(pieces, content_type=exporter.media_type)
-    name = file_name(project=project, exporter=exporter, artifact=artifact)
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    response["Cache-Control"] = "private, no-store"
-    return response
+from datasets.exporters import formats, get_exporter
+from datasets.options import ExportForm
+from datasets.responses import export_response
 
 
 def editor_project(request: HttpRequest, pk: int) -> Project:

@@ -1,13 +1,32 @@
-"""One shape for every API error: {"type", "detail", "errors": {field: [messages]}}."""
+"""One shape for every API error: {"type", "detail", "errors": {field: [messages]}}.
+
+Shared plumbing: it knows no app. A domain exception that needs an answer other than Django's
+(400 by field, 403, 404) carries its own status, as `CarriesStatus` describes."""
+
+from typing import Protocol, runtime_checkable
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from annotate.errors import VersionConflict
+
+@runtime_checkable
+class CarriesStatus(Protocol):
+    """A domain exception that names its own HTTP answer, e.g. 409 for a stale write.
+
+    `http_detail` is the body's detail; `http_extra()` adds top-level members to the body
+    (`current_version`). Field messages come from a Django ValidationError's `message_dict`
+    when the exception is one. The domain need not import this: having the members is enough.
+    """
+
+    http_status: int
+    http_detail: str
+
+    def http_extra(self) -> dict: ...
+
 
 _TYPES = {
     400: "validation_error",
@@ -34,14 +53,10 @@ def error_body(status_code: int, detail: str, errors: dict | None = None, **extr
 
 def exception_handler(exc, context):
     """DRF's handler, fed Django's exceptions too, with every body rewritten to one shape."""
-    if isinstance(exc, VersionConflict):
-        body = error_body(
-            409,
-            "The resource changed meanwhile.",
-            exc.message_dict,
-            current_version=exc.current_version,
-        )
-        return Response(body, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, CarriesStatus):
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {}
+        body = error_body(exc.http_status, exc.http_detail, errors, **exc.http_extra())
+        return Response(body, status=exc.http_status)
     if isinstance(exc, DjangoValidationError):
         errors = (
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}

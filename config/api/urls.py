@@ -1,4 +1,9 @@
-"""Everything under /api/v1/: one router, the schema and its documentation."""
+"""Everything under /api/v1/: one router, the schema and its documentation.
+
+With config/urls.py this is the composition root: the one place in `config` that imports the
+apps (their viewsets), to wire them under one URL tree. The rest of config/api (errors, fields,
+filters, outputs, pagination, throttling, views) is shared plumbing and knows no app; the
+import-linter contract in pyproject.toml holds both rules."""
 
 from csp.decorators import csp_update
 from django.urls import include, path, re_path
@@ -7,8 +12,9 @@ from rest_framework.routers import DefaultRouter
 
 from annotate.api.quality import AgreementView
 from annotate.api.views import PredictionViewSet, ProjectViewSet, SpanViewSet, VerdictViewSet
-from config.api.views import HealthView, MeView, not_found
-from corpus.api import ArticleViewSet
+from annotate.api.views.articles import ArticleViewSet
+from annotate.api.views.me import MeView
+from config.api.views import HealthView, not_found
 from datasets.api import ProjectExportView
 
 router = DefaultRouter(trailing_slash=True)

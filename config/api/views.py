@@ -1,46 +1,14 @@
-"""API endpoints that belong to no app: who am I, and is the service up."""
+"""API endpoints that belong to no app: is the service up, and 404 for unknown paths."""
 
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.urls import Resolver404, resolve
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotate import selectors
 from config.api.errors import error_body
-
-
-class MeOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    username = serializers.CharField()
-    is_staff = serializers.BooleanField()
-    projects = inline_serializer(
-        "MeProject",
-        {
-            "id": serializers.IntegerField(),
-            "slug": serializers.CharField(),
-            "role": serializers.CharField(),
-        },
-        many=True,
-    )
-
-
-class MeView(APIView):
-    @extend_schema(responses=MeOutput, summary="The caller and their project roles")
-    def get(self, request):
-        projects = selectors.projects_for_user(user=request.user)
-        return Response(
-            MeOutput(
-                {
-                    "id": request.user.pk,
-                    "username": request.user.get_username(),
-                    "is_staff": request.user.is_staff,
-                    "projects": [{"id": p.pk, "slug": p.slug, "role": p.role} for p in projects],
-                }
-            ).data
-        )
 
 
 class HealthOutput(serializers.Serializer):

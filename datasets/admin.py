@@ -1,4 +1,7 @@
-"""Django admin action on Article: "Export selected articles".
+"""The Article admin with datasets' action, "Export selected articles".
+
+The Article admin is corpus's, subclassed by annotate (spans inline) and here again (the action),
+each app re-registering the class it extends: no app reaches into another's registered admin.
 
 Decision: the export is the native JSONL of the selected articles *for one chosen project*, not
 all projects' spans of those articles. Native files are one project each (scale, people and
@@ -15,15 +18,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
+from annotate.admin import ArticleWithSpansAdmin
 from annotate.models import Project
 from corpus.models import Article
 from datasets.options import ExportOptions
+from datasets.responses import export_response
 
 
 @admin.action(description="Export selected articles (native JSONL of one project)")
 def export_selected_articles(modeladmin, request: HttpRequest, queryset):
-    from datasets.views import export_response  # views import the exporters: load them late
-
     articles = list(queryset.only("pk", "title").order_by("pk"))
     projects = Project.objects.filter(articles__in=[a.pk for a in articles]).distinct()
     chosen = request.POST.get("export_project")
@@ -62,11 +65,9 @@ def export_selected_articles(modeladmin, request: HttpRequest, queryset):
     )
 
 
-def register_article_export_action(site: admin.AdminSite = admin.site) -> None:
-    """Add the action to the Article admin registered on the site (once)."""
-    model_admin = site._registry.get(Article)
-    if model_admin is None:
-        return
-    actions = list(model_admin.actions or [])
-    if export_selected_articles not in actions:
-        model_admin.actions = [*actions, export_selected_articles]
+class ArticleWithExportAdmin(ArticleWithSpansAdmin):
+    actions = (*(ArticleWithSpansAdmin.actions or ()), export_selected_articles)
+
+
+admin.site.unregister(Article)
+admin.site.register(Article, ArticleWithExportAdmin)

@@ -1,0 +1,111 @@
+"""/api/v1/articles/ with projects: the corpus's article viewset, answered for projects.
+
+The corpus knows no projects, so this subclass (the one the router serves) says which articles a
+caller sees (those of their projects; staff: all), puts new articles into a project the caller
+edits (`project` in the body or `?project=`), filters by project, and revises a body, which
+re-anchors the article's spans."""
+
+from collections.abc import Iterable
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from annotate import selectors, services
+from annotate.access import require_editor
+from annotate.models import Project
+from config.api.fields import IdField, IdFilter
+from corpus import api as corpus_api
+from corpus.models import Article
+
+
+class ArticleFilter(corpus_api.ArticleFilter):
+    project = IdFilter(field_name="projects", label="Project id")
+
+    class Meta(corpus_api.ArticleFilter.Meta):
+        fields = ["project", *corpus_api.ArticleFilter.Meta.fields]
+
+
+class ArticleInput(corpus_api.ArticleInput):
+    project = IdField(
+        required=False, help_text="Put the new article in this project (editors only)."
+    )
+
+
+class ReviseInput(serializers.Serializer):
+    body = serializers.CharField(trim_whitespace=False)
+    raw_text = serializers.CharField(required=False, trim_whitespace=False)
+
+
+class ReviseOutput(serializers.Serializer):
+    kept = serializers.IntegerField()
+    moved = serializers.IntegerField()
+    fuzzy = serializers.IntegerField()
+    orphaned = serializers.IntegerField()
+    article = corpus_api.ArticleOutput()
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=ArticleInput,
+        responses={201: corpus_api.ArticleOutput, 200: corpus_api.ArticleOutput},
+    ),
+    bulk=extend_schema(
+        parameters=[OpenApiParameter("project", int, description="Add the stored articles to it")]
+    ),
+)
+class ArticleViewSet(corpus_api.ArticleViewSet):
+    """Articles the caller can see: those of their projects (staff: all)."""
+
+    filterset_class = ArticleFilter
+    input_class = ArticleInput
+
+    def visible_articles(self, *, with_body: bool):
+        return selectors.articles_visible_to(user=self.request.user, with_body=with_body)
+
+    def article_destination(self, given: dict) -> Project | None:
+        """The project new articles go to; without one, only staff may add articles."""
+        project_id = given.pop("project", None) or self.request.query_params.get("project")
+        if project_id in (None, ""):
+            if not self.request.user.is_staff:
+                raise PermissionDenied("Name a project you edit (?project=ID), or be staff.")
+            return None
+        given_id = IdField().run_validation(project_id)  # 400 for "abc", 1.5 or 1e40
+        try:
+            project = selectors.project_for_user(user=self.request.user, pk=given_id)
+        except Project.DoesNotExist:
+            raise serializers.ValidationError({"project": ["No such project."]}) from None
+        # Checked before anything is stored: a refusal must not leave articles behind.
+        require_editor(project, self.request.user, "add articles to the project")
+        return project
+
+    def articles_stored(self, destination: Project | None, articles: Iterable[Article]) -> None:
+        if destination is not None:
+            services.project_articles_add(
+                project=destination, actor=self.request.user, articles=articles
+            )
+
+    @extend_schema(request=ReviseInput, responses=ReviseOutput)
+    @action(detail=True, methods=["post"])
+    def revise(self, request, pk=None):
+        """Replace the body (editors); every span is re-anchored, lost ones become orphaned."""
+        article = self.get_object()
+        given = ReviseInput(data=request.data)
+        given.is_valid(raise_exception=True)
+        report = services.article_body_revise(
+            article=article, actor=request.user, **given.validated_data
+        )
+        article.refresh_from_db()
+        return Response(
+            ReviseOutput(
+                {
+                    "kept": report.kept,
+                    "moved": report.moved,
+                    "fuzzy": report.fuzzy,
+                    "orphaned": report.orphaned,
+                    "article": article,
+                }
+            ).data
+        )
