@@ -9,10 +9,9 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ParseError, PermissionDenied
 from rest_framework.response import Response
 
-from annotate import selectors as annotate_selectors
 from annotate import services as annotate_services
-from annotate.access import require_editor
-from annotate.models import Project
+from annotate.access import Need, access_project
+from annotate.errors import NotFound
 from config.api.fields import IdField, IdFilter
 from corpus import selectors
 from corpus.importers.base import ArticleDraft, ImportFailure
@@ -245,13 +244,11 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 raise PermissionDenied("Name a project you edit (?project=ID), or be staff.")
             return None
         given = IdField().run_validation(project_id)  # 400 for "abc", 1.5 or 1e40
+        # Checked before anything is stored: a refusal (403) must not leave articles behind.
         try:
-            project = annotate_selectors.project_for_user(user=self.request.user, pk=given)
-        except Project.DoesNotExist:
+            return access_project(self.request.user, given, need=Need.MANAGE)
+        except NotFound:
             raise serializers.ValidationError({"project": ["No such project."]}) from None
-        # Checked before anything is stored: a refusal must not leave articles behind.
-        require_editor(project, self.request.user, "add articles to the project")
-        return project
 
     def _bulk_items(self, data) -> list[ArticleDraft | ImportFailure]:
         if isinstance(data, list) and all(isinstance(line, str) for line in data):

@@ -1,9 +1,8 @@
 """The editors' export page, and the one streaming response every HTTP door returns."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import (
-    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBase,
@@ -13,8 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
-from annotate import selectors
-from annotate.access import Role
+from annotate.access import Need, access_project
 from annotate.models import Project
 from datasets.datasheet import render_datasheet
 from datasets.exporters import (
@@ -64,21 +62,10 @@ def export_response(
     return response
 
 
-def editor_project(request: HttpRequest, pk: int) -> Project:
-    """The project if the user edits it; 404 for non-members, 403 for other roles."""
-    try:
-        project = selectors.project_for_user(user=request.user, pk=pk)
-    except Project.DoesNotExist:
-        raise Http404("No such project.") from None
-    if project.role != Role.EDITOR:
-        raise PermissionDenied("Only the project's editors export its data.")
-    return project
-
-
 @login_required
 def export_page(request: HttpRequest, project_pk: int) -> HttpResponseBase:
     """The export form; submitted (GET, so the browser downloads it), the export itself."""
-    project = editor_project(request, project_pk)
+    project = access_project(request.user, project_pk, need=Need.EXPORT)
     submitted = "format" in request.GET
     form = ExportForm(
         request.GET if submitted else None,
