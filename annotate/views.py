@@ -20,7 +20,7 @@ from annotate.access import (
     access_span,
     capabilities,
 )
-from annotate.errors import VersionConflict
+from annotate.errors import NotFound, VersionConflict
 from annotate.forms import (
     AdjudicationForm,
     CommentForm,
@@ -71,8 +71,8 @@ def reader(request: HttpRequest, project_pk: int, article_pk: int) -> HttpRespon
     selected = None
     if span_id := request.GET.get("span"):
         try:
-            selected = selectors.span_for_user(user=request.user, pk=int(span_id))
-        except (Span.DoesNotExist, ValueError):
+            selected = access_span(request.user, span_id)
+        except NotFound:  # a stale or foreign ?span= shows the article without a panel
             selected = None
     return _reader_page(request, project, article, selected=selected)
 
