@@ -1,6 +1,7 @@
-"""The domain error doors translate: ValidationError by field (400), VersionConflict (409)."""
+"""The domain errors doors translate: ValidationError by field (400), VersionConflict (409),
+NotFound (404) and Forbidden (403), raised by the access_* functions (annotate.access)."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 
 
 class VersionConflict(ValidationError):
@@ -24,3 +25,16 @@ class VersionConflict(ValidationError):
 
     def http_extra(self) -> dict:
         return {"current_version": self.current_version}
+
+
+class NotFound(ObjectDoesNotExist):
+    """What the user may not know exists (another project, its spans, a hidden verdict): every
+    door answers 404, as for a row that does not exist."""
+
+    status_code = 404
+
+
+class Forbidden(PermissionDenied):
+    """What the user may see but not do (a viewer writing, a reviewer adjudicating): 403."""
+
+    status_code = 403

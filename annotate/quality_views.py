@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from annotate import selectors
+from annotate.access import Need, access_project
 from annotate.agreement import NotComputable, SpanScores
 from annotate.models import Project
 from annotate.quality import (
@@ -22,7 +23,6 @@ from annotate.quality import (
     alpha_reading,
     kappa_reading,
     project_agreement,
-    project_for_editor,
 )
 
 MARKING_ARTICLES_SHOWN = 50
@@ -65,7 +65,7 @@ class AgreementFilterForm(forms.Form):
 
 @login_required
 def quality(request: HttpRequest, project_pk: int) -> HttpResponse:
-    project = project_for_editor(user=request.user, pk=project_pk)
+    project = access_project(request.user, project_pk, need=Need.SEE_QUALITY)
     form = AgreementFilterForm(
         request.GET if _filtering(request) else None,
         articles=list(selectors.project_articles(project=project)),

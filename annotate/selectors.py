@@ -14,7 +14,7 @@ from django.db.models import (
     prefetch_related_objects,
 )
 
-from annotate.access import Role, caller_role, remember_role, role_in
+from annotate.access import Capabilities, Role, caller_role, remember_role, role_in
 from annotate.models import (
     Adjudication,
     Assignment,
@@ -113,7 +113,7 @@ def visible_verdicts(*, project: Project, user, role: str | None) -> QuerySet[Ve
     own = Q(reviewer_id=user.pk)
     if role is None:
         others = Q(pk__in=[])
-    elif role in (Role.EDITOR, Role.VIEWER) or not project.blind_review:
+    elif Capabilities.of(role, blind_review=project.blind_review).may_see_verdicts:
         others = Q(status=SUBMITTED)
     else:
         reviewed_by_user = Verdict.objects.filter(

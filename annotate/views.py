@@ -1,17 +1,26 @@
-"""Reviewer and editor pages. Thin: selectors to read, services to write, forms to show errors."""
+"""Reviewer and editor pages. Thin: access_* to fetch and authorize, selectors to read, services
+to write, forms to show errors. Pages read the caller's Capabilities, never their role."""
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from annotate import selectors, services
-from annotate.access import Role, role_in
-from annotate.errors import VersionConflict
+from annotate.access import (
+    Capabilities,
+    Need,
+    access_article_in_project,
+    access_own_verdict,
+    access_project,
+    access_span,
+    capabilities,
+)
+from annotate.errors import NotFound, VersionConflict
 from annotate.forms import (
     AdjudicationForm,
     CommentForm,
@@ -26,20 +35,6 @@ from annotate.highlight import segments
 from annotate.models import Comment, Project, Span, Verdict
 
 
-def _project(request: HttpRequest, pk: int) -> Project:
-    try:
-        return selectors.project_for_user(user=request.user, pk=pk)
-    except Project.DoesNotExist:
-        raise Http404("No such project.") from None
-
-
-def _span(request: HttpRequest, pk: int) -> Span:
-    try:
-        return selectors.span_for_user(user=request.user, pk=pk)
-    except Span.DoesNotExist:
-        raise Http404("No such span.") from None
-
-
 def _reader_url(span: Span, *, queue: bool = False) -> str:
     url = reverse("annotate:reader", args=[span.project_id, span.article_id])
     return f"{url}?span={span.pk}{'&queue=1' if queue else ''}#panel"
@@ -50,17 +45,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     projects = list(selectors.projects_for_user(user=request.user))
     for project in projects:
         project.progress = selectors.project_progress(project=project)
+        project.capabilities = Capabilities.of(project.role, blind_review=project.blind_review)
     return render(request, "annotate/dashboard.html", {"projects": projects})
 
 
 @login_required
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _project(request, pk)
+    project = access_project(request.user, pk)
     return render(
         request,
         "annotate/project.html",
         {
             "project": project,
+            "capabilities": capabilities(project, request.user),
             "progress": selectors.project_progress(project=project),
             "articles": selectors.project_articles(project=project),
             "queue": selectors.reviewer_progress(project=project, reviewer=request.user),
@@ -69,23 +66,45 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def reader(request: HttpRequest, project_pk: int, article_pk: int, **forms) -> HttpResponse:
-    project = _project(request, project_pk)
-    article = get_object_or_404(project.articles.all(), pk=article_pk)
-    spans = list(selectors.project_spans(project=project, user=request.user, article_id=article.pk))
-    placed = [span for span in spans if not span.orphaned]
+def reader(request: HttpRequest, project_pk: int, article_pk: int) -> HttpResponse:
+    project, article = access_article_in_project(request.user, project_pk, article_pk)
     selected = None
     if span_id := request.GET.get("span"):
         try:
-            selected = selectors.span_for_user(user=request.user, pk=int(span_id))
-        except (Span.DoesNotExist, ValueError):
+            selected = access_span(request.user, span_id)
+        except NotFound:  # a stale or foreign ?span= shows the article without a panel
             selected = None
-        if selected is not None and selected.article_id != article.pk:
-            selected = None
+    return _reader_page(request, project, article, selected=selected)
+
+
+def _reader_page(
+    request: HttpRequest,
+    project: Project,
+    article,
+    *,
+    selected: Span | None,
+    forms: dict | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The reader, shown by its page view and by the write views' error paths (with the bound
+    forms and their errors) alike."""
+    context = reader_context(request, project, article, selected=selected, forms=forms or {})
+    return render(request, "annotate/reader.html", context, status=status)
+
+
+def reader_context(
+    request: HttpRequest, project: Project, article, *, selected: Span | None, forms: dict
+) -> dict:
+    """Everything the reader page shows: the article with its highlights and, for a selected span
+    (span_for_user's shape), the panel. `forms` holds bound forms to show instead of fresh ones."""
+    spans = list(selectors.project_spans(project=project, user=request.user, article_id=article.pk))
+    placed = [span for span in spans if not span.orphaned]
+    if selected is not None and selected.article_id != article.pk:
+        selected = None
     context = {
         "project": project,
         "article": article,
-        "role": project.role,
+        "capabilities": capabilities(project, request.user),
         "spans": spans,
         "segments": segments(article.body, [(s.pk, s.start, s.end) for s in placed]),
         "selected": selected,
@@ -93,11 +112,11 @@ def reader(request: HttpRequest, project_pk: int, article_pk: int, **forms) -> H
         "span_form": forms.get("span_form") or SpanForm(),
     }
     if selected is not None:
-        context.update(_panel_context(request, project, selected, forms))
-    return render(request, "annotate/reader.html", context, status=forms.get("status", 200))
+        context.update(_panel_context(request, project, selected, forms, context["capabilities"]))
+    return context
 
 
-def _panel_context(request, project: Project, span: Span, forms: dict) -> dict:
+def _panel_context(request, project: Project, span: Span, forms: dict, may: Capabilities) -> dict:
     own = next((v for v in span.visible_verdicts if v.reviewer_id == request.user.pk), None)
     others = [v for v in span.visible_verdicts if v.reviewer_id != request.user.pk]
     verdict_form = forms.get("verdict_form") or VerdictForm(
@@ -127,8 +146,7 @@ def _panel_context(request, project: Project, span: Span, forms: dict) -> dict:
     return {
         "own_verdict": own,
         "other_verdicts": others,
-        "hidden_by_blind_review": project.blind_review
-        and project.role == Role.REVIEWER
+        "hidden_by_blind_review": may.is_blind_for_me
         and not (own and own.status == Verdict.Status.SUBMITTED),
         "verdict_form": verdict_form,
         "source_formset": source_formset,
@@ -146,15 +164,22 @@ def _panel_context(request, project: Project, span: Span, forms: dict) -> dict:
             ),
         ),
         "label_hotkeys": list(enumerate(project.labels[:9], start=1)),
-        "can_write": project.role in (Role.EDITOR, Role.REVIEWER),
     }
+
+
+def _span_page(request: HttpRequest, span: Span, forms: dict, status: int) -> HttpResponse:
+    """The reader with `span` (access_span's detail shape) selected and bound forms: the error
+    path of the panel's forms. The project comes with the span, its role already known."""
+    article = span.project.articles.get(pk=span.article_id)  # the body, which the span defers
+    return _reader_page(request, span.project, article, selected=span, forms=forms, status=status)
 
 
 @login_required
 @require_POST
 def span_create(request: HttpRequest, project_pk: int, article_pk: int) -> HttpResponse:
-    project = _project(request, project_pk)
-    article = get_object_or_404(project.articles.all(), pk=article_pk)
+    project, article = access_article_in_project(
+        request.user, project_pk, article_pk, need=Need.WRITE
+    )
     form = SpanForm(request.POST)
     if form.is_valid():
         try:
@@ -166,7 +191,9 @@ def span_create(request: HttpRequest, project_pk: int, article_pk: int) -> HttpR
         else:
             return redirect(_reader_url(span))
     messages.error(request, "The claim could not be highlighted: " + _messages(form))
-    return reader(request, project_pk, article_pk, span_form=form, status=400)
+    return _reader_page(
+        request, project, article, selected=None, forms={"span_form": form}, status=400
+    )
 
 
 def _messages(form) -> str:
@@ -176,11 +203,12 @@ def _messages(form) -> str:
 @login_required
 @require_POST
 def verdict_save(request: HttpRequest, span_pk: int) -> HttpResponse:
-    span = _span(request, span_pk)
-    project = _project(request, span.project_id)
+    span = access_span(request.user, span_pk, need=Need.WRITE)
+    project = span.project
     form = VerdictForm(request.POST, labels=project.labels)
     formset = SourceFormSet(request.POST, prefix="sources")
-    forms = {"verdict_form": form, "source_formset": formset, "status": 400}
+    forms = {"verdict_form": form, "source_formset": formset}
+    status = 400
     if form.is_valid() and formset.is_valid():
         data = form.cleaned_data
         write = (
@@ -197,23 +225,21 @@ def verdict_save(request: HttpRequest, span_pk: int) -> HttpResponse:
                 sources=sources_from(formset),
             )
         except VersionConflict as conflict:
-            forms.update(conflict=conflict, status=409)
+            forms["conflict"] = conflict
+            status = 409
         except ValidationError as error:
             attach_errors(error, form, formset)
         else:
             done = "submitted" if data["intent"] == "submit" else "saved as a draft"
             messages.success(request, f"Your verdict was {done}.")
             return redirect(_reader_url(span, queue=request.POST.get("queue") == "1"))
-    request.GET = request.GET.copy()
-    request.GET["span"] = str(span.pk)
-    return reader(request, span.project_id, span.article_id, **forms)
+    return _span_page(request, span, forms, status)
 
 
 @login_required
 @require_POST
 def verdict_withdraw(request: HttpRequest, span_pk: int) -> HttpResponse:
-    span = _span(request, span_pk)
-    verdict = get_object_or_404(Verdict, span=span, reviewer=request.user)
+    verdict = access_own_verdict(request.user, span_id=span_pk)
     try:
         services.verdict_withdraw(
             verdict=verdict, actor=request.user, expected_version=int(request.POST["version"])
@@ -224,13 +250,13 @@ def verdict_withdraw(request: HttpRequest, span_pk: int) -> HttpResponse:
         messages.error(request, "Only a submitted verdict can be withdrawn.")
     else:
         messages.success(request, "Your verdict is a draft again.")
-    return redirect(_reader_url(span))
+    return redirect(_reader_url(verdict.span))
 
 
 @login_required
 @require_POST
 def comment_post(request: HttpRequest, span_pk: int) -> HttpResponse:
-    span = _span(request, span_pk)
+    span = access_span(request.user, span_pk, need=Need.WRITE)
     form = CommentForm(request.POST)
     if form.is_valid():
         parent_id = form.cleaned_data["parent"]
@@ -243,19 +269,16 @@ def comment_post(request: HttpRequest, span_pk: int) -> HttpResponse:
             attach_errors(error, form)
         else:
             return redirect(_reader_url(span).replace("#panel", "#discussion"))
-    request.GET = request.GET.copy()
-    request.GET["span"] = str(span.pk)
-    return reader(request, span.project_id, span.article_id, comment_form=form, status=400)
+    return _span_page(request, span, {"comment_form": form}, 400)
 
 
 @login_required
 @require_POST
 def adjudicate(request: HttpRequest, span_pk: int) -> HttpResponse:
-    span = _span(request, span_pk)
-    project = _project(request, span.project_id)
+    span = access_span(request.user, span_pk, need=Need.ADJUDICATE)
     submitted = [v for v in span.visible_verdicts if v.status == Verdict.Status.SUBMITTED]
     form = AdjudicationForm(
-        request.POST, prefix="adjudicate", labels=project.labels, verdicts=submitted
+        request.POST, prefix="adjudicate", labels=span.project.labels, verdicts=submitted
     )
     if form.is_valid():
         chosen = set(form.cleaned_data["considered_verdicts"])
@@ -272,15 +295,13 @@ def adjudicate(request: HttpRequest, span_pk: int) -> HttpResponse:
         else:
             messages.success(request, "The final verdict is recorded.")
             return redirect(_reader_url(span))
-    request.GET = request.GET.copy()
-    request.GET["span"] = str(span.pk)
-    return reader(request, span.project_id, span.article_id, adjudication_form=form, status=400)
+    return _span_page(request, span, {"adjudication_form": form}, 400)
 
 
 @login_required
 @require_POST
 def span_delete(request: HttpRequest, span_pk: int) -> HttpResponse:
-    span = _span(request, span_pk)
+    span = access_span(request.user, span_pk, need=Need.WRITE)
     services.span_delete(span=span, actor=request.user)
     messages.success(request, "The highlight was deleted.")
     return redirect("annotate:reader", span.project_id, span.article_id)
@@ -289,7 +310,7 @@ def span_delete(request: HttpRequest, span_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def next_claim(request: HttpRequest, project_pk: int) -> HttpResponse:
-    project = _project(request, project_pk)
+    project = access_project(request.user, project_pk, need=Need.WRITE)
     span = services.next_span_for_review(project=project, reviewer=request.user)
     if span is None:
         messages.info(request, "Nothing left to review in this project. Thank you!")
@@ -299,9 +320,7 @@ def next_claim(request: HttpRequest, project_pk: int) -> HttpResponse:
 
 @login_required
 def contested(request: HttpRequest, project_pk: int) -> HttpResponse:
-    project = _project(request, project_pk)
-    if project.role != Role.EDITOR:
-        raise PermissionDenied("Only editors see the contested claims.")
+    project = access_project(request.user, project_pk, need=Need.ADJUDICATE)
     spans = selectors.contested_spans(project=project, user=request.user)
     return render(
         request,
@@ -312,7 +331,8 @@ def contested(request: HttpRequest, project_pk: int) -> HttpResponse:
 
 @login_required
 def members(request: HttpRequest, project_pk: int) -> HttpResponse:
-    project = _project(request, project_pk)
+    need = Need.MANAGE if request.method == "POST" else Need.READ
+    project = access_project(request.user, project_pk, need=need)
     form = MemberForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = get_user_model().objects.filter(username=form.cleaned_data["username"]).first()
@@ -334,9 +354,9 @@ def members(request: HttpRequest, project_pk: int) -> HttpResponse:
         "annotate/members.html",
         {
             "project": project,
+            "capabilities": capabilities(project, request.user),
             "members": selectors.project_members(project=project, user=request.user),
             "form": form,
-            "can_manage": project.role == Role.EDITOR,
         },
         status=400 if form.errors else 200,
     )
@@ -344,9 +364,7 @@ def members(request: HttpRequest, project_pk: int) -> HttpResponse:
 
 @login_required
 def span_history(request: HttpRequest, span_pk: int) -> HttpResponse:
-    span = _span(request, span_pk)
-    if role_in(span.project, request.user) != Role.EDITOR:
-        raise PermissionDenied("Only editors see a claim's history.")
+    span = access_span(request.user, span_pk, need=Need.SEE_HISTORY, detail=False)
     return render(
         request,
         "annotate/history.html",

@@ -2,13 +2,10 @@
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.views import APIView
 
-from annotate import selectors
-from annotate.access import Role
-from annotate.models import Project
+from annotate.access import Need, access_project
 from annotate.selectors import SpanStatus
 from datasets.exporters import formats
 from datasets.options import ARTIFACTS, LABEL_MODES, OFFSET_UNITS, options_from_query
@@ -81,12 +78,7 @@ class ProjectExportView(APIView):
         },
     )
     def get(self, request, pk: int):
-        try:
-            project = selectors.project_for_user(user=request.user, pk=pk)
-        except Project.DoesNotExist:
-            raise NotFound from None
-        if project.role != Role.EDITOR:
-            raise PermissionDenied("Only the project's editors export its data.")
+        project = access_project(request.user, pk, need=Need.EXPORT)
         fmt, artifact, options = options_from_query(request.query_params, formats=formats())
         return export_response(
             project=project, fmt=fmt, artifact=artifact, options=options, actor=request.user

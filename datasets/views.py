@@ -1,33 +1,20 @@
 """The editors' export page; the response it streams is datasets.responses.export_response."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponseBase
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import render
 
-from annotate import selectors
-from annotate.access import Role
-from annotate.models import Project
+from annotate.access import Need, access_project
 from datasets.exporters import formats, get_exporter
 from datasets.options import ExportForm
 from datasets.responses import export_response
 
 
-def editor_project(request: HttpRequest, pk: int) -> Project:
-    """The project if the user edits it; 404 for non-members, 403 for other roles."""
-    try:
-        project = selectors.project_for_user(user=request.user, pk=pk)
-    except Project.DoesNotExist:
-        raise Http404("No such project.") from None
-    if project.role != Role.EDITOR:
-        raise PermissionDenied("Only the project's editors export its data.")
-    return project
-
-
 @login_required
 def export_page(request: HttpRequest, project_pk: int) -> HttpResponseBase:
     """The export form; submitted (GET, so the browser downloads it), the export itself."""
-    project = editor_project(request, project_pk)
+    project = access_project(request.user, project_pk, need=Need.EXPORT)
     submitted = "format" in request.GET
     form = ExportForm(
         request.GET if submitted else None,

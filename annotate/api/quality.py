@@ -11,13 +11,13 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from annotate.access import Need, access_project
 from annotate.agreement import FleissKappa, NotComputable, SpanScores
 from annotate.quality import (
     MAX_ID,
     AgreementFilters,
     alpha_reading,
     project_agreement,
-    project_for_editor,
 )
 
 
@@ -302,7 +302,7 @@ class AgreementView(APIView):
         '`{"value": null, "reason": "..."}`.',
     )
     def get(self, request, pk: int):
-        project = project_for_editor(user=request.user, pk=pk)
+        project = access_project(request.user, pk, need=Need.SEE_QUALITY)
         given = AgreementQuery(data=request.query_params)
         given.is_valid(raise_exception=True)
         report = project_agreement(project, given.filters())

@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
+from annotate.access import Capabilities
 from annotate.models import (
     Adjudication,
     Comment,
@@ -29,9 +30,37 @@ class ScaleEntry(serializers.Serializer):
     needs_sources = serializers.BooleanField()
 
 
+class CapabilitiesOutput(serializers.Serializer):
+    """What the caller may do in the project (annotate.access.Capabilities), so that clients,
+    like the pages, read abilities instead of comparing role names."""
+
+    may_read = serializers.BooleanField()
+    may_write = serializers.BooleanField(help_text="Highlight claims, record verdicts, comment.")
+    may_adjudicate = serializers.BooleanField()
+    may_delete_span = serializers.BooleanField(
+        help_text="Delete spans: a reviewer their own, until a verdict on it is submitted."
+    )
+    may_delete_any_span = serializers.BooleanField()
+    may_see_verdicts = serializers.BooleanField(
+        help_text="See others' submitted verdicts without submitting one's own first."
+    )
+    may_see_orphaned = serializers.BooleanField()
+    may_see_contested = serializers.BooleanField()
+    may_see_history = serializers.BooleanField()
+    may_see_quality = serializers.BooleanField()
+    may_manage_members = serializers.BooleanField()
+    may_manage_articles = serializers.BooleanField()
+    may_export = serializers.BooleanField()
+    may_export_real_names = serializers.BooleanField()
+    is_blind_for_me = serializers.BooleanField(
+        help_text="Blind review applies: others' verdicts show once the caller submitted theirs."
+    )
+
+
 class ProjectOutput(serializers.ModelSerializer):
     scale = ScaleEntry(many=True)
     role = serializers.CharField(help_text="The caller's role in the project.")
+    capabilities = serializers.SerializerMethodField()
 
     class Meta:
         model = Project
@@ -48,8 +77,14 @@ class ProjectOutput(serializers.ModelSerializer):
             "sources_required",
             "fever_mapping",
             "role",
+            "capabilities",
             "created_at",
         ]
+
+    @extend_schema_field(CapabilitiesOutput)
+    def get_capabilities(self, project: Project) -> dict[str, bool]:
+        # From the role the selector read with the project: no query.
+        return Capabilities.of(project.role, blind_review=project.blind_review).as_dict()
 
 
 class ProgressOutput(serializers.Serializer):

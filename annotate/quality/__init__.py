@@ -23,7 +23,6 @@ from annotate.quality.selectors import (
     MAX_ID,
     agreement_invalidate,
     project_agreement,
-    project_for_editor,
 )
 
 __all__ = [
@@ -36,5 +35,4 @@ __all__ = [
     "compute_agreement",
     "kappa_reading",
     "project_agreement",
-    "project_for_editor",
 ]

@@ -1,4 +1,5 @@
-"""Reading a project's agreement report: for its editors, cached per project and filters.
+"""Reading a project's agreement report, cached per project and filters (doors let only editors
+in: access_project(need=Need.SEE_QUALITY)).
 
 A verdict submitted or withdrawn, or an adjudication, moves the project to a new cache
 generation (`agreement_invalidate()`); the cache is one every worker shares.
@@ -9,11 +10,7 @@ import json
 import uuid
 
 from django.core.cache import caches
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 
-from annotate import selectors
-from annotate.access import Role
 from annotate.models import Project
 from annotate.quality.compute import compute_agreement
 from annotate.quality.reports import AgreementFilters, ProjectAgreement
@@ -25,19 +22,6 @@ CACHE_VERSION = 1
 CACHE_TIMEOUT_S = 15 * 60
 CACHE = "shared"  # every worker must see an invalidation (config/settings.py)
 MAX_ID = 2**63 - 1  # larger ids can be neither stored nor looked up (SQLite, PostgreSQL)
-
-
-def project_for_editor(*, user, pk: int) -> Project:
-    """The project if the user edits it: Http404 for non-members, PermissionDenied for others."""
-    try:
-        if pk > MAX_ID:
-            raise Project.DoesNotExist
-        project = selectors.project_for_user(user=user, pk=pk)
-    except Project.DoesNotExist:
-        raise Http404("No such project.") from None
-    if project.role != Role.EDITOR:
-        raise PermissionDenied("Only the project's editors see its agreement figures.")
-    return project
 
 
 # --- cache ---

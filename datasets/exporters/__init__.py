@@ -13,7 +13,7 @@ from typing import Any, BinaryIO
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from annotate.access import Role, role_in
+from annotate.access import capabilities
 from annotate.models import Project
 from datasets.options import LABEL_MODES, ExportOptions
 from datasets.records import ArticleRecord, ExportContext, ExportStats, article_records
@@ -67,7 +67,11 @@ def export_context(
     exporter = get_exporter(fmt)
     options.check(label_modes=exporter.label_modes)
     # The command runs as the server's operator (actor None); every other door names its user.
-    if options.real_names and actor is not None and role_in(project, actor) != Role.EDITOR:
+    if (
+        options.real_names
+        and actor is not None
+        and not capabilities(project, actor).may_export_real_names
+    ):
         raise PermissionDenied("Only a project editor may export real usernames.")
     labels = options.labels or exporter.default_labels
     return ExportContext(project=project, fmt=fmt, options=options, labels=labels)

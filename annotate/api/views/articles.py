@@ -14,7 +14,8 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from annotate import selectors, services
-from annotate.access import require_editor
+from annotate.access import Need, access_project
+from annotate.errors import NotFound
 from annotate.models import Project
 from config.api.fields import IdField, IdFilter
 from corpus import api as corpus_api
@@ -73,13 +74,11 @@ class ArticleViewSet(corpus_api.ArticleViewSet):
                 raise PermissionDenied("Name a project you edit (?project=ID), or be staff.")
             return None
         given_id = IdField().run_validation(project_id)  # 400 for "abc", 1.5 or 1e40
+        # Checked before anything is stored: a refusal (403) must not leave articles behind.
         try:
-            project = selectors.project_for_user(user=self.request.user, pk=given_id)
-        except Project.DoesNotExist:
+            return access_project(self.request.user, given_id, need=Need.MANAGE)
+        except NotFound:
             raise serializers.ValidationError({"project": ["No such project."]}) from None
-        # Checked before anything is stored: a refusal must not leave articles behind.
-        require_editor(project, self.request.user, "add articles to the project")
-        return project
 
     def articles_stored(self, destination: Project | None, articles: Iterable[Article]) -> None:
         if destination is not None:

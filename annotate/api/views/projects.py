@@ -3,7 +3,6 @@ machine predictions."""
 
 import django_filters
 from django.contrib.auth import get_user_model
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -15,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from annotate import selectors, services
+from annotate.access import Need, access_project
 from annotate.api import serializers as io
 from annotate.models import Prediction, Project, Span
 from config.api.fields import IdFilter
@@ -36,11 +36,9 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_serializer_class(self):
         return io.ProjectOutput if self.action == "list" else io.ProjectDetailOutput
 
-    def get_object(self) -> Project:
-        try:
-            return selectors.project_for_user(user=self.request.user, pk=int(self.kwargs["pk"]))
-        except (Project.DoesNotExist, ValueError):
-            raise Http404 from None
+    def get_object(self, need: Need = Need.READ) -> Project:
+        """The project for a member (404 for anyone else), if their role allows `need` (403)."""
+        return access_project(self.request.user, self.kwargs["pk"], need=need)
 
     def retrieve(self, request, pk=None):
         project = self.get_object()
@@ -70,7 +68,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     )
     @action(detail=True, methods=["get", "post"])
     def members(self, request, pk=None):
-        project = self.get_object()
+        project = self.get_object(Need.READ if request.method == "GET" else Need.MANAGE)
         if request.method == "GET":
             members = selectors.project_members(project=project, user=request.user)
             page = self.paginate_queryset(members)
@@ -89,7 +87,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(methods=["DELETE"], request=None, responses={204: None}, summary="Remove")
     @action(detail=True, methods=["put", "delete"], url_path=r"members/(?P<user_id>\d+)")
     def member(self, request, pk=None, user_id=None):
-        project = self.get_object()
+        project = self.get_object(Need.MANAGE)
         user = get_object_or_404(get_user_model(), pk=user_id)
         if request.method == "DELETE":
             services.membership_set_role(project=project, actor=request.user, user=user, role=None)
@@ -105,7 +103,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def articles(self, request, pk=None):
         """Add articles to the project (editors)."""
-        project = self.get_object()
+        project = self.get_object(Need.MANAGE)
         given = io.ProjectArticlesInput(data=request.data)
         given.is_valid(raise_exception=True)
         wanted = set(given.validated_data["articles"])
@@ -125,7 +123,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def next(self, request, pk=None):
         """The next span for the caller to review (assigned to them), or 204 when done."""
-        project = self.get_object()
+        project = self.get_object(Need.WRITE)
         span = services.next_span_for_review(project=project, reviewer=request.user)
         if span is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
@@ -168,7 +166,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     )
     @action(detail=True, methods=["get", "post"], url_path="predictions", pagination_class=None)
     def predictions(self, request, pk=None):
-        project = self.get_object()
+        project = self.get_object(Need.READ if request.method == "GET" else Need.WRITE)
         if request.method == "GET":
             filters = PredictionFilter(request.query_params, queryset=Prediction.objects.none())
             if not filters.is_valid():

@@ -2,7 +2,6 @@
 or quote, comments and adjudication."""
 
 import django_filters
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import (
     extend_schema,
@@ -13,7 +12,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from annotate import selectors, services
+from annotate.access import Need, access_project, access_span
 from annotate.api import serializers as io
+from annotate.errors import NotFound
 from annotate.models import Comment, Project, Span, Verdict
 from config.api.fields import IdFilter
 from config.api.filters import SelectorFiltered
@@ -64,11 +65,10 @@ class SpanViewSet(
     def get_serializer_class(self):
         return io.SpanOutput if self.action == "list" else io.SpanDetailOutput
 
-    def get_object(self) -> Span:
-        try:
-            return selectors.span_for_user(user=self.request.user, pk=int(self.kwargs["pk"]))
-        except (Span.DoesNotExist, ValueError):
-            raise Http404 from None
+    def get_object(self, need: Need = Need.READ) -> Span:
+        """The span with what the caller may see of it (404 for what they may not), if their
+        role allows `need` (403)."""
+        return access_span(self.request.user, self.kwargs["pk"], need=need)
 
     @extend_schema(request=io.SpanInput, responses={201: io.SpanDetailOutput})
     def create(self, request):
@@ -76,7 +76,7 @@ class SpanViewSet(
         given = io.SpanInput(data=request.data)
         given.is_valid(raise_exception=True)
         data = dict(given.validated_data)
-        project = _member_project(request.user, data.pop("project"))
+        project = _member_project(request.user, data.pop("project"), need=Need.WRITE)
         article = get_object_or_404(Article.objects.only("pk", "body"), pk=data.pop("article"))
         span = services.span_create(project=project, article=article, actor=request.user, **data)
         span = selectors.span_for_user(user=request.user, pk=span.pk)
@@ -84,7 +84,7 @@ class SpanViewSet(
 
     def destroy(self, request, pk=None):
         """Delete a span: its creator while no verdict is submitted, or an editor."""
-        services.span_delete(span=self.get_object(), actor=request.user)
+        services.span_delete(span=self.get_object(Need.WRITE), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(methods=["GET"], responses=io.page_of(io.CommentOutput, "CommentPage"))
@@ -92,7 +92,7 @@ class SpanViewSet(
     @action(detail=True, methods=["get", "post"], pagination_class=PagePagination)
     def comments(self, request, pk=None):
         """The span's discussion, oldest first; members post comments and replies."""
-        span = self.get_object()
+        span = self.get_object(Need.READ if request.method == "GET" else Need.WRITE)
         if request.method == "GET":
             page = self.paginate_queryset(selectors.span_comments(span=span))
             return self.get_paginated_response(io.CommentOutput(page, many=True).data)
@@ -110,12 +110,10 @@ class SpanViewSet(
     @action(detail=True, methods=["get", "put"])
     def adjudication(self, request, pk=None):
         """The editor's final label; PUT records or revises it (editors)."""
-        span = self.get_object()
+        span = self.get_object(Need.READ if request.method == "GET" else Need.ADJUDICATE)
         if request.method == "GET":
             if not hasattr(span, "adjudication"):
-                from django.http import Http404
-
-                raise Http404
+                raise NotFound("No final verdict yet.")
             return Response(io.AdjudicationOutput(span.adjudication).data)
         given = io.AdjudicationInput(data=request.data)
         given.is_valid(raise_exception=True)
@@ -136,8 +134,9 @@ class SpanViewSet(
         return Response(io.AdjudicationOutput(span.adjudication).data)
 
 
-def _member_project(user, project_id: int) -> Project:
+def _member_project(user, project_id: int, *, need: Need) -> Project:
+    """The project named in the request body: an unknown one is a field error (400)."""
     try:
-        return selectors.project_for_user(user=user, pk=project_id)
-    except Project.DoesNotExist:
+        return access_project(user, project_id, need=need)
+    except NotFound:
         raise serializers.ValidationError({"project": ["No such project."]}) from None

@@ -12,7 +12,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from annotate import selectors, services
+from annotate.access import Need, access_own_verdict, access_span
 from annotate.api import serializers as io
+from annotate.errors import NotFound
 from annotate.models import Source, Span, Verdict
 from config.api.fields import IdFilter
 from config.api.filters import SelectorFiltered
@@ -144,16 +146,12 @@ class VerdictViewSet(
         return io.VerdictOutput(selectors.own_verdict(user=self.request.user, pk=pk)).data
 
     def _visible_span(self, span_id: int) -> Span:
+        """The span named in the request body: an unknown one is a field error (400)."""
         try:
-            return selectors.span_in_reach(user=self.request.user, pk=span_id)
-        except Span.DoesNotExist:
+            return access_span(self.request.user, span_id, need=Need.WRITE, detail=False)
+        except NotFound:
             raise serializers.ValidationError({"span": ["No such span."]}) from None
 
     def _own_verdict(self, pk) -> Verdict:
         """The caller's verdict; someone else's visible one is 403, an invisible one 404."""
-        verdict = get_object_or_404(self.get_queryset(), pk=pk)
-        if verdict.reviewer_id != self.request.user.pk:
-            from django.core.exceptions import PermissionDenied
-
-            raise PermissionDenied("Only the reviewer who wrote a verdict may change it.")
-        return Verdict.objects.select_related("span__project").get(pk=verdict.pk)
+        return access_own_verdict(self.request.user, verdict_id=pk)

@@ -1,0 +1,124 @@
+"""access_*: fetch a row *and* authorize the caller, for every door (pages, API, commands).
+
+After Zulip's `access_message`: each function reads the row with the caller's role in the same
+query (selectors' caller_role/remember_role) and raises
+- NotFound (404) for what the caller may not know exists: another project, its spans, an
+  orphaned span for a non-editor, a verdict blind review hides, an id that cannot exist;
+- Forbidden (403) for what they may see but not do: a viewer writing, a reviewer adjudicating,
+  someone else's visible verdict.
+Services still enforce their own rules; these spare doors from restating them.
+"""
+
+from annotate import selectors  # module reference: selectors imports annotate.access too
+from annotate.access.capabilities import REFUSALS, Capabilities, Need
+from annotate.access.roles import User, caller_role, remember_role
+from annotate.errors import Forbidden, NotFound
+from annotate.models import Project, Span, Verdict
+from corpus.models import Article
+
+# Larger ids can be neither stored nor looked up (SQLite, PostgreSQL): such an id is absent.
+MAX_ID = 2**63 - 1
+
+
+def _id(value: object, what: str) -> int:
+    try:
+        pk = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise NotFound(f"No such {what}.") from None
+    if not 0 < pk <= MAX_ID:
+        raise NotFound(f"No such {what}.")
+    return pk
+
+
+def authorize(capabilities: Capabilities, need: Need) -> None:
+    """Forbidden unless the capabilities allow the need (the caller is known to be a member)."""
+    if not capabilities.allows(need):
+        raise Forbidden(REFUSALS[need])
+
+
+def access_project(user: User, project_id: object, *, need: Need = Need.READ) -> Project:
+    """The project with the caller's role (`project.role`, remembered for role_in), in one query.
+
+    NotFound unless the user is a member; Forbidden if the role lacks `need`.
+    """
+    pk = _id(project_id, "project")
+    try:
+        project = selectors.project_for_user(user=user, pk=pk)
+    except Project.DoesNotExist:
+        raise NotFound("No such project.") from None
+    authorize(Capabilities.of(project.role, blind_review=project.blind_review), need)
+    return project
+
+
+def access_article_in_project(
+    user: User, project_id: object, article_id: object, *, need: Need = Need.READ
+) -> tuple[Project, Article]:
+    """The project (as access_project) and one of its articles: NotFound for an article outside
+    the project, even one that exists. Two queries."""
+    project = access_project(user, project_id, need=need)
+    try:
+        article = project.articles.get(pk=_id(article_id, "article"))
+    except Article.DoesNotExist:
+        raise NotFound("No such article in this project.") from None
+    return project, article
+
+
+def access_span(
+    user: User, span_id: object, *, need: Need = Need.READ, detail: bool = True
+) -> Span:
+    """A span of the caller's projects, `caller_role` set and remembered on `span.project`.
+
+    With `detail`, span_for_user's shape (status, the verdicts, comments and adjudication the
+    caller may see: 5 queries); without, span_in_reach's (span and project, for writes: 1 query).
+    NotFound for other projects' spans and, for non-editors, orphaned ones; Forbidden if the
+    role lacks `need`.
+    """
+    pk = _id(span_id, "span")
+    load = selectors.span_for_user if detail else selectors.span_in_reach
+    try:
+        span = load(user=user, pk=pk)
+    except Span.DoesNotExist:
+        raise NotFound("No such span.") from None
+    authorize(Capabilities.of(span.caller_role, blind_review=span.project.blind_review), need)
+    return span
+
+
+def access_own_verdict(
+    user: User,
+    *,
+    verdict_id: object = None,
+    span_id: object = None,
+    need: Need = Need.WRITE,
+) -> Verdict:
+    """The caller's own verdict, by its id or on a span, with `span.project` (role remembered),
+    in one query.
+
+    NotFound for a verdict the caller may not see (other projects, others' drafts, blind review)
+    or does not have; Forbidden for someone else's visible verdict or a role lacking `need`.
+    """
+    if (verdict_id is None) == (span_id is None):
+        raise TypeError("Name the verdict or the span, not both.")
+    if not user.is_authenticated:
+        raise NotFound("No such verdict.")
+    verdicts = Verdict.objects.select_related("span__project").annotate(
+        caller_role=caller_role(user, "span__project")
+    )
+    try:
+        if verdict_id is not None:
+            verdict = verdicts.get(pk=_id(verdict_id, "verdict"))
+        else:
+            verdict = verdicts.get(span_id=_id(span_id, "span"), reviewer_id=user.pk)
+    except Verdict.DoesNotExist:
+        raise NotFound("No such verdict.") from None
+    project = verdict.span.project
+    capabilities = Capabilities.of(verdict.caller_role, blind_review=project.blind_review)
+    if not capabilities.may_read or (verdict.span.orphaned and not capabilities.may_see_orphaned):
+        raise NotFound("No such verdict.")
+    if verdict.reviewer_id != user.pk:
+        # Only on this refusal: whether the caller may see it decides between 403 and 404.
+        if selectors.verdicts_for_user(user=user).filter(pk=verdict.pk).exists():
+            raise Forbidden("Only the reviewer who wrote a verdict may change it.")
+        raise NotFound("No such verdict.")
+    remember_role(project, user, verdict.caller_role)
+    authorize(capabilities, need)
+    return verdict
