@@ -19,6 +19,7 @@ from annotate.models import (
     Span,
     Verdict,
 )
+from annotate.status import SpanStatus
 from corpus.admin import ArticleAdmin
 from corpus.models import Article
 
@@ -96,7 +97,7 @@ class SpanStatusFilter(admin.SimpleListFilter):
     parameter_name = "status"
 
     def lookups(self, request, model_admin):
-        return [(status, status.replace("_", " ")) for status in selectors.SpanStatus.ALL]
+        return SpanStatus.choices
 
     def queryset(self, request, queryset):
         return queryset.filter(status=self.value()) if self.value() else queryset
@@ -210,7 +211,7 @@ class SpanAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="status", ordering="status")
     def status(self, span: Span) -> str:
-        return span.status.replace("_", " ")
+        return SpanStatus(span.status).label
 
     @admin.display(description="submitted", ordering="submitted_count")
     def submitted_count(self, span: Span) -> int:

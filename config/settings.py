@@ -200,7 +200,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "VerdictStatusEnum": "annotate.models.Verdict.Status",
-        "SpanStatusEnum": "annotate.selectors.SpanStatus.ALL",
+        "SpanStatusEnum": "annotate.status.SpanStatus",
         "ImportStatusEnum": "corpus.services.ImportStatus",
         "HealthStatusEnum": ["ok", "unavailable"],
     },

@@ -13,7 +13,7 @@ from annotate.models import (
     Span,
     Verdict,
 )
-from annotate.selectors import SpanStatus
+from annotate.status import SpanStatus
 from config.api.fields import IdField
 from config.api.outputs import CompiledOutput
 
@@ -192,7 +192,7 @@ class AdjudicationInput(serializers.Serializer):
 
 
 class SpanOutput(CompiledOutput, serializers.ModelSerializer):
-    status = serializers.ChoiceField(choices=SpanStatus.ALL)
+    status = serializers.ChoiceField(choices=SpanStatus.choices)
     verdict_count = serializers.IntegerField()
     submitted_count = serializers.IntegerField()
     created_by = UserRef()

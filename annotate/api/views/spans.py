@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from annotate import selectors, services
 from annotate.api import serializers as io
 from annotate.models import Comment, Project, Span, Verdict
+from annotate.status import SpanStatus
 from config.api.fields import IdFilter
 from config.api.filters import SelectorFiltered
 from config.api.pagination import KeysetPagination, PagePagination
@@ -24,7 +25,7 @@ from corpus.models import Article
 class SpanFilter(django_filters.FilterSet):
     project = IdFilter()
     article = IdFilter()
-    status = django_filters.ChoiceFilter(choices=[(s, s) for s in selectors.SpanStatus.ALL])
+    status = django_filters.ChoiceFilter(choices=SpanStatus.choices)
     label = django_filters.CharFilter()
     reviewer = IdFilter()
     orphaned = django_filters.BooleanFilter()
