@@ -166,7 +166,7 @@ class CommentOutput(CompiledOutput, serializers.ModelSerializer):
 
 
 class CommentInput(serializers.Serializer):
-    body = serializers.CharField(max_length=10_000)
+    body = serializers.CharField()  # its length limit is the service's (annotate.limits)
     parent = IdField(required=False, allow_null=True, default=None)
 
 
