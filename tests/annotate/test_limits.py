@@ -223,7 +223,9 @@ def test_web_comment_form_refuses_an_overlong_comment(span, reviewer):
 
 def test_admin_refuses_an_overlong_span_note_on_its_field(admin_client, span):
     url = reverse("admin:annotate_span_change", args=[span.pk])
-    response = admin_client.post(url, {"claimant": "", "note": _too_long("span", "note")})
+    inlines = {f"{p}-{f}": "0" for p in ("verdicts", "comments") for f in ("TOTAL", "INITIAL")}
+    data = {"claimant": "", "note": _too_long("span", "note")}
+    response = admin_client.post(url, {**data, **{k + "_FORMS": v for k, v in inlines.items()}})
     assert response.status_code == 200  # the form again, with the error
     assert "Keep this under 5,000 characters" in response.text
     span.refresh_from_db()
