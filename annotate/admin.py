@@ -1,6 +1,11 @@
-"""Admin for every annotation model. Writes that carry business rules go through the services."""
+"""Admin for every annotation model. Every write goes through an annotate service.
 
-from collections import defaultdict
+What the admin may change: a project's settings (project_save), members (membership_set_role),
+a span's claimant and note (span_update); what it may remove: projects, spans, comments,
+adjudications and assignments (the *_delete services: queue flags, agreement cache and history
+follow). Verdicts and sources are read-only here: they are their reviewer's words, changed or
+withdrawn only by them (verdict services), and removed only with their span.
+"""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +24,7 @@ from annotate.models import (
     Span,
     Verdict,
 )
+from annotate.status import SpanStatus
 from corpus.admin import ArticleAdmin
 from corpus.models import Article
 
@@ -29,6 +35,47 @@ _ARTICLE_TEXT = ("article__body", "article__raw_text")
 def quote_in_context(span: Span):
     """The quote marked up between its stored prefix and suffix (all escaped)."""
     return format_html("…{}<mark>{}</mark>{}…", span.prefix, span.quote, span.suffix)
+
+
+def _refusal_message(refusal: ValidationError | PermissionDenied) -> str:
+    return " ".join(refusal.messages) if isinstance(refusal, ValidationError) else str(refusal)
+
+
+class DeletesThroughServices:
+    """delete_model and the bulk "delete selected" action call `delete_service(<model>=...,
+    actor=...)` row by row; a refusal is reported, the other rows still go."""
+
+    delete_service = None  # set by the admin: e.g. services.comment_delete
+    delete_argument = ""  # the service's keyword for the row, e.g. "comment"
+
+    def delete_model(self, request, obj):
+        self._delete(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for row in queryset:
+            self._delete(request, row)
+
+    def get_deleted_objects(self, objs, request):
+        # The service decides who may remove the row with what goes with it (a span's verdicts
+        # and sources, whose admins are read-only): no per-model permission veto here.
+        deleted, counts, _perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, set(), protected
+
+    def _delete(self, request, row) -> None:
+        try:
+            type(self).delete_service(**{self.delete_argument: row}, actor=request.user)
+        except (ValidationError, PermissionDenied) as refusal:
+            self.message_user(request, _refusal_message(refusal), messages.ERROR)
+
+
+class ReadOnlyAdmin:
+    """View only: the rows are written elsewhere, through the services (see the module's doc)."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class MembershipInline(admin.TabularInline):
@@ -43,22 +90,19 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(DeletesThroughServices, admin.ModelAdmin):
     list_display = ("name", "slug", "scale_preset", "reviews_per_claim", "blind_review")
     search_fields = ("name", "slug", "description")
     list_filter = ("scale_preset", "blind_review", "sources_required")
     prepopulated_fields = {"slug": ("name",)}
     filter_horizontal = ("articles",)
     inlines = (MembershipInline,)
+    delete_service = services.project_delete
+    delete_argument = "project"
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if not change:  # whoever creates a project manages it, as project_create does
-            Membership.objects.get_or_create(
-                project=obj, user=request.user, defaults={"role": Membership.Role.EDITOR}
-            )
-        elif "reviews_per_claim" in form.changed_data:
-            services.queue_refresh(project=obj)  # more (or fewer) reviews wanted per claim
+        # The form has validated; a refusal of the service (permission) is an error page.
+        services.project_save(project=obj, actor=request.user, changed=form.changed_data)
 
 
 @admin.register(Membership)
@@ -75,6 +119,10 @@ class MembershipAdmin(SimpleHistoryAdmin):
     def delete_model(self, request, obj):
         self._set_role(request, obj, None)
 
+    def delete_queryset(self, request, queryset):
+        for membership in queryset.select_related("project", "user"):
+            self._set_role(request, membership, None)
+
     def _set_role(self, request, membership: Membership, role: str | None) -> None:
         # The service holds the rules (editors only, never the last editor): report its refusal.
         try:
@@ -82,10 +130,7 @@ class MembershipAdmin(SimpleHistoryAdmin):
                 project=membership.project, actor=request.user, user=membership.user, role=role
             )
         except (ValidationError, PermissionDenied) as refusal:
-            reason = (
-                " ".join(refusal.messages) if isinstance(refusal, ValidationError) else str(refusal)
-            )
-            self.message_user(request, reason, messages.ERROR)
+            self.message_user(request, _refusal_message(refusal), messages.ERROR)
             return
         if saved is not None:
             membership.pk = saved.pk
@@ -96,7 +141,7 @@ class SpanStatusFilter(admin.SimpleListFilter):
     parameter_name = "status"
 
     def lookups(self, request, model_admin):
-        return [(status, status.replace("_", " ")) for status in selectors.SpanStatus.ALL]
+        return SpanStatus.choices
 
     def queryset(self, request, queryset):
         return queryset.filter(status=self.value()) if self.value() else queryset
@@ -120,16 +165,13 @@ class SpanLabelFilter(admin.SimpleListFilter):
         ) | queryset.filter(adjudication__label=self.value())
 
 
-class VerdictInline(admin.TabularInline):
+class VerdictInline(ReadOnlyAdmin, admin.TabularInline):
     model = Verdict
     extra = 0
     can_delete = False
     fields = ("reviewer", "label", "status", "confidence", "version", "rationale", "source_list")
     readonly_fields = fields
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False  # verdicts are written by reviewers, through the services
 
     def get_queryset(self, request):
         return (
@@ -148,18 +190,16 @@ class VerdictInline(admin.TabularInline):
         )
 
 
-class CommentInline(admin.TabularInline):
+class CommentInline(ReadOnlyAdmin, admin.TabularInline):
     model = Comment
     extra = 0
     fields = ("author", "body", "parent", "created_at")
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
+    can_delete = False  # on the Comment admin, through comment_delete
 
 
 @admin.register(Span)
-class SpanAdmin(SimpleHistoryAdmin):
+class SpanAdmin(DeletesThroughServices, SimpleHistoryAdmin):
     list_display = (
         "quote_in_context",
         "article_title",
@@ -196,6 +236,15 @@ class SpanAdmin(SimpleHistoryAdmin):
     fields = ("quote_in_context", *readonly_fields[1:], "claimant", "note")
     inlines = (VerdictInline, CommentInline)
     show_full_result_count = False
+    delete_service = services.span_delete
+    delete_argument = "span"
+
+    def save_model(self, request, obj, form, change):
+        # Also the door of a history "revert": span_update writes claimant and note only.
+        try:
+            services.span_update(span=obj, actor=request.user, claimant=obj.claimant, note=obj.note)
+        except (ValidationError, PermissionDenied) as refusal:
+            self.message_user(request, _refusal_message(refusal), messages.ERROR)
 
     def get_queryset(self, request):
         spans = super().get_queryset(request).defer(*_ARTICLE_TEXT)
@@ -210,7 +259,7 @@ class SpanAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="status", ordering="status")
     def status(self, span: Span) -> str:
-        return span.status.replace("_", " ")
+        return SpanStatus(span.status).label
 
     @admin.display(description="submitted", ordering="submitted_count")
     def submitted_count(self, span: Span) -> int:
@@ -221,19 +270,16 @@ class SpanAdmin(SimpleHistoryAdmin):
         return quote_in_context(span)
 
 
-class SourceInline(admin.TabularInline):
+class SourceInline(ReadOnlyAdmin, admin.TabularInline):
     model = Source
     extra = 0
     fields = ("position", "url", "title", "excerpt", "stance", "accessed_on")
     readonly_fields = fields
     can_delete = False
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(Verdict)
-class VerdictAdmin(SimpleHistoryAdmin):
+class VerdictAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     list_display = ("span", "reviewer", "label", "status", "confidence", "version", "updated_at")
     list_filter = (
         ("span__project", admin.RelatedOnlyFieldListFilter),
@@ -257,20 +303,20 @@ class VerdictAdmin(SimpleHistoryAdmin):
     )
     inlines = (SourceInline,)
 
-    def has_add_permission(self, request) -> bool:
-        return False
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # a verdict goes with its span (span_delete) or is withdrawn by its reviewer
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     list_display = ("title_or_url", "stance", "verdict", "accessed_on")
     list_filter = ("stance", ("verdict__span__project", admin.RelatedOnlyFieldListFilter))
     search_fields = ("url", "title", "excerpt")
     list_select_related = ("verdict",)
     readonly_fields = ("verdict", "position", "url", "title", "excerpt", "stance", "accessed_on")
 
-    def has_add_permission(self, request) -> bool:
-        return False
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # removed by the verdict's reviewer (source_remove): a verdict may need it
 
     @admin.display(description="source")
     def title_or_url(self, source: Source) -> str:
@@ -278,53 +324,36 @@ class SourceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(DeletesThroughServices, ReadOnlyAdmin, admin.ModelAdmin):
+    # Read-only: a comment is its author's words; moderation removes it (comment_delete).
     list_display = ("__str__", "author", "span", "created_at")
     list_filter = (("span__project", admin.RelatedOnlyFieldListFilter),)
     search_fields = ("body", "author__username")
     list_select_related = ("author", "span")
-    readonly_fields = ("span", "author", "parent", "created_at")
-
-
-class ReopensSpansOnDelete:
-    """For rows whose deletion can give a span review slots back (an adjudication, an
-    assignment): the review queue is brought up to date in the same transaction."""
-
-    def delete_model(self, request, obj):
-        span = obj.span
-        super().delete_model(request, obj)
-        services.queue_refresh(project=span.project, span_ids=[span.pk])
-
-    def delete_queryset(self, request, queryset):
-        spans_by_project = defaultdict(set)
-        for project_id, span_id in queryset.values_list("span__project_id", "span_id"):
-            spans_by_project[project_id].add(span_id)
-        super().delete_queryset(request, queryset)
-        for project in Project.objects.filter(pk__in=spans_by_project):
-            services.queue_refresh(project=project, span_ids=spans_by_project[project.pk])
+    readonly_fields = ("span", "author", "parent", "body", "created_at")
+    delete_service = services.comment_delete
+    delete_argument = "comment"
 
 
 @admin.register(Adjudication)
-class AdjudicationAdmin(ReopensSpansOnDelete, SimpleHistoryAdmin):
+class AdjudicationAdmin(DeletesThroughServices, ReadOnlyAdmin, SimpleHistoryAdmin):
     list_display = ("span", "label", "editor", "decided_at", "updated_at")
     list_filter = (("span__project", admin.RelatedOnlyFieldListFilter), "label")
     search_fields = ("label", "rationale", "span__quote")
     list_select_related = ("span", "editor")
     readonly_fields = ("span", "editor", "label", "rationale", "considered_verdicts", "decided_at")
-
-    def has_add_permission(self, request) -> bool:
-        return False
+    delete_service = services.adjudication_delete
+    delete_argument = "adjudication"
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(ReopensSpansOnDelete, admin.ModelAdmin):
+class AssignmentAdmin(DeletesThroughServices, ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ("span", "reviewer", "created_at")
     list_filter = (("span__project", admin.RelatedOnlyFieldListFilter),)
     list_select_related = ("span", "reviewer")
     readonly_fields = ("span", "reviewer", "created_at")
-
-    def has_add_permission(self, request) -> bool:
-        return False
+    delete_service = services.assignment_delete
+    delete_argument = "assignment"
 
 
 class ArticleSpanInline(admin.TabularInline):

@@ -1,8 +1,13 @@
-"""HTML forms: shapes only. Rules are the services'; their ValidationErrors land on fields."""
+"""HTML forms: shapes only. Rules are the services'; their ValidationErrors land on fields.
+
+Text limits (annotate.limits) are the services' too: a textarea only gets `maxlength` from the
+table as a hint, so an overlong text is refused with the same message as at the API.
+"""
 
 from django import forms
 from django.core.exceptions import ValidationError
 
+from annotate.limits import SOURCES_PER_VERDICT, text_limit
 from annotate.models import Membership, Source, Verdict
 from annotate.services import SourceInput
 
@@ -13,6 +18,10 @@ class SpanForm(forms.Form):
     quote = forms.CharField(strip=False, widget=forms.HiddenInput)
     claimant = forms.CharField(max_length=200, required=False, label="Who made the claim")
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _limit_hint(self, "note", "span", "note")
 
     def clean_quote(self) -> str:
         # Browsers submit line breaks as CRLF; the canonical body only has LF.
@@ -38,6 +47,7 @@ class VerdictForm(forms.Form):
     def __init__(self, *args, labels: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["label"].choices = [(label, label) for label in labels]
+        _limit_hint(self, "rationale", "verdict", "rationale")
 
 
 class SourceForm(forms.Form):
@@ -49,8 +59,14 @@ class SourceForm(forms.Form):
         required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Accessed"
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _limit_hint(self, "excerpt", "source", "excerpt")
 
-SourceFormSet = forms.formset_factory(SourceForm, extra=0, can_delete=True, max_num=50)
+
+SourceFormSet = forms.formset_factory(
+    SourceForm, extra=0, can_delete=True, max_num=SOURCES_PER_VERDICT
+)
 
 
 def sources_from(formset) -> list[SourceInput]:
@@ -98,10 +114,12 @@ def attach_errors(error: ValidationError, form: forms.Form, formset=None) -> Non
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(
-        max_length=10_000, widget=forms.Textarea(attrs={"rows": 3}), label="Comment"
-    )
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Comment")
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _limit_hint(self, "body", "comment", "body")
 
 
 class AdjudicationForm(forms.Form):
@@ -120,8 +138,14 @@ class AdjudicationForm(forms.Form):
         self.fields["considered_verdicts"].choices = [
             (v.pk, f"{v.reviewer.get_username()}: {v.label}") for v in verdicts
         ]
+        _limit_hint(self, "rationale", "adjudication", "rationale")
 
 
 class MemberForm(forms.Form):
     username = forms.CharField(max_length=150)
     role = forms.ChoiceField(choices=Membership.Role.choices)
+
+
+def _limit_hint(form: forms.Form, name: str, model: str, field: str) -> None:
+    """The browser's maxlength from annotate.limits; the service still checks the text."""
+    form.fields[name].widget.attrs["maxlength"] = text_limit(model, field)

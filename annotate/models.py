@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from annotate.limits import model_text_limits_check
 from corpus.fields import WebURLField
 from corpus.models import Article
 
@@ -59,6 +60,7 @@ class Project(models.Model):
         return self.name
 
     def clean(self) -> None:
+        model_text_limits_check(self)
         if not isinstance(self.scale, list) or not self.scale:
             raise ValidationError({"scale": "A scale needs at least one label."})
         labels = []
@@ -172,6 +174,9 @@ class Span(models.Model):
         quote = self.quote if len(self.quote) <= 60 else self.quote[:59] + "…"
         return f"“{quote}” [{self.start}, {self.end})"
 
+    def clean(self) -> None:
+        model_text_limits_check(self)
+
 
 class Prediction(models.Model):
     """A machine pre-annotation: a proposed claim (and label) that a reviewer may accept."""
@@ -278,6 +283,9 @@ class Verdict(models.Model):
     def __str__(self) -> str:
         return f"{self.label or 'unlabelled'} ({self.status}, v{self.version})"
 
+    def clean(self) -> None:
+        model_text_limits_check(self)
+
 
 class Source(models.Model):
     class Stance(models.TextChoices):
@@ -307,6 +315,9 @@ class Source(models.Model):
     def __str__(self) -> str:
         return self.title or self.url
 
+    def clean(self) -> None:
+        model_text_limits_check(self)
+
 
 class Comment(models.Model):
     span = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="comments")
@@ -325,6 +336,9 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return self.body if len(self.body) <= 60 else self.body[:59] + "…"
+
+    def clean(self) -> None:
+        model_text_limits_check(self)
 
 
 class Adjudication(models.Model):
@@ -349,3 +363,6 @@ class Adjudication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} (span #{self.span_id})"
+
+    def clean(self) -> None:
+        model_text_limits_check(self)

@@ -1,7 +1,6 @@
 """Reads of annotation data. Visibility (membership, blind review) is applied here, once."""
 
 from django.db.models import (
-    Case,
     Count,
     Exists,
     F,
@@ -9,8 +8,6 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    Value,
-    When,
     prefetch_related_objects,
 )
 
@@ -26,19 +23,13 @@ from annotate.models import (
     Span,
     Verdict,
 )
+from annotate.status import SpanStatus, span_status_annotations, span_status_expression
 from corpus.models import Article
 from corpus.selectors import article_catalogue
 
+__all__ = ["SpanStatus"]  # re-exported: callers imported it from here before annotate.status
+
 SUBMITTED = Verdict.Status.SUBMITTED
-
-
-class SpanStatus:
-    OPEN = "open"
-    IN_REVIEW = "in_review"
-    CONTESTED = "contested"
-    AGREED = "agreed"
-    ADJUDICATED = "adjudicated"
-    ALL = (OPEN, IN_REVIEW, CONTESTED, AGREED, ADJUDICATED)
 
 
 def projects_for_user(*, user) -> QuerySet[Project]:
@@ -60,20 +51,15 @@ def project_for_user(*, user, pk: int) -> Project:
 
 
 def with_status(spans: QuerySet[Span], *, viewer=None) -> QuerySet[Span]:
-    """Spans annotated with verdict counts and their derived `status` (never stored).
+    """Spans annotated with verdict counts and their derived `status` (never stored), by the
+    rule of annotate.status.
 
     With a `viewer`, the status follows blind review: until a reviewer of a blind project has
     submitted on a span, its outcome (contested or agreed) reads as in review for them, as the
     verdicts behind it stay hidden. The viewer's role comes along as `caller_role`.
     """
-    submitted = Q(verdicts__status=SUBMITTED)
-    spans = spans.annotate(
-        verdict_count=Count("verdicts", distinct=True),
-        submitted_count=Count("verdicts", filter=submitted, distinct=True),
-        submitted_label_count=Count("verdicts__label", filter=submitted, distinct=True),
-        is_adjudicated=Exists(Adjudication.objects.filter(span=OuterRef("pk"))),
-    )
-    outcome_hidden = []
+    spans = spans.annotate(**span_status_annotations())
+    blind_for_viewer = None
     if viewer is not None:
         # Counted in the same pass over the joined verdicts: an EXISTS here was planned as a
         # hash of every verdict the viewer ever submitted, rebuilt for each page.
@@ -81,26 +67,10 @@ def with_status(spans: QuerySet[Span], *, viewer=None) -> QuerySet[Span]:
         spans = spans.annotate(caller_role=caller_role(viewer)).alias(
             viewer_submitted=Count("verdicts", filter=own_submitted, distinct=True)
         )
-        outcome_hidden = [
-            When(
-                Q(project__blind_review=True, caller_role=Role.REVIEWER)
-                & Q(viewer_submitted=0, verdict_count__gt=0),
-                then=Value(SpanStatus.IN_REVIEW),
-            )
-        ]
-    return spans.annotate(
-        status=Case(
-            When(is_adjudicated=True, then=Value(SpanStatus.ADJUDICATED)),
-            *outcome_hidden,
-            When(submitted_label_count__gt=1, then=Value(SpanStatus.CONTESTED)),
-            When(
-                submitted_count__gte=F("project__reviews_per_claim"),
-                then=Value(SpanStatus.AGREED),
-            ),
-            When(verdict_count__gt=0, then=Value(SpanStatus.IN_REVIEW)),
-            default=Value(SpanStatus.OPEN),
+        blind_for_viewer = Q(project__blind_review=True, caller_role=Role.REVIEWER) & Q(
+            viewer_submitted=0
         )
-    )
+    return spans.annotate(status=span_status_expression(blind_for_viewer=blind_for_viewer))
 
 
 def visible_verdicts(*, project: Project, user, role: str | None) -> QuerySet[Verdict]:

@@ -182,8 +182,11 @@ REST_FRAMEWORK = {
     # proxies (0: the socket address, which a client cannot forge).
     "NUM_PROXIES": int(os.environ.get("API_NUM_PROXIES", "0")),
 }
-# Bodies above these sizes get 413 before they are read (bulk imports may be larger).
-API_MAX_REQUEST_BYTES = int(os.environ.get("API_MAX_REQUEST_BYTES", 1_000_000))
+# Bodies above these sizes get 413 before they are read (bulk imports may be larger). The
+# request limit stays above the largest write annotate's text limits allow (a verdict with 50
+# sources, every text at its limit, JSON-escaped: annotate.limits.largest_write_bytes, ~7 MB),
+# so that an overlong text is refused by the service with a 400 on its field, not a 413.
+API_MAX_REQUEST_BYTES = int(os.environ.get("API_MAX_REQUEST_BYTES", 8_000_000))
 API_MAX_BULK_BYTES = int(os.environ.get("API_MAX_BULK_BYTES", 50_000_000))
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BULK_BYTES
 
@@ -201,7 +204,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "VerdictStatusEnum": "annotate.models.Verdict.Status",
-        "SpanStatusEnum": "annotate.selectors.SpanStatus.ALL",
+        "SpanStatusEnum": "annotate.status.SpanStatus",
         "ImportStatusEnum": "corpus.services.ImportStatus",
         "HealthStatusEnum": ["ok", "unavailable"],
     },

@@ -18,7 +18,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from annotate.models import FEVER_CLASSES
-from annotate.selectors import SpanStatus
+from annotate.status import SpanStatus
 
 LABEL_MODES = ("adjudicated", "majority", "all")
 OFFSET_UNITS = ("utf16", "codepoints", "graphemes")
@@ -48,7 +48,7 @@ class ExportOptions:
         errors: dict[str, str] = {}
         if self.labels is not None and self.labels not in label_modes:
             errors["labels"] = f"This format takes labels={' or '.join(label_modes)}."
-        if unknown := set(self.statuses) - set(SpanStatus.ALL):
+        if unknown := set(self.statuses) - set(SpanStatus.values):
             errors["status"] = f"Unknown span status: {', '.join(sorted(unknown))}."
         if self.offset_unit not in OFFSET_UNITS:
             errors["offset_unit"] = f"Choose one of {', '.join(OFFSET_UNITS)}."
@@ -123,7 +123,7 @@ class ExportForm(forms.Form):
     )
     status = forms.MultipleChoiceField(
         label="Span status",
-        choices=[(status, status.replace("_", " ")) for status in SpanStatus.ALL],
+        choices=SpanStatus.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="None ticked: every status.",

@@ -14,7 +14,7 @@ from annotate.models import (
     Span,
     Verdict,
 )
-from annotate.selectors import SpanStatus
+from annotate.status import SpanStatus
 from config.api.fields import IdField
 from config.api.outputs import CompiledOutput
 
@@ -201,7 +201,7 @@ class CommentOutput(CompiledOutput, serializers.ModelSerializer):
 
 
 class CommentInput(serializers.Serializer):
-    body = serializers.CharField(max_length=10_000)
+    body = serializers.CharField()  # its length limit is the service's (annotate.limits)
     parent = IdField(required=False, allow_null=True, default=None)
 
 
@@ -227,7 +227,7 @@ class AdjudicationInput(serializers.Serializer):
 
 
 class SpanOutput(CompiledOutput, serializers.ModelSerializer):
-    status = serializers.ChoiceField(choices=SpanStatus.ALL)
+    status = serializers.ChoiceField(choices=SpanStatus.choices)
     verdict_count = serializers.IntegerField()
     submitted_count = serializers.IntegerField()
     created_by = UserRef()

@@ -1,11 +1,22 @@
 """The only way doors change annotation data: one business operation per function, atomic."""
 
+from annotate.services.moderation import (
+    adjudication_delete,
+    assignment_delete,
+    comment_delete,
+    project_delete,
+)
 from annotate.services.predictions import (
     PredictionInput,
     prediction_accept,
     predictions_bulk_create,
 )
-from annotate.services.projects import membership_set_role, project_articles_add, project_create
+from annotate.services.projects import (
+    membership_set_role,
+    project_articles_add,
+    project_create,
+    project_save,
+)
 from annotate.services.review import (
     adjudicate,
     comment_post,
@@ -13,7 +24,7 @@ from annotate.services.review import (
     queue_refresh,
 )
 from annotate.services.revisions import RevisionReport, article_body_revise
-from annotate.services.spans import span_create, span_delete
+from annotate.services.spans import span_create, span_delete, span_update
 from annotate.services.verdicts import (
     SourceInput,
     source_add,
@@ -29,7 +40,10 @@ __all__ = [
     "RevisionReport",
     "SourceInput",
     "adjudicate",
+    "adjudication_delete",
     "article_body_revise",
+    "assignment_delete",
+    "comment_delete",
     "comment_post",
     "membership_set_role",
     "next_span_for_review",
@@ -37,12 +51,15 @@ __all__ = [
     "predictions_bulk_create",
     "project_articles_add",
     "project_create",
+    "project_delete",
+    "project_save",
     "queue_refresh",
     "source_add",
     "source_remove",
     "source_update",
     "span_create",
     "span_delete",
+    "span_update",
     "verdict_save_draft",
     "verdict_submit",
     "verdict_withdraw",

@@ -9,6 +9,8 @@ from django.db.models import Q
 from annotate.access import Role, forget_roles, require_editor
 from annotate.models import Membership, Project
 from annotate.scales import PRESETS
+from annotate.services.moderation import require_moderator
+from annotate.services.review import queue_refresh
 from corpus.models import Article
 
 
@@ -62,6 +64,25 @@ def project_create(
     project.full_clean()
     project.save()
     Membership.objects.create(project=project, user=actor, role=Role.EDITOR)
+    return project
+
+
+@transaction.atomic
+def project_save(*, project: Project, actor, changed: Iterable[str] = ()) -> Project:
+    """Save a project edited as a whole (the admin's form). A new one gets its creator as first
+    editor, as project_create does; a changed reviews_per_claim reopens or closes queue slots."""
+    is_new = project.pk is None
+    if is_new:
+        if not (actor.is_staff or actor.has_perm("annotate.add_project")):
+            raise PermissionDenied("Only staff may create projects.")
+    else:
+        require_moderator(project, actor, "annotate.change_project", "edit the project")
+    project.full_clean()
+    project.save()
+    if is_new:
+        Membership.objects.create(project=project, user=actor, role=Role.EDITOR)
+    elif "reviews_per_claim" in changed:
+        queue_refresh(project=project)
     return project
 
 

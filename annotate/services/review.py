@@ -10,10 +10,9 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import LessThan
 
 from annotate.access import Role, require_editor, require_writer
+from annotate.limits import text_limits_check
 from annotate.models import Adjudication, Assignment, Comment, Project, Span, Verdict
 from annotate.quality import agreement_invalidate
-
-COMMENT_MAX_CHARS = 10_000
 
 
 @transaction.atomic
@@ -25,8 +24,7 @@ def comment_post(*, span: Span, author, body: str, parent: Comment | None = None
     body = body.strip()
     if not body:
         raise ValidationError({"body": "Write something first."})
-    if len(body) > COMMENT_MAX_CHARS:
-        raise ValidationError({"body": f"Keep comments under {COMMENT_MAX_CHARS} characters."})
+    text_limits_check("comment", body=body)
     if parent is not None and parent.span_id != span.pk:
         raise ValidationError({"parent": "Replies must stay on the same span."})
     return Comment.objects.create(span=span, author=author, body=body, parent=parent)
@@ -44,6 +42,8 @@ def adjudicate(
     """Record or revise the editor's final label; by default it considers all submitted verdicts."""
     project = span.project
     require_editor(project, editor, "adjudicate")
+    rationale = rationale.strip()
+    text_limits_check("adjudication", rationale=rationale)
     if label not in project.labels:
         raise ValidationError({"label": f"“{label}” is not on this project's scale."})
     submitted = Verdict.objects.filter(span=span, status=Verdict.Status.SUBMITTED)
@@ -62,7 +62,7 @@ def adjudicate(
     adjudication.editor, adjudication.label, adjudication.rationale = (
         editor,
         label,
-        rationale.strip(),
+        rationale,
     )
     adjudication._history_user = editor
     adjudication.save()

@@ -1,4 +1,6 @@
-"""Highlighting claims: creating and deleting spans."""
+"""Highlighting claims: creating, correcting and deleting spans."""
+
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -6,6 +8,8 @@ from django.db import IntegrityError, transaction
 from annotate.access import Role, require_writer
 from annotate.anchoring import quote_context
 from annotate.models import Project, Span, Verdict
+from annotate.quality import agreement_invalidate
+from annotate.services.moderation import require_moderator
 from corpus.models import Article
 
 
@@ -103,13 +107,33 @@ def _check_offsets(body: str, start: int, end: int) -> None:
 
 
 @transaction.atomic
+def span_update(*, span: Span, actor, claimant: str, note: str) -> Span:
+    """Correct who made the claim and the editor's note; the passage itself stays as it is.
+
+    Reads the span afresh under a lock and writes only these two columns, so a caller holding
+    an old copy (the admin's history "revert") cannot write old offsets back.
+    """
+    current = Span.objects.select_for_update().select_related("project").get(pk=span.pk)
+    require_moderator(current.project, actor, "annotate.change_span", "edit claims")
+    current.claimant, current.note = claimant.strip(), note.strip()
+    current.full_clean(validate_unique=False, validate_constraints=False)
+    current._history_user = actor
+    current.save(update_fields=["claimant", "note"])
+    return current
+
+
+@transaction.atomic
 def span_delete(*, span: Span, actor) -> None:
-    """Remove a span: its creator may while no verdict is submitted; an editor always may."""
-    role = require_writer(span.project, actor, "delete spans")
-    if role != Role.EDITOR:
+    """Remove a span with its verdicts and discussion: its creator may while no verdict is
+    submitted; an editor always may, and so may staff with the admin's delete permission."""
+    is_staff_door = actor.is_active and actor.is_staff and actor.has_perm("annotate.delete_span")
+    role = None if is_staff_door else require_writer(span.project, actor, "delete spans")
+    if role is not None and role != Role.EDITOR:
         if span.created_by_id != actor.pk:
             raise PermissionDenied("Only the span's creator or an editor may delete it.")
         if span.verdicts.filter(status=Verdict.Status.SUBMITTED).exists():
             raise PermissionDenied("The span has submitted verdicts; only an editor may delete it.")
     span._history_user = actor
     span.delete()
+    # Its submitted verdicts leave the agreement figures. Nothing else's queue flag changes.
+    transaction.on_commit(partial(agreement_invalidate, project_id=span.project_id))

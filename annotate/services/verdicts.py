@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from annotate.access import require_writer
 from annotate.errors import VersionConflict
+from annotate.limits import SOURCES_PER_VERDICT
 from annotate.models import Adjudication, Assignment, Project, Source, Span, Verdict
 from annotate.quality import agreement_invalidate
 
@@ -178,6 +179,8 @@ def _validated_source(given: SourceInput, position: int = 0) -> Source:
 
 def _validated_sources(sources: Sequence[SourceInput]) -> list[Source]:
     """Sources of a whole verdict; errors keyed "sources.<index>.<field>"."""
+    if len(sources) > SOURCES_PER_VERDICT:
+        raise ValidationError({"sources": f"Cite at most {SOURCES_PER_VERDICT} sources."})
     built, errors = [], {}
     for index, given in enumerate(sources):
         try:
@@ -243,8 +246,11 @@ def source_add(*, verdict: Verdict, actor, source: SourceInput) -> Source:
     """Append a source to the actor's own verdict."""
     verdict = _locked_own_verdict(verdict, actor)
     new = _validated_source(source)
+    cited = list(verdict.sources.all())
+    if len(cited) >= SOURCES_PER_VERDICT:
+        raise ValidationError({"sources": f"Cite at most {SOURCES_PER_VERDICT} sources."})
     new.verdict = verdict
-    new.position = (max((s.position for s in verdict.sources.all()), default=-1)) + 1
+    new.position = max((s.position for s in cited), default=-1) + 1
     new._history_user = actor
     new.save()
     _bump(verdict, actor)

@@ -1,19 +1,17 @@
 from django import template
 
-register = template.Library()
+from annotate.status import SpanStatus
 
-_STATUS_LABELS = {
-    "open": "open",
-    "in_review": "in review",
-    "contested": "contested",
-    "agreed": "agreed",
-    "adjudicated": "adjudicated",
-}
+register = template.Library()
 
 
 @register.filter
 def status_label(status: str) -> str:
-    return _STATUS_LABELS.get(status, status)
+    """The status's label from the one choice type; an unknown value shows as it is."""
+    try:
+        return SpanStatus(status).label
+    except ValueError:
+        return status
 
 
 @register.filter

@@ -5,7 +5,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from annotate.models import Verdict
-from annotate.selectors import SpanStatus
+from annotate.status import SpanFacts, SpanStatus, span_status_of
 
 SCHEMA = "factcheck-native/1"
 # Source stances as the native file writes them (FORMATS.md §4a): the model's `context` is
@@ -144,23 +144,21 @@ class Person:
     email: str
 
 
-def span_status(span: SpanRecord, *, reviews_per_claim: int) -> str:
-    """The span's status (annotate.selectors.with_status's rules) from its exported verdicts.
+def span_status(span: SpanRecord, *, reviews_per_claim: int) -> SpanStatus:
+    """The span's status (annotate.status's rule, as with_status reads it without a viewer)
+    from its exported verdicts.
 
     The same as the database's whenever drafts are exported; without them, a span in review
     only through drafts is "open", as the file shows it (and as an import of the file derives
     it: export -> import -> export must give the same bytes).
     """
-    if span.adjudication is not None:
-        return SpanStatus.ADJUDICATED
-    submitted = [verdict.label for verdict in span.verdicts if verdict.status == SUBMITTED]
-    if len(set(submitted)) > 1:
-        return SpanStatus.CONTESTED
-    if len(submitted) >= reviews_per_claim:
-        return SpanStatus.AGREED
-    if span.verdicts:
-        return SpanStatus.IN_REVIEW
-    return SpanStatus.OPEN
+    facts = SpanFacts(
+        submitted_labels=[v.label for v in span.verdicts if v.status == SUBMITTED],
+        verdict_count=len(span.verdicts),
+        reviews_per_claim=reviews_per_claim,
+        adjudicated=span.adjudication is not None,
+    )
+    return span_status_of(facts)
 
 
 def majority_label(span: SpanRecord) -> str | None:

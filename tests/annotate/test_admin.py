@@ -1,10 +1,12 @@
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from annotate import services
-from annotate.models import Membership
+from annotate.models import Comment, Membership, Project, Span, Verdict
+from annotate.quality import agreement_invalidate
 from tests.factories import (
     ArticleFactory,
     ProjectFactory,
@@ -140,3 +142,139 @@ def test_admin_span_history_shows_the_actor(admin_client, contested_span):
     span = contested_span.project.spans.get(quote="Others disagreed.")
     page = admin_client.get(reverse("admin:annotate_span_history", args=[span.pk])).text
     assert reviewer.username in page
+
+
+# --- writes go through the services ---------------------------------------------------------------
+
+
+# The span form's read-only inlines still want their management forms.
+_SPAN_INLINES = {
+    f"{prefix}-{field}": "0"
+    for prefix in ("verdicts", "comments")
+    for field in ("TOTAL_FORMS", "INITIAL_FORMS")
+}
+
+
+def test_admin_span_delete_goes_through_the_service(
+    admin_client, staff_user, contested_span, django_capture_on_commit_callbacks
+):
+    url = reverse("admin:annotate_span_delete", args=[contested_span.pk])
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = admin_client.post(url, {"post": "yes"})
+    assert response.status_code == 302
+    assert not Span.objects.filter(pk=contested_span.pk).exists()
+    assert not Verdict.objects.filter(span_id=contested_span.pk).exists()
+    deleted = Span.history.filter(id=contested_span.pk, history_type="-").get()
+    assert deleted.history_user == staff_user
+    # span_delete's effect: the project's agreement figures are recomputed
+    assert any(getattr(c, "func", None) is agreement_invalidate for c in callbacks)
+
+
+def test_admin_bulk_span_delete_goes_through_the_service(admin_client, staff_user):
+    project = ProjectFactory()
+    spans = SpanFactory.create_batch(2, project=project)
+    response = admin_client.post(
+        reverse("admin:annotate_span_changelist"),
+        {"action": "delete_selected", "_selected_action": [s.pk for s in spans], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not Span.objects.exists()
+    assert {r.history_user for r in Span.history.filter(history_type="-")} == {staff_user}
+
+
+def test_admin_span_change_writes_claimant_and_note_through_span_update(
+    admin_client, staff_user, contested_span
+):
+    url = reverse("admin:annotate_span_change", args=[contested_span.pk])
+    response = admin_client.post(
+        url, {"claimant": "  The ministry ", "note": "Check the date.", **_SPAN_INLINES}
+    )
+    assert response.status_code == 302
+    contested_span.refresh_from_db()
+    assert (contested_span.claimant, contested_span.note) == ("The ministry", "Check the date.")
+    assert contested_span.history.first().history_user == staff_user
+
+
+def test_admin_span_history_revert_keeps_the_passage(admin_client, contested_span):
+    old = contested_span.history.first()
+    Span.objects.filter(pk=contested_span.pk).update(start=0, end=9, quote="Officials")
+    url = reverse("admin:annotate_span_simple_history", args=[contested_span.pk, old.history_id])
+    response = admin_client.post(url, {"claimant": "Reverted", "note": "", **_SPAN_INLINES})
+    assert response.status_code == 302
+    contested_span.refresh_from_db()
+    assert (contested_span.quote, contested_span.claimant) == ("Officials", "Reverted")
+
+
+@pytest.mark.parametrize("model", ["verdict", "source"])
+def test_admin_cannot_change_or_delete_verdicts_and_sources(admin_client, contested_span, model):
+    verdict = contested_span.verdicts.first()
+    row = verdict if model == "verdict" else verdict.sources.get()
+    change = reverse(f"admin:annotate_{model}_change", args=[row.pk])
+    assert admin_client.get(change).status_code == 200  # view only
+    admin_client.post(change, {"label": "True", "rationale": "edited", "url": "https://x.org"})
+    delete = reverse(f"admin:annotate_{model}_delete", args=[row.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+    row.refresh_from_db()
+    assert type(row).history.filter(id=row.pk).count() == 1  # nothing written
+
+
+def test_admin_comment_is_read_only_and_deleted_through_the_service(admin_client, contested_span):
+    author = contested_span.verdicts.first().reviewer
+    comment = services.comment_post(span=contested_span, author=author, body="Which report?")
+    change = reverse("admin:annotate_comment_change", args=[comment.pk])
+    admin_client.post(change, {"body": "Rewritten by staff"})
+    comment.refresh_from_db()
+    assert comment.body == "Which report?"
+    delete = reverse("admin:annotate_comment_delete", args=[comment.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 302
+    assert not Comment.objects.exists()
+
+
+def test_admin_project_create_and_delete_go_through_the_services(admin_client, staff_user):
+    response = admin_client.post(
+        reverse("admin:annotate_project_add"),
+        {
+            "name": "Desk",
+            "slug": "desk",
+            "description": "",
+            "scale_preset": "",
+            "scale": '[{"label": "True"}, {"label": "False"}]',
+            "reviews_per_claim": "2",
+            "fever_mapping": "{}",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    project = Project.objects.get(slug="desk")
+    assert Membership.objects.get(project=project).user == staff_user
+    SpanFactory(project=project)
+    url = reverse("admin:annotate_project_delete", args=[project.pk])
+    assert admin_client.post(url, {"post": "yes"}).status_code == 302
+    assert not Project.objects.exists() and not Span.objects.exists()
+
+
+def test_admin_bulk_membership_delete_keeps_the_last_editor(admin_client):
+    editor, reviewer = UserFactory(), UserFactory()
+    project = ProjectFactory(editors=[editor], reviewers=[reviewer])
+    response = admin_client.post(
+        reverse("admin:annotate_membership_changelist"),
+        {
+            "action": "delete_selected",
+            "_selected_action": list(project.memberships.values_list("pk", flat=True)),
+            "post": "yes",
+        },
+        follow=True,
+    )
+    assert "at least one editor" in response.text
+    assert list(project.memberships.values_list("user", flat=True)) == [editor.pk]
+
+
+def test_staff_without_the_admin_permission_cannot_delete_through_the_services():
+    staff = UserFactory(is_staff=True)
+    span = SpanFactory()
+    with pytest.raises(PermissionDenied):
+        services.span_delete(span=span, actor=staff)
+    with pytest.raises(PermissionDenied):
+        services.span_update(span=span, actor=staff, claimant="x", note="")
+    assert Span.objects.filter(pk=span.pk, claimant="").exists()

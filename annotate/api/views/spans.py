@@ -16,6 +16,7 @@ from annotate.access import Need, access_project, access_span
 from annotate.api import serializers as io
 from annotate.errors import NotFound
 from annotate.models import Comment, Project, Span, Verdict
+from annotate.status import SpanStatus
 from config.api.fields import IdFilter
 from config.api.filters import SelectorFiltered
 from config.api.pagination import KeysetPagination, PagePagination
@@ -25,7 +26,7 @@ from corpus.models import Article
 class SpanFilter(django_filters.FilterSet):
     project = IdFilter()
     article = IdFilter()
-    status = django_filters.ChoiceFilter(choices=[(s, s) for s in selectors.SpanStatus.ALL])
+    status = django_filters.ChoiceFilter(choices=SpanStatus.choices)
     label = django_filters.CharFilter()
     reviewer = IdFilter()
     orphaned = django_filters.BooleanFilter()

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from annotate.models import Project
-from annotate.selectors import SpanStatus
+from annotate.status import SpanStatus
 from datasets.datasheet import render_datasheet
 from datasets.exporters import export_context, export_text, formats, get_exporter
 from datasets.options import (
@@ -41,7 +41,7 @@ class Command(BaseCommand):
             "--status",
             action="append",
             default=[],
-            help=f"Span status(es), comma-separated or repeated: {', '.join(SpanStatus.ALL)}.",
+            help=f"Span status(es), comma-separated or repeated: {', '.join(SpanStatus.values)}.",
         )
         parser.add_argument("--articles", default="", help="Article ids, comma-separated.")
         parser.add_argument("--labels", choices=LABEL_MODES, help="Default: the format's own.")
