@@ -13,7 +13,6 @@ from django.db.models import Prefetch
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
-from annotate import selectors, services
 from annotate.models import (
     Adjudication,
     Assignment,
@@ -24,7 +23,9 @@ from annotate.models import (
     Span,
     Verdict,
 )
-from annotate.status import SpanStatus
+from annotate.projects import services as project_services
+from annotate.review import selectors, services
+from annotate.review.status import SpanStatus
 from corpus.admin import ArticleAdmin
 from corpus.models import Article
 
@@ -102,7 +103,7 @@ class ProjectAdmin(DeletesThroughServices, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         # The form has validated; a refusal of the service (permission) is an error page.
-        services.project_save(project=obj, actor=request.user, changed=form.changed_data)
+        project_services.project_save(project=obj, actor=request.user, changed=form.changed_data)
 
 
 @admin.register(Membership)
@@ -126,7 +127,7 @@ class MembershipAdmin(SimpleHistoryAdmin):
     def _set_role(self, request, membership: Membership, role: str | None) -> None:
         # The service holds the rules (editors only, never the last editor): report its refusal.
         try:
-            saved = services.membership_set_role(
+            saved = project_services.membership_set_role(
                 project=membership.project, actor=request.user, user=membership.user, role=role
             )
         except (ValidationError, PermissionDenied) as refusal:

@@ -5,7 +5,8 @@
 Creates a throwaway database beside DATABASE_URL (default postgres://postgres@127.0.0.1:5432/
 postgres), migrates it and loads articles, spans, submitted verdicts and some adjudications with
 COPY. Then it times `project_agreement()` from the database with the cache cleared (target < 2 s)
-and again from the cache, and the statistics alone on the built matrix: `annotate.agreement`
+and again from the cache, and the statistics alone on the built matrix:
+`annotate.quality.statistics`
 (vectorised) against a pure-Python loop over the same verdicts (target ≥ 10×, same results).
 Last it prints every figure, as `manage.py agreement_report` does. The database is dropped at
 the end.
@@ -41,7 +42,7 @@ def load(*, spans: int, reviewers: int, missing: float, seed: int):
     from django.db import connection
 
     from annotate.models import Membership, Project
-    from annotate.scales import PRESETS
+    from annotate.projects.scales import PRESETS
     from corpus.models import Article
     from corpus.text import content_hash
 
@@ -237,8 +238,8 @@ def loop_statistics(units: dict, n_values: int, k: int) -> dict:
 
 
 def vector_statistics(matrix, n_values: int, k: int) -> dict:
-    """The five statistics by `annotate.agreement`, on the reviewers × spans matrix."""
-    from annotate.agreement import (
+    """The five statistics by `annotate.quality.statistics`, on the reviewers × spans matrix."""
+    from annotate.quality.statistics import (
         cohen_kappa_matrix,
         fleiss_kappa,
         krippendorff_alpha,

@@ -173,9 +173,9 @@ def generate(args: argparse.Namespace) -> Setup:
     from django.utils import timezone
 
     from accounts.services import token_create
-    from annotate.anchoring import quote_context
     from annotate.models import Assignment, Membership, Project, Source, Span, Verdict
-    from annotate.services import project_create
+    from annotate.projects.services import project_create
+    from annotate.review.anchoring import quote_context
     from corpus.models import Article
     from corpus.services import articles_insert
     from corpus.text import canonical_body, content_hash

@@ -64,7 +64,7 @@ def populate(verdicts: int) -> dict:
     from django.utils import timezone
 
     from annotate.models import Membership, Project
-    from annotate.scales import PRESETS
+    from annotate.projects.scales import PRESETS
 
     started = time.perf_counter()
     rng = random.Random(2021)

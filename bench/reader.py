@@ -41,8 +41,8 @@ def build(chars: int, spans: int):
 
     from django.contrib.auth import get_user_model
 
-    from annotate import services
     from annotate.models import Membership, Span, Verdict
+    from annotate.projects import services as project_services
     from corpus.models import Article
     from corpus.text import content_hash
 
@@ -56,7 +56,7 @@ def build(chars: int, spans: int):
     users = get_user_model().objects
     editor = users.create_user("bench-editor", password=None, is_staff=True)
     reviewers = [users.create_user(f"bench-r{i}", password=None) for i in range(3)]
-    project = services.project_create(actor=editor, name="Bench", slug="bench")
+    project = project_services.project_create(actor=editor, name="Bench", slug="bench")
     Membership.objects.bulk_create(
         Membership(project=project, user=r, role="reviewer") for r in reviewers
     )

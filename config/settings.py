@@ -204,7 +204,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "VerdictStatusEnum": "annotate.models.Verdict.Status",
-        "SpanStatusEnum": "annotate.status.SpanStatus",
+        "SpanStatusEnum": "annotate.review.status.SpanStatus",
         "ImportStatusEnum": "corpus.services.ImportStatus",
         "HealthStatusEnum": ["ok", "unavailable"],
     },

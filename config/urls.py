@@ -6,11 +6,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from annotate.selectors import articles_visible_to
+from annotate.projects.selectors import articles_visible_to
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="annotate:dashboard"), name="home"),
-    path("review/", include("annotate.urls")),
+    path("review/", include("annotate.web.urls")),
     path("review/", include("datasets.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

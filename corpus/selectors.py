@@ -1,5 +1,5 @@
 """Reads of the corpus, each owning its query shape. The corpus knows no projects: which
-articles a user may read is annotate's question (annotate.selectors.articles_visible_to)."""
+articles a user may read is annotate's question (annotate.review.selectors.articles_visible_to)."""
 
 from django.db.models import Q, QuerySet
 
@@ -33,6 +33,6 @@ def article_search(*, articles: QuerySet[Article], text: str) -> QuerySet[Articl
 
 def article_catalogue(*, with_body: bool = True) -> QuerySet[Article]:
     """Every article, newest first; without bodies for lists. Who may read which is decided by
-    the layer that knows projects (annotate.selectors.articles_visible_to)."""
+    the layer that knows projects (annotate.review.selectors.articles_visible_to)."""
     articles = Article.objects.all() if with_body else Article.objects.only(*_LIST_FIELDS)
     return articles.order_by(*NEWEST_FIRST)

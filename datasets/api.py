@@ -6,7 +6,7 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.views import APIView
 
 from annotate.access import Need, access_project
-from annotate.selectors import SpanStatus
+from annotate.review.selectors import SpanStatus
 from datasets.exporters import formats
 from datasets.options import ARTIFACTS, LABEL_MODES, OFFSET_UNITS, options_from_query
 from datasets.responses import export_response

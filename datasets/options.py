@@ -18,7 +18,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from annotate.models import FEVER_CLASSES
-from annotate.status import SpanStatus
+from annotate.review.status import SpanStatus
 
 LABEL_MODES = ("adjudicated", "majority", "all")
 OFFSET_UNITS = ("utf16", "codepoints", "graphemes")

@@ -4,9 +4,9 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from annotate.anchoring import quote_context
 from annotate.models import Membership, Project, Source, Span, Verdict
-from annotate.scales import PRESETS
+from annotate.projects.scales import PRESETS
+from annotate.review.anchoring import quote_context
 from corpus.models import Article
 from corpus.text import content_hash
 

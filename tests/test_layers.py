@@ -42,11 +42,11 @@ def test_layers_kept_by_the_code():
         # shared API plumbing knows no app
         ("config/api/errors.py", "from annotate.errors import VersionConflict"),
         # annotate knows nothing of datasets
-        ("annotate/selectors.py", "from datasets.exporters import formats"),
+        ("annotate/review/selectors.py", "from datasets.exporters import formats"),
         # accounts and corpus are siblings, neither imports the other
         ("accounts/models.py", "from corpus.models import Article"),
         # an import inside a function counts too
-        ("corpus/views.py", "def _late():\n    from annotate import selectors"),
+        ("corpus/views.py", "def _late():\n    from annotate.review import selectors"),
     ],
 )
 def test_layers_broken_by_a_back_arrow(tmp_path, module, back_arrow):

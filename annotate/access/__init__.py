@@ -21,7 +21,7 @@ from annotate.access.roles import (
 )
 from annotate.access.capabilities import Capabilities, Need, capabilities
 
-# Last: lookups reads annotate.selectors, which imports the names above from this package.
+# Last: lookups reads annotate.review.selectors, which imports the names above from this package.
 from annotate.access.lookups import (
     access_article_in_project,
     access_own_verdict,

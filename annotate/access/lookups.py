@@ -9,11 +9,12 @@ query (selectors' caller_role/remember_role) and raises
 Services still enforce their own rules; these spare doors from restating them.
 """
 
-from annotate import selectors  # module reference: selectors imports annotate.access too
 from annotate.access.capabilities import REFUSALS, Capabilities, Need
 from annotate.access.roles import User, caller_role, remember_role
 from annotate.errors import Forbidden, NotFound
 from annotate.models import Project, Span, Verdict
+from annotate.projects import selectors as project_selectors
+from annotate.review import selectors  # module reference: selectors imports annotate.access too
 from corpus.models import Article
 
 # Larger ids can be neither stored nor looked up (SQLite, PostgreSQL): such an id is absent.
@@ -43,7 +44,7 @@ def access_project(user: User, project_id: object, *, need: Need = Need.READ) ->
     """
     pk = _id(project_id, "project")
     try:
-        project = selectors.project_for_user(user=user, pk=pk)
+        project = project_selectors.project_for_user(user=user, pk=pk)
     except Project.DoesNotExist:
         raise NotFound("No such project.") from None
     authorize(Capabilities.of(project.role, blind_review=project.blind_review), need)

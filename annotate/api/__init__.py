@@ -1,1 +1,1 @@
-"""REST API v1 for annotation: thin views over annotate.services and annotate.selectors."""
+"""REST API v1 for annotation: thin views over the subdomains' services and selectors."""

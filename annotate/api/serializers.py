@@ -14,7 +14,7 @@ from annotate.models import (
     Span,
     Verdict,
 )
-from annotate.status import SpanStatus
+from annotate.review.status import SpanStatus
 from config.api.fields import IdField
 from config.api.outputs import CompiledOutput
 

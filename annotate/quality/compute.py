@@ -1,5 +1,6 @@
 """Computing the report from the database: one streamed query of (span, reviewer, label)
-triples, coded as a reviewers x spans matrix for the pure statistics of `annotate.agreement`.
+triples, coded as a reviewers x spans matrix for the pure statistics of
+`annotate.quality.statistics`.
 """
 
 import datetime
@@ -17,15 +18,6 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from annotate.agreement import (
-    FleissKappa,
-    NotComputable,
-    cohen_kappa_matrix,
-    fleiss_kappa,
-    krippendorff_alpha,
-    percent_agreement,
-    value_counts,
-)
 from annotate.models import Adjudication, Project, Span, Verdict
 from annotate.quality.marking import marked_spans, span_marking
 from annotate.quality.reports import (
@@ -38,6 +30,15 @@ from annotate.quality.reports import (
     ProjectAgreement,
     ReviewerFigures,
     datetime_range,
+)
+from annotate.quality.statistics import (
+    FleissKappa,
+    NotComputable,
+    cohen_kappa_matrix,
+    fleiss_kappa,
+    krippendorff_alpha,
+    percent_agreement,
+    value_counts,
 )
 
 CONTESTED_LIMIT = 10

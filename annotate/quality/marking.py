@@ -7,12 +7,6 @@ from collections import defaultdict
 
 from django.db.models import QuerySet
 
-from annotate.agreement import (
-    NotComputable,
-    SpanScores,
-    pool_span_scores,
-    span_agreement,
-)
 from annotate.models import Project, Span
 from annotate.quality.reports import (
     CHUNK_ROWS,
@@ -21,6 +15,12 @@ from annotate.quality.reports import (
     MarkerPairFigures,
     SpanMarking,
     datetime_range,
+)
+from annotate.quality.statistics import (
+    NotComputable,
+    SpanScores,
+    pool_span_scores,
+    span_agreement,
 )
 from corpus.models import Article
 

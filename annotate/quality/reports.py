@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from annotate.agreement import (
+from annotate.quality.statistics import (
     FleissKappa,
     NotComputable,
     SpanScores,

@@ -1,6 +1,6 @@
 from django import template
 
-from annotate.status import SpanStatus
+from annotate.review.status import SpanStatus
 
 register = template.Library()
 

@@ -10,10 +10,10 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from annotate.api.quality import AgreementView
 from annotate.api.views import PredictionViewSet, ProjectViewSet, SpanViewSet, VerdictViewSet
 from annotate.api.views.articles import ArticleViewSet
 from annotate.api.views.me import MeView
+from annotate.quality.api import AgreementView
 from config.api.views import HealthView, not_found
 from datasets.api import ProjectExportView
 

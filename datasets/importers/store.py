@@ -1,7 +1,7 @@
 """Storing dataset records: one transaction per article, idempotent, through the services.
 
 Articles go through `corpus.services.import_articles` (deduplicated by content hash), project
-membership, spans and predictions through `annotate.services`. Verdicts, comments and
+membership, spans and predictions through `annotate.review.services`. Verdicts, comments and
 adjudications are written as rows (see `_verdict_store`): the services stamp the current time
 and demand sources that peer tools never had, so they cannot express an import; timestamps the
 models set themselves (`auto_now`) are put back with an UPDATE after the row is saved.
@@ -19,10 +19,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from annotate import services
 from annotate.access import WRITERS, role_in
 from annotate.models import Adjudication, Assignment, Comment, Membership, Project, Source, Span
 from annotate.models import Verdict as VerdictModel
+from annotate.projects import services as project_services
+from annotate.review import services
 from corpus.models import Article
 from corpus.services import ImportStatus, import_articles
 from datasets.importers.base import (
@@ -145,7 +146,7 @@ class _ArticleWriter:
     def store(self) -> ArticleOutcome:
         article, created = self._article()
         try:
-            services.project_articles_add(
+            project_services.project_articles_add(
                 project=self.project, actor=self.actor, articles=[article]
             )
         except ValidationError as error:
@@ -192,7 +193,7 @@ class _ArticleWriter:
             self._users[ref] = user
         if member and self.context.add_members and user.pk not in self._members:
             if not Membership.objects.filter(project=self.project, user=user).exists():
-                services.membership_set_role(
+                project_services.membership_set_role(
                     project=self.project, actor=self.actor, user=user, role=Membership.Role.REVIEWER
                 )
             self._members.add(user.pk)

@@ -8,7 +8,8 @@ number of queries is constant whatever the size, the database sorts each table o
 joins made PostgreSQL rescan the million verdicts for every chunk), and memory holds one
 article. Rows are read with `values_list` (tuples: 1M model instances would cost seconds),
 timestamps come formatted by the database (psycopg's datetime loader was 90% of a verdict row's
-cost) and the span status is derived from the verdicts read (`span_status`, annotate.status's rule;
+cost) and the span status is derived from the verdicts read (`span_status`,
+annotate.review.status's rule;
 in SQL it was a GROUP BY over every verdict).
 
 Identifiers in every format are per-export and derived from order, never database pks: articles
@@ -26,7 +27,7 @@ Modules: `shapes` (the records and the rules derived from them), `context` (one 
 project, options and people) and `reading` (the streamed queries and their merge).
 """
 
-from annotate.status import SpanStatus
+from annotate.review.status import SpanStatus
 from datasets.records.context import (
     ExportContext,
     project_memberships,

@@ -5,7 +5,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from annotate.models import Verdict
-from annotate.status import SpanFacts, SpanStatus, span_status_of
+from annotate.review.status import SpanFacts, SpanStatus, span_status_of
 
 SCHEMA = "factcheck-native/1"
 # Source stances as the native file writes them (FORMATS.md §4a): the model's `context` is
@@ -145,7 +145,7 @@ class Person:
 
 
 def span_status(span: SpanRecord, *, reviews_per_claim: int) -> SpanStatus:
-    """The span's status (annotate.status's rule, as with_status reads it without a viewer)
+    """The span's status (annotate.review.status's rule, as with_status reads it without a viewer)
     from its exported verdicts.
 
     The same as the database's whenever drafts are exported; without them, a span in review

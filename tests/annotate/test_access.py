@@ -5,7 +5,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from annotate import views
 from annotate.access import (
     Capabilities,
     Need,
@@ -18,6 +17,7 @@ from annotate.access import (
 )
 from annotate.errors import Forbidden, NotFound
 from annotate.models import Membership
+from annotate.web import views
 from tests.factories import (
     ArticleFactory,
     ProjectFactory,

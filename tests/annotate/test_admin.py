@@ -4,9 +4,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from annotate import services
 from annotate.models import Comment, Membership, Project, Span, Verdict
 from annotate.quality import agreement_invalidate
+from annotate.review import services
 from tests.factories import (
     ArticleFactory,
     ProjectFactory,

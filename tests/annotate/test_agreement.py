@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotate.agreement import (
+from annotate.quality.statistics import (
     LEVELS,
     FleissKappa,
     NotComputable,

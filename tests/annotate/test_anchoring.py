@@ -1,6 +1,6 @@
 import pytest
 
-from annotate.anchoring import CONTEXT_CHARS, Anchor, anchor_quote, quote_context
+from annotate.review.anchoring import CONTEXT_CHARS, Anchor, anchor_quote, quote_context
 
 ARTICLE = (
     "The minister said on Monday that inflation had fallen to 3 percent. "

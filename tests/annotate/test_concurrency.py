@@ -6,9 +6,9 @@ from collections import Counter
 import pytest
 from django.db import connection
 
-from annotate import services
 from annotate.errors import VersionConflict
 from annotate.models import Assignment
+from annotate.review import services
 from tests.factories import ArticleFactory, ProjectFactory, SpanFactory, UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -1,4 +1,4 @@
-from annotate.highlight import segments
+from annotate.web.highlight import segments
 
 
 def _shape(body, spans):

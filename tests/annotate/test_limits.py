@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from annotate import services
 from annotate.limits import (
     SOURCES_PER_VERDICT,
     TEXT_LIMITS,
@@ -15,6 +14,8 @@ from annotate.limits import (
     text_limits_check,
 )
 from annotate.models import Adjudication, Comment, Project, Source, Span, Verdict
+from annotate.projects import services as project_services
+from annotate.review import services
 from tests.factories import (
     ArticleFactory,
     ProjectFactory,
@@ -163,7 +164,7 @@ def test_adjudication_rationale_over_the_limit_is_refused(span, editor):
 
 def test_project_description_over_the_limit_is_refused(staff_user):
     with pytest.raises(ValidationError) as raised:
-        services.project_create(
+        project_services.project_create(
             actor=staff_user,
             name="Desk",
             slug="desk",

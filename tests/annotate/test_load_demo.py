@@ -6,8 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from annotate import selectors
 from annotate.models import Project, Span, Verdict
+from annotate.review import selectors
 
 pytestmark = pytest.mark.django_db
 

@@ -23,11 +23,11 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from annotate import services
-from annotate.agreement import NotComputable, SpanScores, span_agreement
 from annotate.models import Adjudication, Project, Verdict
 from annotate.quality import AgreementFilters, alpha_reading, project_agreement
 from annotate.quality.marking import _exact_scores
+from annotate.quality.statistics import NotComputable, SpanScores, span_agreement
+from annotate.review import services
 from tests.factories import ArticleFactory, ProjectFactory, SpanFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ import json
 import pytest
 from django.urls import reverse
 
-from annotate import services
 from annotate.models import Assignment, Span
+from annotate.review import services
 from tests.factories import ArticleFactory, ProjectFactory, SpanFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,9 +5,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from annotate import selectors, services
 from annotate.models import Project, Span, Verdict
-from annotate.selectors import SpanStatus
+from annotate.projects import selectors as project_selectors
+from annotate.review import selectors, services
+from annotate.review.selectors import SpanStatus
 from tests.factories import (
     ArticleFactory,
     ProjectFactory,
@@ -416,7 +417,7 @@ def test_projects_for_user_lists_memberships_with_role(editor, reviewer):
     reviewing = ProjectFactory(name="B desk", reviewers=[editor])
     ProjectFactory(name="C desk", reviewers=[reviewer])
 
-    projects = list(selectors.projects_for_user(user=editor))
+    projects = list(project_selectors.projects_for_user(user=editor))
 
     assert [(p.pk, p.role) for p in projects] == [
         (editing.pk, "editor"),
@@ -425,13 +426,13 @@ def test_projects_for_user_lists_memberships_with_role(editor, reviewer):
 
 
 def test_projects_for_user_anonymous_gets_none(project):
-    assert not selectors.projects_for_user(user=AnonymousUser())
+    assert not project_selectors.projects_for_user(user=AnonymousUser())
 
 
 def test_project_for_user_hides_other_projects(project, editor):
-    assert selectors.project_for_user(user=editor, pk=project.pk) == project
+    assert project_selectors.project_for_user(user=editor, pk=project.pk) == project
     with pytest.raises(Project.DoesNotExist):
-        selectors.project_for_user(user=UserFactory(), pk=project.pk)
+        project_selectors.project_for_user(user=UserFactory(), pk=project.pk)
 
 
 # reviewer_queue, reviewer_progress, contested_spans

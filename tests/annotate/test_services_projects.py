@@ -4,9 +4,9 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from annotate import services
 from annotate.models import Membership, Project
-from annotate.scales import PRESETS
+from annotate.projects import services as project_services
+from annotate.projects.scales import PRESETS
 from tests.factories import ArticleFactory, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ def _roles(project: Project) -> dict[int, str]:
 
 
 def test_project_create_copies_preset_scale(staff):
-    project = services.project_create(
+    project = project_services.project_create(
         actor=staff, name="  Election desk ", slug="election-desk", scale_preset="politifact"
     )
 
@@ -51,7 +51,9 @@ def test_project_create_copies_preset_scale(staff):
 
 
 def test_project_create_preset_is_a_copy_not_a_reference(staff):
-    project = services.project_create(actor=staff, name="Desk", slug="desk", scale_preset="fever")
+    project = project_services.project_create(
+        actor=staff, name="Desk", slug="desk", scale_preset="fever"
+    )
 
     project.scale[0]["label"] = "CHANGED"
 
@@ -60,13 +62,15 @@ def test_project_create_preset_is_a_copy_not_a_reference(staff):
 
 
 def test_project_create_nominal_preset_is_not_ordinal(staff):
-    project = services.project_create(actor=staff, name="Desk", slug="desk", scale_preset="fever")
+    project = project_services.project_create(
+        actor=staff, name="Desk", slug="desk", scale_preset="fever"
+    )
 
     assert Project.objects.get(pk=project.pk).scale_is_ordinal is False
 
 
 def test_project_create_custom_scale(staff):
-    project = services.project_create(
+    project = project_services.project_create(
         actor=staff,
         name="Desk",
         slug="desk",
@@ -91,7 +95,7 @@ def test_project_create_custom_scale(staff):
 
 
 def test_project_create_custom_scale_defaults_to_nominal(staff):
-    project = services.project_create(
+    project = project_services.project_create(
         actor=staff, name="Desk", slug="desk", scale=[{"label": "Yes"}, {"label": "No"}]
     )
 
@@ -100,7 +104,9 @@ def test_project_create_custom_scale_defaults_to_nominal(staff):
 
 def test_project_create_unknown_preset_refused(staff):
     with pytest.raises(ValidationError) as error:
-        services.project_create(actor=staff, name="Desk", slug="desk", scale_preset="snopes")
+        project_services.project_create(
+            actor=staff, name="Desk", slug="desk", scale_preset="snopes"
+        )
 
     assert "scale_preset" in error.value.message_dict
     assert not Project.objects.exists()
@@ -117,7 +123,7 @@ def test_project_create_unknown_preset_refused(staff):
 )
 def test_project_create_duplicate_labels_refused(staff, scale):
     with pytest.raises(ValidationError) as error:
-        services.project_create(actor=staff, name="Desk", slug="desk", scale=scale)
+        project_services.project_create(actor=staff, name="Desk", slug="desk", scale=scale)
 
     assert "scale" in error.value.message_dict
     assert not Project.objects.exists()
@@ -128,7 +134,7 @@ def test_project_create_duplicate_labels_refused(staff, scale):
 )
 def test_project_create_scale_without_labels_refused(staff, scale):
     with pytest.raises(ValidationError) as error:
-        services.project_create(actor=staff, name="Desk", slug="desk", scale=scale)
+        project_services.project_create(actor=staff, name="Desk", slug="desk", scale=scale)
 
     assert "scale" in error.value.message_dict
     assert not Project.objects.exists()
@@ -137,7 +143,7 @@ def test_project_create_scale_without_labels_refused(staff, scale):
 @pytest.mark.parametrize("reviews_per_claim", [0, 21])
 def test_project_create_reviews_per_claim_out_of_range_refused(staff, reviews_per_claim):
     with pytest.raises(ValidationError) as error:
-        services.project_create(
+        project_services.project_create(
             actor=staff, name="Desk", slug="desk", reviews_per_claim=reviews_per_claim
         )
 
@@ -149,7 +155,7 @@ def test_project_create_duplicate_slug_refused(staff):
     ProjectFactory(slug="desk")
 
     with pytest.raises(ValidationError) as error:
-        services.project_create(actor=staff, name="Other desk", slug="desk")
+        project_services.project_create(actor=staff, name="Other desk", slug="desk")
 
     assert "slug" in error.value.message_dict
     assert Project.objects.filter(slug="desk").count() == 1
@@ -159,7 +165,7 @@ def test_project_create_non_staff_refused():
     actor = UserFactory()
 
     with pytest.raises(PermissionDenied):
-        services.project_create(actor=actor, name="Desk", slug="desk")
+        project_services.project_create(actor=actor, name="Desk", slug="desk")
 
     assert not Project.objects.exists()
     assert not Membership.objects.exists()
@@ -169,13 +175,13 @@ def test_project_create_user_with_add_permission_may():
     actor = UserFactory()
     actor.user_permissions.add(Permission.objects.get(codename="add_project"))
 
-    project = services.project_create(actor=actor, name="Desk", slug="desk")
+    project = project_services.project_create(actor=actor, name="Desk", slug="desk")
 
     assert Project.objects.filter(pk=project.pk).exists()
 
 
 def test_project_create_creator_becomes_editor(staff):
-    project = services.project_create(actor=staff, name="Desk", slug="desk")
+    project = project_services.project_create(actor=staff, name="Desk", slug="desk")
 
     assert _roles(project) == {staff.pk: Role.EDITOR}
 
@@ -186,7 +192,7 @@ def test_project_create_creator_becomes_editor(staff):
 def test_project_articles_add_editor_adds_articles(project, editor):
     first, second = ArticleFactory(), ArticleFactory()
 
-    services.project_articles_add(project=project, actor=editor, articles=[first, second])
+    project_services.project_articles_add(project=project, actor=editor, articles=[first, second])
 
     assert set(project.articles.all()) == {first, second}
 
@@ -195,8 +201,8 @@ def test_project_articles_add_article_may_be_in_several_projects(project, editor
     article = ArticleFactory()
     other = ProjectFactory(editors=[editor])
 
-    services.project_articles_add(project=project, actor=editor, articles=[article])
-    services.project_articles_add(project=other, actor=editor, articles=[article])
+    project_services.project_articles_add(project=project, actor=editor, articles=[article])
+    project_services.project_articles_add(project=other, actor=editor, articles=[article])
 
     assert set(article.projects.all()) == {project, other}
 
@@ -206,7 +212,9 @@ def test_project_articles_add_non_editor_refused(project, reviewer, who):
     actor = reviewer if who == "reviewer" else UserFactory()
 
     with pytest.raises(PermissionDenied):
-        services.project_articles_add(project=project, actor=actor, articles=[ArticleFactory()])
+        project_services.project_articles_add(
+            project=project, actor=actor, articles=[ArticleFactory()]
+        )
 
     assert not project.articles.exists()
 
@@ -217,7 +225,7 @@ def test_project_articles_add_non_editor_refused(project, reviewer, who):
 def test_membership_set_role_editor_adds_member(project, editor, reviewer):
     newcomer = UserFactory()
 
-    membership = services.membership_set_role(
+    membership = project_services.membership_set_role(
         project=project, actor=editor, user=newcomer, role=Role.VIEWER
     )
 
@@ -230,7 +238,7 @@ def test_membership_set_role_editor_adds_member(project, editor, reviewer):
 
 
 def test_membership_set_role_editor_changes_role(project, editor, reviewer):
-    membership = services.membership_set_role(
+    membership = project_services.membership_set_role(
         project=project, actor=editor, user=reviewer, role=Role.EDITOR
     )
 
@@ -240,7 +248,9 @@ def test_membership_set_role_editor_changes_role(project, editor, reviewer):
 
 
 def test_membership_set_role_editor_removes_member(project, editor, reviewer):
-    result = services.membership_set_role(project=project, actor=editor, user=reviewer, role=None)
+    result = project_services.membership_set_role(
+        project=project, actor=editor, user=reviewer, role=None
+    )
 
     assert result is None
     assert _roles(project) == {editor.pk: Role.EDITOR}
@@ -249,14 +259,16 @@ def test_membership_set_role_editor_removes_member(project, editor, reviewer):
 def test_membership_set_role_leaves_other_projects_alone(project, editor, reviewer):
     other = ProjectFactory(reviewers=[reviewer])
 
-    services.membership_set_role(project=project, actor=editor, user=reviewer, role=None)
+    project_services.membership_set_role(project=project, actor=editor, user=reviewer, role=None)
 
     assert _roles(other) == {reviewer.pk: Role.REVIEWER}
 
 
 def test_membership_set_role_unknown_role_refused(project, editor, reviewer):
     with pytest.raises(ValidationError) as error:
-        services.membership_set_role(project=project, actor=editor, user=reviewer, role="owner")
+        project_services.membership_set_role(
+            project=project, actor=editor, user=reviewer, role="owner"
+        )
 
     assert "role" in error.value.message_dict
     assert _roles(project)[reviewer.pk] == Role.REVIEWER
@@ -267,10 +279,14 @@ def test_membership_set_role_reviewer_refused(project, editor, reviewer, role):
     newcomer = UserFactory()
 
     with pytest.raises(PermissionDenied):
-        services.membership_set_role(project=project, actor=reviewer, user=newcomer, role=role)
+        project_services.membership_set_role(
+            project=project, actor=reviewer, user=newcomer, role=role
+        )
 
     with pytest.raises(PermissionDenied):
-        services.membership_set_role(project=project, actor=reviewer, user=editor, role=role)
+        project_services.membership_set_role(
+            project=project, actor=reviewer, user=editor, role=role
+        )
 
     assert _roles(project) == {editor.pk: Role.EDITOR, reviewer.pk: Role.REVIEWER}
 
@@ -279,7 +295,7 @@ def test_membership_set_role_non_member_refused(project, editor, reviewer):
     stranger = UserFactory(is_staff=True)
 
     with pytest.raises(PermissionDenied):
-        services.membership_set_role(
+        project_services.membership_set_role(
             project=project, actor=stranger, user=stranger, role=Role.EDITOR
         )
 
@@ -291,7 +307,7 @@ def test_membership_set_role_superuser_bootstraps_first_editor():
     superuser = UserFactory(is_staff=True, is_superuser=True)
     first_editor = UserFactory()
 
-    membership = services.membership_set_role(
+    membership = project_services.membership_set_role(
         project=project, actor=superuser, user=first_editor, role=Role.EDITOR
     )
 
@@ -302,7 +318,7 @@ def test_membership_set_role_superuser_bootstraps_first_editor():
 @pytest.mark.parametrize("role", [Role.REVIEWER, Role.VIEWER, None])
 def test_membership_set_role_last_editor_cannot_be_demoted_or_removed(project, editor, role):
     with pytest.raises(ValidationError) as error:
-        services.membership_set_role(project=project, actor=editor, user=editor, role=role)
+        project_services.membership_set_role(project=project, actor=editor, user=editor, role=role)
 
     assert "role" in error.value.message_dict
     assert _roles(project)[editor.pk] == Role.EDITOR
@@ -312,22 +328,28 @@ def test_membership_set_role_superuser_cannot_remove_last_editor(project, editor
     superuser = UserFactory(is_staff=True, is_superuser=True)
 
     with pytest.raises(ValidationError) as error:
-        services.membership_set_role(project=project, actor=superuser, user=editor, role=None)
+        project_services.membership_set_role(
+            project=project, actor=superuser, user=editor, role=None
+        )
 
     assert "role" in error.value.message_dict
     assert _roles(project)[editor.pk] == Role.EDITOR
 
 
 def test_membership_set_role_editor_may_step_down_when_another_remains(project, editor, reviewer):
-    services.membership_set_role(project=project, actor=editor, user=reviewer, role=Role.EDITOR)
+    project_services.membership_set_role(
+        project=project, actor=editor, user=reviewer, role=Role.EDITOR
+    )
 
-    services.membership_set_role(project=project, actor=editor, user=editor, role=Role.REVIEWER)
+    project_services.membership_set_role(
+        project=project, actor=editor, user=editor, role=Role.REVIEWER
+    )
 
     assert _roles(project) == {editor.pk: Role.REVIEWER, reviewer.pk: Role.EDITOR}
 
 
 def test_membership_set_role_last_editor_may_be_set_editor_again(project, editor):
-    membership = services.membership_set_role(
+    membership = project_services.membership_set_role(
         project=project, actor=editor, user=editor, role=Role.EDITOR
     )
 

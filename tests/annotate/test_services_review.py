@@ -6,8 +6,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from annotate import services
 from annotate.models import Adjudication, Assignment, Comment, Span, Verdict
+from annotate.projects import services as project_services
+from annotate.review import services
 from tests.factories import ArticleFactory, ProjectFactory, SpanFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -179,7 +180,9 @@ def test_adjudicate_revision_keeps_history(span, editor, reviewers):
 
 def test_adjudicate_revision_by_another_editor_records_them(project, span, editor):
     second_editor = UserFactory()
-    services.membership_set_role(project=project, actor=editor, user=second_editor, role="editor")
+    project_services.membership_set_role(
+        project=project, actor=editor, user=second_editor, role="editor"
+    )
     services.adjudicate(span=span, editor=editor, label="True")
 
     services.adjudicate(span=span, editor=second_editor, label="False")
@@ -319,7 +322,7 @@ def test_direct_verdict_beyond_the_cap_gets_a_slot_but_the_queue_hands_out_no_mo
 
     assert Assignment.objects.filter(span=span).count() == project.reviews_per_claim + 1
     fourth = UserFactory()
-    services.membership_set_role(
+    project_services.membership_set_role(
         project=project,
         actor=project.memberships.get(role="editor").user,
         user=fourth,

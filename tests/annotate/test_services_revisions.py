@@ -3,8 +3,9 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from annotate import services
 from annotate.models import Span
+from annotate.projects import services as project_services
+from annotate.review import services
 from corpus.models import Article
 from corpus.text import content_hash
 from tests.factories import ArticleFactory, ProjectFactory, UserFactory
@@ -167,7 +168,7 @@ def test_article_body_revise_non_editor_refused(project, article, reviewer, who)
         actor = reviewer
     elif who == "viewer":
         actor = UserFactory()
-        services.membership_set_role(
+        project_services.membership_set_role(
             project=project,
             actor=UserFactory(is_superuser=True),
             user=actor,

@@ -3,8 +3,8 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from annotate import services
 from annotate.models import Adjudication, Comment, Source, Span, Verdict
+from annotate.review import services
 from tests.factories import (
     ArticleFactory,
     ProjectFactory,

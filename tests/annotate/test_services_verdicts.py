@@ -5,10 +5,11 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from annotate import services
 from annotate.errors import VersionConflict
 from annotate.models import Assignment, Source, Verdict
-from annotate.scales import PRESETS
+from annotate.projects import services as project_services
+from annotate.projects.scales import PRESETS
+from annotate.review import services
 from tests.factories import ProjectFactory, SpanFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -424,7 +425,9 @@ def test_verdict_withdraw_another_reviewers_verdict_refused(span, reviewer, requ
 
 def test_verdict_withdraw_after_losing_membership_refused(project, span, reviewer, editor):
     verdict = _submit(span, reviewer)
-    services.membership_set_role(project=project, actor=editor, user=reviewer, role="viewer")
+    project_services.membership_set_role(
+        project=project, actor=editor, user=reviewer, role="viewer"
+    )
 
     with pytest.raises(PermissionDenied):
         services.verdict_withdraw(verdict=verdict, actor=reviewer, expected_version=1)

@@ -7,9 +7,9 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from annotate import selectors
 from annotate.models import Adjudication, Membership, Span, Verdict
-from annotate.status import SpanFacts, SpanStatus, span_status_of
+from annotate.review import selectors
+from annotate.review.status import SpanFacts, SpanStatus, span_status_of
 from annotate.templatetags.review import status_label
 from tests.factories import ArticleFactory, ProjectFactory, UserFactory
 

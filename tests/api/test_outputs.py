@@ -5,9 +5,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from annotate import selectors, services
 from annotate.api import serializers as io
 from annotate.models import Source
+from annotate.review import selectors, services
 from config.api.outputs import CompiledOutput, iso_datetime
 from tests.factories import ProjectFactory, SourceFactory, SpanFactory, UserFactory, VerdictFactory
 

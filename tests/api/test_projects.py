@@ -3,7 +3,7 @@
 import pytest
 
 from annotate.models import Assignment, Membership, Project, Verdict
-from annotate.scales import PRESETS
+from annotate.projects.scales import PRESETS
 from tests.factories import (
     ArticleFactory,
     MembershipFactory,

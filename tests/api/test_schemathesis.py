@@ -21,8 +21,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from accounts.services import token_create
-from annotate import services
 from annotate.models import Prediction
+from annotate.review import services
 from tests.factories import (
     ArticleFactory,
     ProjectFactory,

@@ -5,8 +5,8 @@ from django.db import connection
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from annotate import services
 from annotate.models import Source
+from annotate.review import services
 from tests.factories import ArticleFactory, ProjectFactory, SpanFactory, UserFactory, VerdictFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

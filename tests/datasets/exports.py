@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 
 from annotate.models import Adjudication, Comment, Membership, Project, Source, Span, Verdict
-from annotate.scales import PRESETS
+from annotate.projects.scales import PRESETS
 from datasets.exporters import dataset_export
 from datasets.options import ExportOptions
 from tests.factories import ArticleFactory, UserFactory

@@ -180,10 +180,10 @@ def test_someone_who_writes_during_an_export_gets_the_next_pseudonym(known):
 
 @pytest.mark.parametrize("include_drafts", [True, False])
 def test_exported_status_is_the_selectors_status(known, include_drafts):
-    """records.span_status follows annotate.selectors.with_status: equal with drafts exported;
+    """records.span_status follows review.selectors.with_status: equal with drafts exported;
     without them, a span in review only through drafts reads "open", as the file shows it."""
     from annotate.models import Span
-    from annotate.selectors import with_status
+    from annotate.review.selectors import with_status
     from tests.factories import UserFactory, VerdictFactory
 
     lone_draft = Span.objects.create(

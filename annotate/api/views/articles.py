@@ -13,10 +13,12 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from annotate import selectors, services
 from annotate.access import Need, access_project
 from annotate.errors import NotFound
 from annotate.models import Project
+from annotate.projects import selectors as project_selectors
+from annotate.projects import services as project_services
+from annotate.review import services
 from config.api.fields import IdField, IdFilter
 from corpus import api as corpus_api
 from corpus.models import Article
@@ -64,7 +66,7 @@ class ArticleViewSet(corpus_api.ArticleViewSet):
     input_class = ArticleInput
 
     def visible_articles(self, *, with_body: bool):
-        return selectors.articles_visible_to(user=self.request.user, with_body=with_body)
+        return project_selectors.articles_visible_to(user=self.request.user, with_body=with_body)
 
     def article_destination(self, given: dict) -> Project | None:
         """The project new articles go to; without one, only staff may add articles."""
@@ -82,7 +84,7 @@ class ArticleViewSet(corpus_api.ArticleViewSet):
 
     def articles_stored(self, destination: Project | None, articles: Iterable[Article]) -> None:
         if destination is not None:
-            services.project_articles_add(
+            project_services.project_articles_add(
                 project=destination, actor=self.request.user, articles=articles
             )
 

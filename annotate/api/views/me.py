@@ -5,7 +5,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotate import selectors
+from annotate.projects import selectors as project_selectors
 
 
 class MeOutput(serializers.Serializer):
@@ -26,7 +26,7 @@ class MeOutput(serializers.Serializer):
 class MeView(APIView):
     @extend_schema(responses=MeOutput, summary="The caller and their project roles")
     def get(self, request):
-        projects = selectors.projects_for_user(user=request.user)
+        projects = project_selectors.projects_for_user(user=request.user)
         return Response(
             MeOutput(
                 {

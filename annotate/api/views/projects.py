@@ -13,10 +13,12 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from annotate import selectors, services
 from annotate.access import Need, access_project
 from annotate.api import serializers as io
 from annotate.models import Prediction, Project, Span
+from annotate.projects import selectors as project_selectors
+from annotate.projects import services as project_services
+from annotate.review import selectors, services
 from config.api.fields import IdFilter
 from config.api.pagination import PagePagination
 from corpus.models import Article
@@ -31,7 +33,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        return selectors.projects_for_user(user=self.request.user)
+        return project_selectors.projects_for_user(user=self.request.user)
 
     def get_serializer_class(self):
         return io.ProjectOutput if self.action == "list" else io.ProjectDetailOutput
@@ -50,8 +52,8 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         """Create a project (staff); the caller becomes its editor."""
         given = io.ProjectInput(data=request.data)
         given.is_valid(raise_exception=True)
-        project = services.project_create(actor=request.user, **given.validated_data)
-        project = selectors.project_for_user(user=request.user, pk=project.pk)
+        project = project_services.project_create(actor=request.user, **given.validated_data)
+        project = project_selectors.project_for_user(user=request.user, pk=project.pk)
         project.progress = selectors.project_progress(project=project)
         return Response(io.ProjectDetailOutput(project).data, status=status.HTTP_201_CREATED)
 
@@ -70,13 +72,13 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def members(self, request, pk=None):
         project = self.get_object(Need.READ if request.method == "GET" else Need.MANAGE)
         if request.method == "GET":
-            members = selectors.project_members(project=project, user=request.user)
+            members = project_selectors.project_members(project=project, user=request.user)
             page = self.paginate_queryset(members)
             return self.get_paginated_response(io.MembershipOutput(page, many=True).data)
         given = io.MembershipInput(data=request.data)
         given.is_valid(raise_exception=True)
         user = get_object_or_404(get_user_model(), username=given.validated_data["username"])
-        membership = services.membership_set_role(
+        membership = project_services.membership_set_role(
             project=project, actor=request.user, user=user, role=given.validated_data["role"]
         )
         return Response(io.MembershipOutput(membership).data)
@@ -90,11 +92,13 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         project = self.get_object(Need.MANAGE)
         user = get_object_or_404(get_user_model(), pk=user_id)
         if request.method == "DELETE":
-            services.membership_set_role(project=project, actor=request.user, user=user, role=None)
+            project_services.membership_set_role(
+                project=project, actor=request.user, user=user, role=None
+            )
             return Response(status=status.HTTP_204_NO_CONTENT)
         given = io.RoleInput(data=request.data)
         given.is_valid(raise_exception=True)
-        membership = services.membership_set_role(
+        membership = project_services.membership_set_role(
             project=project, actor=request.user, user=user, role=given.validated_data["role"]
         )
         return Response(io.MembershipOutput(membership).data)
@@ -110,7 +114,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         found = list(Article.objects.filter(pk__in=wanted).only("pk"))
         if missing := wanted - {article.pk for article in found}:
             raise serializers.ValidationError({"articles": [f"No such article: {sorted(missing)}"]})
-        services.project_articles_add(project=project, actor=request.user, articles=found)
+        project_services.project_articles_add(project=project, actor=request.user, articles=found)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(

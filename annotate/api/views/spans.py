@@ -11,12 +11,12 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from annotate import selectors, services
 from annotate.access import Need, access_project, access_span
 from annotate.api import serializers as io
 from annotate.errors import NotFound
 from annotate.models import Comment, Project, Span, Verdict
-from annotate.status import SpanStatus
+from annotate.review import selectors, services
+from annotate.review.status import SpanStatus
 from config.api.fields import IdFilter
 from config.api.filters import SelectorFiltered
 from config.api.pagination import KeysetPagination, PagePagination

@@ -11,11 +11,11 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from annotate import selectors, services
 from annotate.access import Need, access_own_verdict, access_span
 from annotate.api import serializers as io
 from annotate.errors import NotFound
 from annotate.models import Source, Span, Verdict
+from annotate.review import selectors, services
 from config.api.fields import IdFilter
 from config.api.filters import SelectorFiltered
 from config.api.pagination import KeysetPagination

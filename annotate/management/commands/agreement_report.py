@@ -6,10 +6,10 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.json import DjangoJSONEncoder
 
-from annotate.agreement import NotComputable, SpanScores
-from annotate.api.quality import agreement_json
 from annotate.models import Project
 from annotate.quality import AgreementFilters, alpha_reading, kappa_reading, project_agreement
+from annotate.quality.api import agreement_json
+from annotate.quality.statistics import NotComputable, SpanScores
 
 
 def _date(value: str) -> datetime.date:

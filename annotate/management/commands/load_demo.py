@@ -9,8 +9,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from annotate import services
 from annotate.models import Project, Span, Verdict
+from annotate.projects import services as project_services
+from annotate.review import services
 from corpus.models import Article
 
 DEFAULT_PATH = settings.BASE_DIR / "seeds" / "demo_annotations.json"
@@ -43,14 +44,14 @@ class Command(BaseCommand):
         editor = users[next(m["username"] for m in demo["members"] if m["role"] == "editor")]
         project = Project.objects.filter(slug=spec["slug"]).first()
         if project is None:
-            project = services.project_create(actor=editor, **spec)
+            project = project_services.project_create(actor=editor, **spec)
         for member in demo["members"]:
-            services.membership_set_role(
+            project_services.membership_set_role(
                 project=project, actor=editor, user=users[member["username"]], role=member["role"]
             )
         articles = {article.origin: article for article in Article.objects.all()}
         wanted = {span["article"] for span in demo["spans"]}
-        services.project_articles_add(
+        project_services.project_articles_add(
             project=project, actor=editor, articles=[articles[name] for name in sorted(wanted)]
         )
         created = 0

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from annotate.models import Project
-from annotate.status import SpanStatus
+from annotate.review.status import SpanStatus
 from datasets.datasheet import render_datasheet
 from datasets.exporters import export_context, export_text, formats, get_exporter
 from datasets.options import (

@@ -3,7 +3,6 @@
 from django.db.models import (
     Count,
     Exists,
-    F,
     OuterRef,
     Prefetch,
     Q,
@@ -23,36 +22,16 @@ from annotate.models import (
     Span,
     Verdict,
 )
-from annotate.status import SpanStatus, span_status_annotations, span_status_expression
-from corpus.models import Article
-from corpus.selectors import article_catalogue
+from annotate.review.status import SpanStatus, span_status_annotations, span_status_expression
 
-__all__ = ["SpanStatus"]  # re-exported: callers imported it from here before annotate.status
+__all__ = ["SpanStatus"]  # re-exported: callers imported it from here before annotate.review.status
 
 SUBMITTED = Verdict.Status.SUBMITTED
 
 
-def projects_for_user(*, user) -> QuerySet[Project]:
-    """The projects the user is a member of, with the user's role as `role`."""
-    if not user.is_authenticated:
-        return Project.objects.none()
-    return (
-        Project.objects.filter(memberships__user=user)
-        .annotate(role=F("memberships__role"))
-        .order_by("name", "pk")
-    )
-
-
-def project_for_user(*, user, pk: int) -> Project:
-    """One project the user belongs to; Project.DoesNotExist otherwise, so others' look absent."""
-    project = projects_for_user(user=user).get(pk=pk)
-    remember_role(project, user, project.role)
-    return project
-
-
 def with_status(spans: QuerySet[Span], *, viewer=None) -> QuerySet[Span]:
     """Spans annotated with verdict counts and their derived `status` (never stored), by the
-    rule of annotate.status.
+    rule of annotate.review.status.
 
     With a `viewer`, the status follows blind review: until a reviewer of a blind project has
     submitted on a span, its outcome (contested or agreed) reads as in review for them, as the
@@ -288,17 +267,6 @@ def own_verdict(*, user, pk: int) -> Verdict:
     )
 
 
-def project_members(*, project: Project, user) -> QuerySet[Membership]:
-    """The project's members with their users, for any member to read."""
-    if role_in(project, user) is None:
-        return Membership.objects.none()
-    return (
-        Membership.objects.filter(project=project)
-        .select_related("user")
-        .order_by("role", "user__username", "pk")
-    )
-
-
 def project_predictions(
     *, project: Project, user, article_id: int | None = None, accepted: bool | None = None
 ) -> QuerySet[Prediction]:
@@ -334,26 +302,6 @@ def project_progress(*, project: Project) -> dict[str, int]:
 def span_comments(*, span: Span) -> QuerySet[Comment]:
     """A span's discussion, oldest first, with authors (the caller already sees the span)."""
     return Comment.objects.filter(span=span).select_related("author").order_by("created_at", "pk")
-
-
-def articles_visible_to(*, user, with_body: bool = True) -> QuerySet[Article]:
-    """Articles of the user's projects (staff: every article), newest first, each once."""
-    articles = article_catalogue(with_body=with_body)
-    if user.is_staff:
-        return articles
-    member_of = Project.articles.through.objects.filter(project__memberships__user=user)
-    return articles.filter(pk__in=member_of.values("article_id"))
-
-
-def project_articles(*, project: Project) -> QuerySet:
-    """The project's articles (without their text) with how many spans each has."""
-    return (
-        project.articles.defer("body", "raw_text")
-        .annotate(
-            span_count=Count("spans", filter=Q(spans__project=project, spans__orphaned=False))
-        )
-        .order_by(F("published_on").desc(nulls_last=True), "title", "pk")
-    )
 
 
 def with_submitted_verdicts(spans: QuerySet[Span]) -> QuerySet[Span]:

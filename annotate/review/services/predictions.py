@@ -8,7 +8,7 @@ from django.db import transaction
 
 from annotate.access import require_writer
 from annotate.models import Prediction, Project, Span
-from annotate.services.spans import span_create, span_offsets
+from annotate.review.services.spans import span_create, span_offsets
 from corpus.models import Article
 
 

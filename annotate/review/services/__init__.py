@@ -1,31 +1,25 @@
 """The only way doors change annotation data: one business operation per function, atomic."""
 
-from annotate.services.moderation import (
+from annotate.review.services.moderation import (
     adjudication_delete,
     assignment_delete,
     comment_delete,
     project_delete,
 )
-from annotate.services.predictions import (
+from annotate.review.services.predictions import (
     PredictionInput,
     prediction_accept,
     predictions_bulk_create,
 )
-from annotate.services.projects import (
-    membership_set_role,
-    project_articles_add,
-    project_create,
-    project_save,
-)
-from annotate.services.review import (
+from annotate.review.services.review import (
     adjudicate,
     comment_post,
     next_span_for_review,
     queue_refresh,
 )
-from annotate.services.revisions import RevisionReport, article_body_revise
-from annotate.services.spans import span_create, span_delete, span_update
-from annotate.services.verdicts import (
+from annotate.review.services.revisions import RevisionReport, article_body_revise
+from annotate.review.services.spans import span_create, span_delete, span_update
+from annotate.review.services.verdicts import (
     SourceInput,
     source_add,
     source_remove,
@@ -45,14 +39,10 @@ __all__ = [
     "assignment_delete",
     "comment_delete",
     "comment_post",
-    "membership_set_role",
     "next_span_for_review",
     "prediction_accept",
     "predictions_bulk_create",
-    "project_articles_add",
-    "project_create",
     "project_delete",
-    "project_save",
     "queue_refresh",
     "source_add",
     "source_remove",

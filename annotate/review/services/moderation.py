@@ -11,7 +11,7 @@ from django.db import transaction
 from annotate.access import require_editor
 from annotate.models import Adjudication, Assignment, Comment, Project
 from annotate.quality import agreement_invalidate
-from annotate.services.review import queue_refresh
+from annotate.review.services.review import queue_refresh
 
 
 def require_moderator(project: Project, actor, perm: str, action: str) -> None:

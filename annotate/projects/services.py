@@ -8,9 +8,9 @@ from django.db.models import Q
 
 from annotate.access import Role, forget_roles, require_editor
 from annotate.models import Membership, Project
-from annotate.scales import PRESETS
-from annotate.services.moderation import require_moderator
-from annotate.services.review import queue_refresh
+from annotate.projects.scales import PRESETS
+from annotate.review.services.moderation import require_moderator
+from annotate.review.services.review import queue_refresh
 from corpus.models import Article
 
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from annotate import quality_views, views
+from annotate.quality import views as quality_views
+from annotate.web import views
 
 app_name = "annotate"
 urlpatterns = [

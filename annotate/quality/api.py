@@ -12,13 +12,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotate.access import Need, access_project
-from annotate.agreement import FleissKappa, NotComputable, SpanScores
 from annotate.quality import (
     MAX_ID,
     AgreementFilters,
     alpha_reading,
     project_agreement,
 )
+from annotate.quality.statistics import FleissKappa, NotComputable, SpanScores
 
 
 class FigureOutput(serializers.Serializer):

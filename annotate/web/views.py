@@ -10,7 +10,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from annotate import selectors, services
 from annotate.access import (
     Capabilities,
     Need,
@@ -21,7 +20,11 @@ from annotate.access import (
     capabilities,
 )
 from annotate.errors import NotFound, VersionConflict
-from annotate.forms import (
+from annotate.models import Comment, Project, Span, Verdict
+from annotate.projects import selectors as project_selectors
+from annotate.projects import services as project_services
+from annotate.review import selectors, services
+from annotate.web.forms import (
     AdjudicationForm,
     CommentForm,
     MemberForm,
@@ -31,8 +34,7 @@ from annotate.forms import (
     attach_errors,
     sources_from,
 )
-from annotate.highlight import segments
-from annotate.models import Comment, Project, Span, Verdict
+from annotate.web.highlight import segments
 
 
 def _reader_url(span: Span, *, queue: bool = False) -> str:
@@ -42,7 +44,7 @@ def _reader_url(span: Span, *, queue: bool = False) -> str:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    projects = list(selectors.projects_for_user(user=request.user))
+    projects = list(project_selectors.projects_for_user(user=request.user))
     for project in projects:
         project.progress = selectors.project_progress(project=project)
         project.capabilities = Capabilities.of(project.role, blind_review=project.blind_review)
@@ -59,7 +61,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "project": project,
             "capabilities": capabilities(project, request.user),
             "progress": selectors.project_progress(project=project),
-            "articles": selectors.project_articles(project=project),
+            "articles": project_selectors.project_articles(project=project),
             "queue": selectors.reviewer_progress(project=project, reviewer=request.user),
         },
     )
@@ -341,7 +343,7 @@ def members(request: HttpRequest, project_pk: int) -> HttpResponse:
         else:
             try:
                 role = form.cleaned_data["role"] if "remove" not in request.POST else None
-                services.membership_set_role(
+                project_services.membership_set_role(
                     project=project, actor=request.user, user=user, role=role
                 )
             except ValidationError as error:
@@ -355,7 +357,7 @@ def members(request: HttpRequest, project_pk: int) -> HttpResponse:
         {
             "project": project,
             "capabilities": capabilities(project, request.user),
-            "members": selectors.project_members(project=project, user=request.user),
+            "members": project_selectors.project_members(project=project, user=request.user),
             "form": form,
         },
         status=400 if form.errors else 200,

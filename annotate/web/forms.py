@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 
 from annotate.limits import SOURCES_PER_VERDICT, text_limit
 from annotate.models import Membership, Source, Verdict
-from annotate.services import SourceInput
+from annotate.review.services import SourceInput
 
 
 class SpanForm(forms.Form):

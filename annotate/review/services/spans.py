@@ -6,10 +6,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from annotate.access import Role, require_writer
-from annotate.anchoring import quote_context
 from annotate.models import Project, Span, Verdict
 from annotate.quality import agreement_invalidate
-from annotate.services.moderation import require_moderator
+from annotate.review.anchoring import quote_context
+from annotate.review.services.moderation import require_moderator
 from corpus.models import Article
 
 

@@ -13,10 +13,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from annotate import selectors
 from annotate.access import Need, access_project
-from annotate.agreement import NotComputable, SpanScores
 from annotate.models import Project
+from annotate.projects import selectors as project_selectors
 from annotate.quality import (
     AgreementFilters,
     ProjectAgreement,
@@ -24,6 +23,7 @@ from annotate.quality import (
     kappa_reading,
     project_agreement,
 )
+from annotate.quality.statistics import NotComputable, SpanScores
 
 MARKING_ARTICLES_SHOWN = 50
 # Gaps between active days are drawn as empty days up to this many days; longer histories
@@ -68,7 +68,7 @@ def quality(request: HttpRequest, project_pk: int) -> HttpResponse:
     project = access_project(request.user, project_pk, need=Need.SEE_QUALITY)
     form = AgreementFilterForm(
         request.GET if _filtering(request) else None,
-        articles=list(selectors.project_articles(project=project)),
+        articles=list(project_selectors.project_articles(project=project)),
     )
     context: dict = {"project": project, "form": form, "report": None}
     if form.is_bound and not form.is_valid():

@@ -7,9 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from annotate.access import Role
-from annotate.anchoring import Anchor, anchor_quote, quote_context
 from annotate.models import Membership, Project, Span
-from annotate.services.review import queue_refresh
+from annotate.review.anchoring import Anchor, anchor_quote, quote_context
+from annotate.review.services.review import queue_refresh
 from corpus.models import Article
 from corpus.text import canonical_body, content_hash
 
