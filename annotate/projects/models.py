@@ -1,4 +1,4 @@
-"""Projects and their members: the labelling effort, its scale, its review settings, who is in it."""
+"""Projects and their members: the labelling effort, its scale, its review settings, its people."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
