@@ -31,7 +31,7 @@ def lint_imports(tree: Path) -> subprocess.CompletedProcess:
 def test_layers_kept_by_the_code():
     result = lint_imports(ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "1 kept, 0 broken" in result.stdout
+    assert "2 kept, 0 broken" in result.stdout
 
 
 @pytest.mark.parametrize(
@@ -45,6 +45,8 @@ def test_layers_kept_by_the_code():
         ("annotate/review/selectors.py", "from datasets.exporters import formats"),
         # accounts and corpus are siblings, neither imports the other
         ("accounts/models.py", "from corpus.models import Article"),
+        # inside annotate, the domain never imports a door
+        ("annotate/review/selectors.py", "from annotate.web import views"),
         # an import inside a function counts too
         ("corpus/views.py", "def _late():\n    from annotate.review import selectors"),
     ],
