@@ -6,6 +6,18 @@ from annotate.services.predictions import (
     predictions_bulk_create,
 )
 from annotate.services.projects import membership_set_role, project_articles_add, project_create
+from annotate.services.restore import (
+    AdjudicationRestore,
+    ArticleRestore,
+    CommentRestore,
+    PredictionRestore,
+    RestoreCounts,
+    RestoreResult,
+    SourceRestore,
+    SpanRestore,
+    VerdictRestore,
+    annotations_restore,
+)
 from annotate.services.review import (
     adjudicate,
     comment_post,
@@ -25,10 +37,20 @@ from annotate.services.verdicts import (
 )
 
 __all__ = [
+    "AdjudicationRestore",
+    "ArticleRestore",
+    "CommentRestore",
     "PredictionInput",
+    "PredictionRestore",
+    "RestoreCounts",
+    "RestoreResult",
     "RevisionReport",
     "SourceInput",
+    "SourceRestore",
+    "SpanRestore",
+    "VerdictRestore",
     "adjudicate",
+    "annotations_restore",
     "article_body_revise",
     "comment_post",
     "membership_set_role",
