@@ -251,14 +251,7 @@ class _State:
                 project_id=project.pk, article_id__in=ids
             ).values_list("article_id", flat=True)
         )
-        needs_body = {
-            given.article_id
-            for given in articles
-            if given.article_id in in_project and (given.spans or given.predictions)
-        }
-        state.bodies = dict(Article.objects.filter(pk__in=needs_body).values_list("pk", "body"))
-        state.bodies.update({pk: "" for pk in in_project - needs_body})
-        with_spans = {given.article_id for given in articles if given.spans}
+        with_spans = {given.article_id for given in articles if given.spans} & in_project
         if with_spans:
             state._load_spans(with_spans)
         if any(given.predictions for given in articles):
@@ -267,22 +260,38 @@ class _State:
                     "article_id", "start", "end", "model_name"
                 )
             )
+        # Bodies only where something new is anchored: a re-import reads none.
+        needs_body = {given.article_id for given in articles if state._adds_anchors(given)}
+        state.bodies = {article_id: "" for article_id in in_project}
+        state.bodies.update(
+            Article.objects.filter(pk__in=needs_body & in_project).values_list("pk", "body")
+        )
         return state
+
+    def _adds_anchors(self, given: ArticleRestore) -> bool:
+        article_id = given.article_id
+        return any(
+            _span_key(article_id, span.start, span.end, span.orphaned, span.quote) not in self.spans
+            for span in given.spans
+        ) or any(
+            (article_id, prediction.start, prediction.end, prediction.model_name)
+            not in self.predictions
+            for prediction in given.predictions
+        )
 
     def _load_spans(self, article_ids: set[int]) -> None:
         spans = Span.objects.filter(project=self.project, article_id__in=article_ids)
         for span in spans.only("pk", "article_id", "start", "end", "orphaned", "quote"):
-            self.spans[
-                _span_key(span.article_id, span.start, span.end, span.orphaned, span.quote)
-            ] = span
+            key = _span_key(span.article_id, span.start, span.end, span.orphaned, span.quote)
+            self.spans[key] = span
         if not self.spans:
             return
         in_batch = {"span__project": self.project, "span__article_id__in": article_ids}
-        for verdict in Verdict.objects.filter(**in_batch).only("pk", "span_id", "reviewer_id"):
+        verdicts = Verdict.objects.filter(**in_batch).only("pk", "span_id", "reviewer_id", "status")
+        for verdict in verdicts.order_by("pk"):
             self.verdicts[verdict.span_id, verdict.reviewer_id] = verdict
-        submitted = Verdict.objects.filter(**in_batch, status=Verdict.Status.SUBMITTED)
-        for verdict in submitted.only("pk", "span_id").order_by("pk"):
-            self.submitted.setdefault(verdict.span_id, []).append(verdict)
+            if verdict.status == Verdict.Status.SUBMITTED:
+                self.submitted.setdefault(verdict.span_id, []).append(verdict)
         for span_id, reviewer_id in Assignment.objects.filter(**in_batch).values_list(
             "span_id", "reviewer_id"
         ):
