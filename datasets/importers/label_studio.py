@@ -138,7 +138,7 @@ def _tasks(path: Path) -> Iterator[Any]:
             yield value if isinstance(value, dict) else _NotAList()
             return
         position += 1
-        first, at_end = True, False
+        need_comma, at_end = False, False
         while True:
             position = _skip_space(buffer, position)
             if position == len(buffer) and not at_end:
@@ -148,10 +148,12 @@ def _tasks(path: Path) -> Iterator[Any]:
                 continue
             if buffer[position : position + 1] == "]":
                 return
-            if not first:
+            if need_comma:
                 if buffer[position : position + 1] != ",":
                     raise _located(json.JSONDecodeError("Expecting ','", buffer, position), lines)
-                position = _skip_space(buffer, position + 1)
+                need_comma = False
+                position += 1
+                continue
             try:
                 task, end = decoder.raw_decode(buffer, position)
             except json.JSONDecodeError as error:
@@ -160,7 +162,7 @@ def _tasks(path: Path) -> Iterator[Any]:
                     raise _located(error, lines) from None
                 buffer += more
                 continue
-            first = False
+            need_comma = True
             yield task
             lines += buffer.count("\n", 0, end)
             buffer, position = buffer[end:], 0
