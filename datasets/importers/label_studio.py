@@ -94,29 +94,90 @@ def read_label_studio(
 ) -> Iterator[ArticleRecord | ImportFailure]:
     """Records for the tasks of one export, failures naming `file: tasks[i] (id N)`."""
     name = str(path)
+    index = 0
     try:
-        tasks = json.loads(path.read_bytes().decode("utf-8-sig"))
+        for task in _tasks(path):
+            if isinstance(task, _NotAList):
+                yield ImportFailure(name, "expected a list of tasks")
+                return
+            task_id = task.get("id") if isinstance(task, dict) else None
+            location = f"{name}: tasks[{index}]" + (
+                f" (id {task_id})" if task_id is not None else ""
+            )
+            index += 1
+            try:
+                yield _task(
+                    task, location=location, origin=path.name, config=config or LabelConfig()
+                )
+            except ParseError as error:
+                yield ImportFailure(location, str(error))
     except OSError as error:
         yield ImportFailure(name, f"cannot read: {error.strerror}")
-        return
     except UnicodeDecodeError as error:
         yield ImportFailure(name, f"not UTF-8 text (offset {error.start})")
-        return
     except json.JSONDecodeError as error:
         yield ImportFailure(name, f"invalid JSON: {error.msg} at line {error.lineno}")
-        return
-    if isinstance(tasks, dict):  # a single task, as the import API also takes
-        tasks = [tasks]
-    if not isinstance(tasks, list):
-        yield ImportFailure(name, "expected a list of tasks")
-        return
-    for index, task in enumerate(tasks):
-        task_id = task.get("id") if isinstance(task, dict) else None
-        location = f"{name}: tasks[{index}]" + (f" (id {task_id})" if task_id is not None else "")
-        try:
-            yield _task(task, location=location, origin=path.name, config=config or LabelConfig())
-        except ParseError as error:
-            yield ImportFailure(location, str(error))
+
+
+class _NotAList:
+    pass
+
+
+_CHUNK_CHARS = 1 << 20
+
+
+def _tasks(path: Path) -> Iterator[Any]:
+    """The tasks of an export (a JSON list, or one task object), decoded one at a time, so that
+    memory does not grow with the file; JSONDecodeError names the line of the file."""
+    decoder = json.JSONDecoder()
+    with path.open(encoding="utf-8-sig") as stream:
+        buffer, lines = stream.read(_CHUNK_CHARS), 0
+        position = _skip_space(buffer, 0)
+        if buffer[position : position + 1] != "[":
+            value = json.loads(buffer + stream.read())
+            yield value if isinstance(value, dict) else _NotAList()
+            return
+        position += 1
+        need_comma, at_end = False, False
+        while True:
+            position = _skip_space(buffer, position)
+            if position == len(buffer) and not at_end:
+                more = stream.read(_CHUNK_CHARS)
+                at_end = not more
+                buffer, position = buffer[position:] + more, 0
+                continue
+            if buffer[position : position + 1] == "]":
+                return
+            if need_comma:
+                if buffer[position : position + 1] != ",":
+                    raise _located(json.JSONDecodeError("Expecting ','", buffer, position), lines)
+                need_comma = False
+                position += 1
+                continue
+            try:
+                task, end = decoder.raw_decode(buffer, position)
+            except json.JSONDecodeError as error:
+                more = "" if at_end else stream.read(_CHUNK_CHARS)
+                if not more:
+                    raise _located(error, lines) from None
+                buffer += more
+                continue
+            need_comma = True
+            yield task
+            lines += buffer.count("\n", 0, end)
+            buffer, position = buffer[end:], 0
+
+
+def _skip_space(buffer: str, position: int) -> int:
+    while position < len(buffer) and buffer[position] in " \t\r\n":
+        position += 1
+    return position
+
+
+def _located(error: json.JSONDecodeError, lines: int) -> json.JSONDecodeError:
+    located = json.JSONDecodeError(error.msg, error.doc, error.pos)
+    located.lineno += lines
+    return located
 
 
 def _task(task: Any, *, location: str, origin: str, config: LabelConfig) -> ArticleRecord:

@@ -54,9 +54,9 @@ class UnitIndex:
     def to_codepoints(self, offset: int, unit: OffsetUnit) -> int | None:
         """The code-point offset, or None when out of range or inside a character."""
         if unit is OffsetUnit.CODEPOINTS:
-            positions: list[int | None] = list(range(len(self.text) + 1))
-        elif unit is OffsetUnit.UTF16:
-            positions = self._utf16
+            return offset if 0 <= offset <= len(self.text) else None
+        if unit is OffsetUnit.UTF16:
+            positions: list[int | None] = self._utf16
         else:
             positions = self._graphemes  # type: ignore[assignment]
         if not 0 <= offset < len(positions):

@@ -419,3 +419,12 @@ def test_label_studio_export_with_pseudonyms_keeps_reviewers_apart(tmp_path):
     assert sorted(map(sorted, imported.values())) == sorted(map(sorted, original.values()))
     assert all(name.startswith("r-") for name in imported)
     assert not get_user_model().objects.filter(username__in=imported, is_active=True).exists()
+
+
+def test_a_large_export_is_read_a_task_at_a_time_across_chunks(project, monkeypatch):
+    from datasets.importers import label_studio
+
+    monkeypatch.setattr(label_studio, "_CHUNK_CHARS", 64)
+    out, err = _run(SAMPLE)
+    assert err == ""
+    assert "articles: created 20, updated 0, unchanged 0, failed 0" in out

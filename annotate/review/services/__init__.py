@@ -11,6 +11,18 @@ from annotate.review.services.predictions import (
     prediction_accept,
     predictions_bulk_create,
 )
+from annotate.review.services.restore import (
+    AdjudicationRestore,
+    ArticleRestore,
+    CommentRestore,
+    PredictionRestore,
+    RestoreCounts,
+    RestoreResult,
+    SourceRestore,
+    SpanRestore,
+    VerdictRestore,
+    annotations_restore,
+)
 from annotate.review.services.review import (
     adjudicate,
     comment_post,
@@ -30,11 +42,21 @@ from annotate.review.services.verdicts import (
 )
 
 __all__ = [
+    "AdjudicationRestore",
+    "ArticleRestore",
+    "CommentRestore",
     "PredictionInput",
+    "PredictionRestore",
+    "RestoreCounts",
+    "RestoreResult",
     "RevisionReport",
     "SourceInput",
+    "SourceRestore",
+    "SpanRestore",
+    "VerdictRestore",
     "adjudicate",
     "adjudication_delete",
+    "annotations_restore",
     "article_body_revise",
     "assignment_delete",
     "comment_delete",
