@@ -1,9 +1,18 @@
+"""The one family of shared fixtures: settings every test runs under, the people of a project by
+role, a project with every role, token-authenticated API clients, and helpers asserting the one
+error shape and flat query counts. Objects come from tests/factories.py."""
+
 import os
+from collections.abc import Callable
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
 
-from tests.factories import UserFactory
+from accounts.services import token_create
+from tests.factories import ArticleFactory, ProjectFactory, SpanFactory, UserFactory
 
 
 def pytest_collection_modifyitems(config, items):
@@ -45,3 +54,120 @@ def staff_user(db):
 def logged_in_client(client, user):
     client.force_login(user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counters():
+    """Throttle counters live in the cache: no test may inherit another's request history."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api_as(db) -> Callable[[object], APIClient]:
+    """A client sending a fresh personal token of the given user: `api_as(user).get(...)`."""
+
+    def make(user) -> APIClient:
+        _, key = token_create(user=user, name="api tests")
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def anonymous() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def editor(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def reviewer(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def other_reviewer(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def viewer(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def reviewers(db):
+    """Three reviewers, for queue and agreement tests that need more than one."""
+    return UserFactory.create_batch(3)
+
+
+@pytest.fixture
+def outsider(db):
+    """A reviewer of another project: everything of `project` must look absent to them."""
+    user = UserFactory()
+    ProjectFactory(reviewers=[user], articles=[ArticleFactory()])
+    return user
+
+
+@pytest.fixture
+def article(db):
+    return ArticleFactory()
+
+
+@pytest.fixture
+def project(editor, reviewer, other_reviewer, viewer, article):
+    """A blind-review PolitiFact project (2 reviews per claim, sources required)."""
+    return ProjectFactory(
+        editors=[editor],
+        reviewers=[reviewer, other_reviewer],
+        viewers=[viewer],
+        articles=[article],
+    )
+
+
+@pytest.fixture
+def span(project, article, editor):
+    """The first sentence of `article`, highlighted by the editor."""
+    return SpanFactory(project=project, article=article, created_by=editor)
+
+
+def _assert_error(response, status: int, type_: str, *fields: str) -> dict:
+    """The response is the one error shape, with the status, type and (at least) these fields."""
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert set(body) >= {"type", "detail", "errors"}, body
+    assert body["type"] == type_, body
+    assert isinstance(body["detail"], str) and body["detail"], body
+    assert isinstance(body["errors"], dict), body
+    for field in fields:
+        assert field in body["errors"], body
+        messages = body["errors"][field]
+        assert isinstance(messages, list) and messages, body
+        assert all(isinstance(message, str) and message for message in messages), body
+    return body
+
+
+@pytest.fixture
+def assert_error():
+    """`assert_error(response, 400, "validation_error", "field", ...)` -> the body."""
+    return _assert_error
+
+
+@pytest.fixture
+def count_queries():
+    """`count_queries(client, url)` -> (response, number of SQL queries the request ran)."""
+
+    def run(client: APIClient, url: str):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200, response.content
+        return response, len(captured)
+
+    return run

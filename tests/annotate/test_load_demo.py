@@ -1,6 +1,5 @@
 from collections import Counter
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -8,10 +7,9 @@ from django.urls import reverse
 
 from annotate.models import Project, Span, Verdict
 from annotate.review import selectors
+from tests.paths import SEEDS
 
 pytestmark = pytest.mark.django_db
-
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 
 @pytest.fixture

@@ -10,11 +10,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from corpus.models import Article
+from tests.paths import ROOT, SEEDS
 
 pytestmark = pytest.mark.django_db
-
-ROOT = Path(__file__).resolve().parents[2]
-SEEDS = ROOT / "seeds"
 
 
 def _run(*args: str) -> tuple[str, str]:

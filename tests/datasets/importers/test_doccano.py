@@ -10,12 +10,13 @@ from django.contrib.auth import get_user_model
 from annotate.models import Membership, Span, Verdict
 from corpus.models import Article
 from tests.datasets.exports import build_known_project, export
-from tests.datasets.imports import import_file, import_file_failing
+from tests.datasets.importers.imports import import_file, import_file_failing
 from tests.factories import ProjectFactory, UserFactory
+from tests.paths import PEERS
 
 pytestmark = pytest.mark.django_db
 
-SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "peers" / "doccano_export_sample.jsonl"
+SAMPLE = PEERS / "doccano_export_sample.jsonl"
 TEXT = "Hi 👋 Envoy said talks went well."
 
 

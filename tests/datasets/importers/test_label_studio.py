@@ -10,12 +10,12 @@ from django.contrib.auth import get_user_model
 from annotate.models import Adjudication, Membership, Prediction, Span, Verdict
 from corpus.models import Article
 from tests.datasets.exports import build_known_project, export
-from tests.datasets.imports import import_file, import_file_failing
+from tests.datasets.importers.imports import import_file, import_file_failing
 from tests.factories import ProjectFactory, UserFactory
+from tests.paths import PEERS
 
 pytestmark = pytest.mark.django_db
 
-PEERS = Path(__file__).resolve().parents[1] / "fixtures" / "peers"
 SAMPLE = PEERS / "label_studio_export_sample.json"
 EMOJI = PEERS / "label_studio_emoji_export.json"
 CONFIG = PEERS / "label_studio_config.xml"

@@ -1,13 +1,12 @@
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from corpus.importers.base import ArticleDraft, ParseError
 from corpus.importers.scraped_text import parse_scraped_text
 from corpus.text import canonical_body
+from tests.paths import SEEDS
 
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 GLOBAL_RESEARCH_CHROME = [
     "Translate Website",
     "Newsletter",

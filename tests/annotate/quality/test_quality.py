@@ -8,7 +8,6 @@ import re
 import subprocess
 import sys
 from io import StringIO
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -29,10 +28,10 @@ from annotate.quality.marking import _exact_scores
 from annotate.quality.statistics import NotComputable, SpanScores, span_agreement
 from annotate.review import services
 from tests.factories import ArticleFactory, ProjectFactory, SpanFactory, UserFactory
+from tests.paths import SEEDS
 
 pytestmark = pytest.mark.django_db
 
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 FIVE = ["one", "two", "three", "four", "five"]
 # FORMATS.md §5, Krippendorff (2011): reviewers × 12 units, None = missing; values 1..5.
 KRIPPENDORFF_2011 = {
