@@ -12,7 +12,15 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from accounts.services import token_create
-from tests.factories import ArticleFactory, ProjectFactory, SpanFactory, UserFactory
+from annotate.models import Project
+from tests.datasets.exports import build_known_project
+from tests.factories import (
+    EMOJI_BODY,
+    ArticleFactory,
+    ProjectFactory,
+    SpanFactory,
+    UserFactory,
+)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -103,9 +111,15 @@ def viewer(db):
 
 
 @pytest.fixture
-def reviewers(db):
-    """Three reviewers, for queue and agreement tests that need more than one."""
-    return UserFactory.create_batch(3)
+def reviewers(reviewer, other_reviewer):
+    """The project's three reviewers: `reviewer`, `other_reviewer` and a third."""
+    return [reviewer, other_reviewer, UserFactory()]
+
+
+@pytest.fixture
+def staff(db):
+    """Staff without superuser rights (reads the whole corpus, creates projects)."""
+    return UserFactory(is_staff=True)
 
 
 @pytest.fixture
@@ -117,25 +131,80 @@ def outsider(db):
 
 
 @pytest.fixture
-def article(db):
-    return ArticleFactory()
+def article(request, db):
+    """An article; `@pytest.mark.article(body=...)` (any ArticleFactory field) changes it."""
+    return ArticleFactory(**_mark_fields(request, "article"))
 
 
 @pytest.fixture
-def project(editor, reviewer, other_reviewer, viewer, article):
-    """A blind-review PolitiFact project (2 reviews per claim, sources required)."""
-    return ProjectFactory(
-        editors=[editor],
-        reviewers=[reviewer, other_reviewer],
-        viewers=[viewer],
-        articles=[article],
+def emoji_article(project):
+    """An article of `project` with an emoji (two UTF-16 units) and a passage that occurs twice."""
+    article = ArticleFactory(body=EMOJI_BODY)
+    project.articles.add(article)
+    return article
+
+
+@pytest.fixture
+def make_project(request, db):
+    """`make_project(**fields)`: a ProjectFactory project whose members are, unless `fields` say
+    otherwise (`reviewers=[]`, `viewers=[viewer]`), `editor`, the three `reviewers` and `viewer`.
+    Members may be named by fixture (`reviewers=["reviewer"]`), as marks must."""
+
+    def people(value) -> list:
+        if isinstance(value, str):
+            return request.getfixturevalue(value)
+        return [request.getfixturevalue(v) if isinstance(v, str) else v for v in value]
+
+    def make(**fields) -> Project:
+        for role, default in (
+            ("editors", ["editor"]),
+            ("reviewers", "reviewers"),
+            ("viewers", ["viewer"]),
+        ):
+            fields[role] = people(fields.get(role, default))
+        return ProjectFactory(**fields)
+
+    return make
+
+
+@pytest.fixture
+def project(request, make_project):
+    """A blind-review PolitiFact project (2 reviews per claim, sources required) with `article`
+    and every role. A module or test changes it by a mark taking `make_project`'s fields:
+    `pytestmark = pytest.mark.project(slug="politifact", reviewers=[], viewers=[], articles=[])`."""
+    fields = _mark_fields(request, "project")
+    if "articles" not in fields:
+        fields["articles"] = [request.getfixturevalue("article")]
+    return make_project(**fields)
+
+
+@pytest.fixture
+def span(request, project, article, editor):
+    """The first sentence of `article`, highlighted by the editor; `@pytest.mark.span(text=...)`
+    (any SpanFactory field) changes it."""
+    return SpanFactory(
+        **{"project": project, "article": article, "created_by": editor}
+        | _mark_fields(request, "span")
     )
 
 
+def _mark_fields(request, name: str) -> dict:
+    """The keyword arguments of the closest `@pytest.mark.<name>(...)` of the test, or none."""
+    mark = request.node.get_closest_marker(name)
+    return dict(mark.kwargs) if mark else {}
+
+
 @pytest.fixture
-def span(project, article, editor):
-    """The first sentence of `article`, highlighted by the editor."""
-    return SpanFactory(project=project, article=article, created_by=editor)
+def admin_client(client, staff_user):
+    """pytest-django's `admin_client`, logged in as `staff_user` so a test can name the actor."""
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
+def known(db):
+    """The small known project the dataset exports and imports are checked against."""
+    return build_known_project()
 
 
 def _assert_error(response, status: int, type_: str, *fields: str) -> dict:

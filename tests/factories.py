@@ -10,6 +10,9 @@ from annotate.review.anchoring import quote_context
 from corpus.models import Article
 from corpus.text import content_hash
 
+# An emoji (two UTF-16 code units, one code point) before a passage that occurs twice.
+EMOJI_BODY = "Officials said 👋 talks went well on day one.\n\nLater, talks went well again."
+
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:

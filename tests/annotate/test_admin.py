@@ -20,12 +20,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
-@pytest.fixture
 def contested_span():
     reviewers = UserFactory.create_batch(2)
     article = ArticleFactory(body="Officials said <b>100,000</b> troops massed. Others disagreed.")

@@ -17,30 +17,18 @@ from annotate.models import Adjudication, Comment, Project, Source, Span, Verdic
 from annotate.projects import services as project_services
 from annotate.review import services
 from tests.factories import (
-    ArticleFactory,
-    ProjectFactory,
     SourceFactory,
-    SpanFactory,
     VerdictFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.article(body="Leaders met. Officials said talks went well. Others disagree."),
+    pytest.mark.span(text="talks went well"),
+]
 
 RATIONALE = text_limit("verdict", "rationale")
 SOURCE = services.SourceInput(url="https://example.org/readout", title="Readout")
-
-
-@pytest.fixture
-def project(editor, reviewer):
-    article = ArticleFactory(body="Leaders met. Officials said talks went well. Others disagree.")
-    return ProjectFactory(editors=[editor], reviewers=[reviewer], articles=[article])
-
-
-@pytest.fixture
-def span(project, editor):
-    return SpanFactory(
-        project=project, article=project.articles.get(), text="talks went well", created_by=editor
-    )
 
 
 def _too_long(model: str, field: str) -> str:

@@ -6,13 +6,6 @@ from tests.factories import ArticleFactory, ProjectFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff_client(client, staff_user):
-    """Staff read the whole corpus; members read their projects' articles (tests below)."""
-    client.force_login(staff_user)
-    return client
-
-
 def test_members_read_only_their_projects_articles(logged_in_client, user):
     mine, theirs, unassigned = ArticleFactory.create_batch(3)
     ProjectFactory(reviewers=[user], articles=[mine])
@@ -37,20 +30,20 @@ def test_pages_redirect_anonymous_users_to_login(client, url_name, args):
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_article_list_shows_titles_and_searches(staff_client):
+def test_article_list_shows_titles_and_searches(admin_client):
     ArticleFactory(title="Summit in Geneva", body="Leaders met.")
     ArticleFactory(title="Call on Thursday", body="Geneva talks were planned.")
     ArticleFactory(title="Unrelated", body="Nothing here.")
-    response = staff_client.get(reverse("corpus:article-list"), {"q": "geneva"})
+    response = admin_client.get(reverse("corpus:article-list"), {"q": "geneva"})
     titles = [a.title for a in response.context["page"]]
     assert sorted(titles) == ["Call on Thursday", "Summit in Geneva"]
     assert "Unrelated" not in response.text
 
 
-def test_article_list_paginates(staff_client):
+def test_article_list_paginates(admin_client):
     ArticleFactory.create_batch(30)
-    first = staff_client.get(reverse("corpus:article-list"))
-    second = staff_client.get(reverse("corpus:article-list"), {"page": 2})
+    first = admin_client.get(reverse("corpus:article-list"))
+    second = admin_client.get(reverse("corpus:article-list"), {"page": 2})
     assert len(first.context["page"]) == 25
     assert len(second.context["page"]) == 5
     assert 'rel="next"' in first.text
@@ -58,20 +51,20 @@ def test_article_list_paginates(staff_client):
 
 @pytest.mark.parametrize("count", [5, 50])
 def test_article_list_queries_do_not_grow_with_articles(
-    staff_client, count, django_assert_num_queries
+    admin_client, count, django_assert_num_queries
 ):
     ArticleFactory.create_batch(count)
     # session + user + count + page
     with django_assert_num_queries(4):
-        response = staff_client.get(reverse("corpus:article-list"))
+        response = admin_client.get(reverse("corpus:article-list"))
     assert response.status_code == 200
 
 
-def test_article_detail_shows_metadata_and_paragraphs(staff_client):
+def test_article_detail_shows_metadata_and_paragraphs(admin_client):
     article = ArticleFactory(
         title="Talks", subtitle="A dek", authors=["Ana Lima"], body="One.\n\nTwo."
     )
-    response = staff_client.get(article.get_absolute_url())
+    response = admin_client.get(article.get_absolute_url())
     assert response.status_code == 200
     assert "<p>One.</p>" in response.text
     assert "<p>Two.</p>" in response.text
@@ -79,20 +72,20 @@ def test_article_detail_shows_metadata_and_paragraphs(staff_client):
     assert "A dek" in response.text
 
 
-def test_article_detail_escapes_article_text(staff_client):
+def test_article_detail_escapes_article_text(admin_client):
     article = ArticleFactory(
         title="<script>alert(1)</script>",
         body="<img src=x onerror=alert(1)>",
         source_url="javascript:alert(1)",
     )
-    response = staff_client.get(article.get_absolute_url())
+    response = admin_client.get(article.get_absolute_url())
     assert "<script>alert(1)</script>" not in response.text
     assert "&lt;img src=x onerror=alert(1)&gt;" in response.text
     assert 'href="javascript:' not in response.text
 
 
-def test_article_detail_of_unknown_article_is_404(staff_client):
-    assert staff_client.get(reverse("corpus:article-detail", args=[999])).status_code == 404
+def test_article_detail_of_unknown_article_is_404(admin_client):
+    assert admin_client.get(reverse("corpus:article-detail", args=[999])).status_code == 404
 
 
 def test_login_and_logout_pages(client, user):
@@ -114,11 +107,11 @@ def test_logout_requires_csrf_token(user):
     assert csrf_client.post(reverse("logout")).status_code == 403
 
 
-def test_article_list_orders_newest_first_and_undated_last(staff_client):
+def test_article_list_orders_newest_first_and_undated_last(admin_client):
     import datetime
 
     ArticleFactory(title="Undated", published_on=None)
     ArticleFactory(title="Older", published_on=datetime.date(2021, 6, 17))
     ArticleFactory(title="Newer", published_on=datetime.date(2021, 12, 7))
-    response = staff_client.get(reverse("corpus:article-list"))
+    response = admin_client.get(reverse("corpus:article-list"))
     assert [a.title for a in response.context["page"]] == ["Newer", "Older", "Undated"]

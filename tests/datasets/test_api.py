@@ -9,7 +9,6 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from accounts.services import token_create
-from tests.datasets.exports import build_known_project
 from tests.factories import (
     ArticleFactory,
     ProjectFactory,
@@ -20,11 +19,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def known():
-    return build_known_project()
 
 
 def client_for(user) -> APIClient:

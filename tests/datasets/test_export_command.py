@@ -6,14 +6,9 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from tests.datasets.exports import build_known_project, export
+from tests.datasets.exports import export
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def known():
-    return build_known_project()
 
 
 def run(*args) -> tuple[str, str]:

@@ -15,14 +15,9 @@ from datasets.importers import read_dataset
 from datasets.importers.base import ArticleRecord as ImportedArticle
 from datasets.importers.label_studio import read_label_config
 from datasets.importers.offsets import OffsetUnit
-from tests.datasets.exports import build_known_project, export, json_lines
+from tests.datasets.exports import export, json_lines
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def known():
-    return build_known_project()
 
 
 def _reimport(path: Path, slug: str) -> Project:

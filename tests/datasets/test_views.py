@@ -7,15 +7,10 @@ from django.http import StreamingHttpResponse
 from django.urls import reverse
 
 from annotate.models import Membership
-from tests.datasets.exports import build_known_project, export, json_lines
+from tests.datasets.exports import export, json_lines
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def known():
-    return build_known_project()
 
 
 def page_url(project) -> str:
@@ -96,11 +91,6 @@ def test_project_page_links_to_export_for_editors_only(client, known):
 # --- the admin action -----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def staff(db):
-    return UserFactory(is_staff=True, is_superuser=True)
-
-
 def post_action(client, articles, **extra):
     return client.post(
         reverse("admin:corpus_article_changelist"),
@@ -112,8 +102,8 @@ def post_action(client, articles, **extra):
     )
 
 
-def test_admin_action_asks_for_the_project(client, staff, known):
-    client.force_login(staff)
+def test_admin_action_asks_for_the_project(client, staff_user, known):
+    client.force_login(staff_user)
 
     response = post_action(client, [known.emoji])
 
@@ -122,8 +112,8 @@ def test_admin_action_asks_for_the_project(client, staff, known):
     assert "Envoy says talks went well" in response.text
 
 
-def test_admin_action_exports_native_jsonl_of_the_selected_articles(client, staff, known):
-    client.force_login(staff)
+def test_admin_action_exports_native_jsonl_of_the_selected_articles(client, staff_user, known):
+    client.force_login(staff_user)
 
     response = post_action(
         client, [known.emoji], export_project=known.project.pk, export_apply="Export"
@@ -138,8 +128,8 @@ def test_admin_action_exports_native_jsonl_of_the_selected_articles(client, staf
     assert all(name.startswith("r-") for name in lines[0]["project"]["people"])
 
 
-def test_admin_action_real_names_only_for_the_projects_editors(client, staff, known):
-    client.force_login(staff)
+def test_admin_action_real_names_only_for_the_projects_editors(client, staff_user, known):
+    client.force_login(staff_user)
     refused = post_action(
         client,
         [known.emoji],
@@ -151,7 +141,7 @@ def test_admin_action_real_names_only_for_the_projects_editors(client, staff, kn
     messages = [str(m) for m in client.get(refused.url).context["messages"]]
     assert "Only a project editor may export real usernames." in messages
 
-    Membership.objects.create(project=known.project, user=staff, role="editor")
+    Membership.objects.create(project=known.project, user=staff_user, role="editor")
     allowed = post_action(
         client,
         [known.emoji],

@@ -10,16 +10,11 @@ from accounts.services import token_create, token_revoke
 from annotate.models import Span
 from corpus.models import Article
 from corpus.text import content_hash
-from tests.factories import ArticleFactory, ProjectFactory, SpanFactory, UserFactory
+from tests.factories import ArticleFactory, ProjectFactory, SpanFactory
 
 pytestmark = pytest.mark.django_db
 
 BODY = "Officials said 👋 talks went well.\n\nA second paragraph follows."
-
-
-@pytest.fixture
-def staff(db):
-    return UserFactory(is_staff=True)
 
 
 @pytest.fixture

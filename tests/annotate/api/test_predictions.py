@@ -3,18 +3,9 @@
 import pytest
 
 from annotate.models import Prediction, Span
-from tests.factories import ArticleFactory, ProjectFactory, SpanFactory
+from tests.factories import EMOJI_BODY, ArticleFactory, ProjectFactory, SpanFactory
 
 pytestmark = pytest.mark.django_db
-
-BODY = "Officials said 👋 talks went well on day one.\n\nLater, talks went well again."
-
-
-@pytest.fixture
-def emoji_article(project):
-    article = ArticleFactory(body=BODY)
-    project.articles.add(article)
-    return article
 
 
 @pytest.fixture
@@ -62,7 +53,7 @@ def test_bulk_create_stores_every_prediction(api_as, reviewer, project, emoji_ar
 
     assert response.status_code == 201, response.content
     rows = response.json()
-    second = BODY.index("talks went well", 20)
+    second = EMOJI_BODY.index("talks went well", 20)
     assert [(row["start"], row["end"], row["quote"]) for row in rows] == [
         (17, 32, "talks went well"),
         (second, second + 15, "talks went well"),

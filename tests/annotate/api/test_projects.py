@@ -166,7 +166,7 @@ def test_members_list_for_any_member(api_as, request, project, role):
     assert {(row["user"]["id"], row["role"]) for row in rows} == set(
         Membership.objects.filter(project=project).values_list("user_id", "role")
     )
-    assert response.json()["count"] == 4
+    assert response.json()["count"] == 5  # editor, three reviewers, viewer
 
 
 def test_members_list_of_others_project_is_404(api_as, outsider, project, assert_error):

@@ -7,6 +7,7 @@ import pytest
 
 from annotate.models import Adjudication, Comment, Span, Verdict
 from tests.factories import (
+    EMOJI_BODY,
     ArticleFactory,
     MembershipFactory,
     ProjectFactory,
@@ -18,15 +19,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-EMOJI_BODY = "Officials said 👋 talks went well on day one.\n\nLater, talks went well again."
 SOURCE = {"url": "https://example.org/readout", "stance": "refutes"}
-
-
-@pytest.fixture
-def emoji_article(project):
-    article = ArticleFactory(body=EMOJI_BODY)
-    project.articles.add(article)
-    return article
 
 
 def _ids(response) -> list[int]:

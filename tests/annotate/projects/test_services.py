@@ -9,19 +9,12 @@ from annotate.projects import services as project_services
 from annotate.projects.scales import PRESETS
 from tests.factories import ArticleFactory, ProjectFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.project(reviewers=["reviewer"], viewers=[], articles=[]),
+]
 
 Role = Membership.Role
-
-
-@pytest.fixture
-def staff():
-    return UserFactory(is_staff=True)
-
-
-@pytest.fixture
-def project(editor, reviewer):
-    return ProjectFactory(editors=[editor], reviewers=[reviewer])
 
 
 def _roles(project: Project) -> dict[int, str]:

@@ -16,11 +16,6 @@ pytestmark = pytest.mark.django_db
 SOURCES = [services.SourceInput(url="https://example.org/readout", stance="supports")]
 
 
-@pytest.fixture
-def project(editor, reviewers):
-    return ProjectFactory(editors=[editor], reviewers=reviewers, reviews_per_claim=2)
-
-
 def _open(*spans) -> list[bool]:
     return [Span.objects.get(pk=span.pk).queue_open for span in spans]
 
@@ -94,14 +89,6 @@ def test_revision_closes_orphaned_spans_and_reopens_found_ones(editor, reviewers
     )
     assert _open(span) == [True]
     assert services.next_span_for_review(project=project, reviewer=reviewers[0]) == span
-
-
-@pytest.fixture
-def admin_client(client, editor):
-    editor.is_staff = editor.is_superuser = True
-    editor.save()
-    client.force_login(editor)
-    return client
 
 
 def test_admin_deleting_an_assignment_reopens_the_span(admin_client, project, reviewers):

@@ -10,22 +10,11 @@ from corpus.models import Article
 from corpus.text import content_hash
 from tests.factories import ArticleFactory, ProjectFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
-
 BODY = (
     "The envoy said talks went well. Critics disagreed sharply with that account.\n\n"
     "The ministry declined to comment on Friday."
 )
-
-
-@pytest.fixture
-def article():
-    return ArticleFactory(body=BODY)
-
-
-@pytest.fixture
-def project(editor, reviewer, article):
-    return ProjectFactory(editors=[editor], reviewers=[reviewer], articles=[article])
+pytestmark = [pytest.mark.django_db, pytest.mark.article(body=BODY)]
 
 
 def _span(project, article, actor, quote) -> Span:

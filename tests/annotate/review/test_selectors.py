@@ -23,21 +23,6 @@ pytestmark = pytest.mark.django_db
 SOURCES = [services.SourceInput(url="https://example.org/readout", stance="supports")]
 
 
-@pytest.fixture
-def reviewer(reviewers):
-    return reviewers[0]
-
-
-@pytest.fixture
-def project(editor, reviewers, viewer):
-    return ProjectFactory(editors=[editor], reviewers=reviewers, viewers=[viewer])
-
-
-@pytest.fixture
-def span(project, editor):
-    return SpanFactory(project=project, created_by=editor)
-
-
 def _current_version(span, reviewer) -> int:
     version = (
         Verdict.objects.filter(span=span, reviewer=reviewer)

@@ -14,28 +14,12 @@ from tests.factories import (
     VerdictFactory,
 )
 
-pytestmark = pytest.mark.django_db
-
 BODY = (
     "The envoy said talks went well. Critics said talks went nowhere.\n\n"
     "The ministry declined to comment."
 )
+pytestmark = [pytest.mark.django_db, pytest.mark.article(body=BODY)]
 SOURCES = [services.SourceInput(url="https://example.org/transcript")]
-
-
-@pytest.fixture
-def article():
-    return ArticleFactory(body=BODY)
-
-
-@pytest.fixture
-def project(editor, reviewer, other_reviewer, viewer, article):
-    return ProjectFactory(
-        editors=[editor],
-        reviewers=[reviewer, other_reviewer],
-        viewers=[viewer],
-        articles=[article],
-    )
 
 
 def _create(project, article, actor, **selectors) -> Span:

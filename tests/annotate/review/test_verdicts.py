@@ -25,16 +25,6 @@ REPORT = SourceInput(
 TRANSCRIPT = SourceInput(url="http://example.org/transcript", title="Transcript")
 
 
-@pytest.fixture
-def project(editor, reviewer, other_reviewer, viewer):
-    return ProjectFactory(editors=[editor], reviewers=[reviewer, other_reviewer], viewers=[viewer])
-
-
-@pytest.fixture
-def span(project, editor):
-    return SpanFactory(project=project, created_by=editor)
-
-
 def _submit(span, reviewer, *, label="False", sources=(REPORT,), expected_version=0, **fields):
     return services.verdict_submit(
         span=span,

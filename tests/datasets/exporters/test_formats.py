@@ -18,11 +18,6 @@ from tests.factories import ProjectFactory, SpanFactory, VerdictFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def known():
-    return build_known_project()
-
-
 # --- CSV ------------------------------------------------------------------------------------------
 
 

@@ -5,14 +5,9 @@ import json
 import pytest
 
 from datasets.records import SCHEMA
-from tests.datasets.exports import build_known_project, export, json_lines
+from tests.datasets.exports import export, json_lines
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def known():
-    return build_known_project()
 
 
 def test_native_first_line_is_the_project(known):

@@ -13,11 +13,6 @@ from tests.datasets.exports import build_known_project, export, json_lines
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def known():
-    return build_known_project()
-
-
 def quotes(text: str) -> list[str]:
     return [span["quote"] for line in json_lines(text)[1:] for span in line["spans"]]
 

@@ -14,15 +14,14 @@ from tests.datasets.importers.imports import import_file, import_file_failing
 from tests.factories import ProjectFactory, UserFactory
 from tests.paths import PEERS
 
-pytestmark = pytest.mark.django_db
+# The project the files are imported into: `politifact`, its editor its only member.
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.project(slug="politifact", reviewers=[], viewers=[], articles=[]),
+]
 
 SAMPLE = PEERS / "doccano_export_sample.jsonl"
 TEXT = "Hi 👋 Envoy said talks went well."
-
-
-@pytest.fixture
-def project():
-    return ProjectFactory(slug="politifact", editors=[UserFactory(username="eddie")])
 
 
 def _run(path, *args) -> tuple[str, str]:

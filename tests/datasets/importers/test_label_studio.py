@@ -14,22 +14,16 @@ from tests.datasets.importers.imports import import_file, import_file_failing
 from tests.factories import ProjectFactory, UserFactory
 from tests.paths import PEERS
 
-pytestmark = pytest.mark.django_db
+# The project the files are imported into: `politifact`, its editor its only member.
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.project(slug="politifact", reviewers=[], viewers=[], articles=[]),
+]
 
 SAMPLE = PEERS / "label_studio_export_sample.json"
 EMOJI = PEERS / "label_studio_emoji_export.json"
 CONFIG = PEERS / "label_studio_config.xml"
 TEXT = "Hi 👋 Envoy said talks went well."
-
-
-@pytest.fixture
-def editor():
-    return UserFactory(username="eddie")
-
-
-@pytest.fixture
-def project(editor):
-    return ProjectFactory(slug="politifact", editors=[editor])
 
 
 def _run(path, *args, project="politifact") -> tuple[str, str]:
@@ -110,7 +104,12 @@ def test_sample_reviewers_become_inactive_placeholder_reviewers(project, editor)
     assert placeholders.count() == 3
     assert not any(user.is_active or user.has_usable_password() for user in placeholders)
     roles = dict(Membership.objects.filter(project=project).values_list("user__username", "role"))
-    assert roles == {"eddie": "editor", "ls-2": "reviewer", "ls-3": "reviewer", "ls-4": "reviewer"}
+    assert roles == {
+        editor.username: "editor",
+        "ls-2": "reviewer",
+        "ls-3": "reviewer",
+        "ls-4": "reviewer",
+    }
 
 
 def test_sample_reimport_changes_nothing(project):
