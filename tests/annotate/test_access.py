@@ -20,29 +20,21 @@ from annotate.models import Membership
 from annotate.web import views
 from tests.factories import (
     ArticleFactory,
-    ProjectFactory,
     SpanFactory,
-    UserFactory,
     VerdictFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.article(body="Leaders met. Officials said talks went well. Others disagree."),
+    pytest.mark.span(text="talks went well"),
+]
 Role = Membership.Role
 
 
 @pytest.fixture
-def team(editor, reviewer, other_reviewer, viewer):
-    article = ArticleFactory(body="Leaders met. Officials said talks went well. Others disagree.")
-    project = ProjectFactory(
-        editors=[editor],
-        reviewers=[reviewer, other_reviewer],
-        viewers=[viewer],
-        articles=[article],
-        blind_review=True,
-    )
-    span = SpanFactory(project=project, article=article, text="talks went well", created_by=editor)
-    outsider = UserFactory()
-    ProjectFactory(reviewers=[outsider])
+def team(editor, reviewer, other_reviewer, viewer, outsider, article, project, span):
+    """The shared fixtures by name, as the tests below look them up (`team[who]`)."""
     return {
         "editor": editor,
         "reviewer": reviewer,

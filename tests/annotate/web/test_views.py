@@ -15,21 +15,22 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.article(body="Leaders met. Officials said talks went well. Others disagree."),
+]
 
 
 @pytest.fixture
-def team():
-    editor, first, second, viewer = (UserFactory() for _ in range(4))
-    article = ArticleFactory(body="Leaders met. Officials said talks went well. Others disagree.")
-    project = ProjectFactory(
-        editors=[editor], reviewers=[first, second], viewers=[viewer], articles=[article]
+def team(editor, reviewer, other_reviewer, viewer, article, project):
+    """The shared fixtures by name, with a span the first reviewer highlighted."""
+    span = SpanFactory(
+        project=project, article=article, text="talks went well", created_by=reviewer
     )
-    span = SpanFactory(project=project, article=article, text="talks went well", created_by=first)
     return {
         "editor": editor,
-        "first": first,
-        "second": second,
+        "first": reviewer,
+        "second": other_reviewer,
         "viewer": viewer,
         "article": article,
         "project": project,
