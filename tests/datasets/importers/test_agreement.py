@@ -5,7 +5,7 @@ import json
 import pytest
 
 from annotate.quality import project_agreement
-from tests.datasets.imports import import_file
+from tests.datasets.importers.imports import import_file
 from tests.factories import ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
