@@ -4,7 +4,7 @@ The rule is the table `RULE` below: the first fact that holds gives the status, 
 Each fact is written twice, side by side in `_FACTS`: as a condition on the counts that
 `span_status_annotations()` adds to a span queryset (for lists, filters and dashboards), and
 as a predicate over `SpanFacts`, plain values any caller can gather (exports read verdicts
-already loaded). tests/annotate/test_status.py checks with hypothesis that both give the same
+already loaded). tests/annotate/review/test_status.py checks with hypothesis that both give the same
 status for random spans in the database.
 
 Orphaning does not change the status: an orphaned span keeps the status its verdicts give it
