@@ -1,14 +1,16 @@
 """Inserting many rows at once for the batch services: keys set, history written, fast.
 
-Not a service itself: the restore services validate, then call `rows_insert`. The rows' own
-values are stored as they are (no `auto_now` stamping: a restore keeps the file's times), and
-each row gets its primary key. On PostgreSQL the keys are taken from the table's sequence in one
-query and the rows sent with COPY, as `corpus.services.articles_insert` does for articles: an
+Not a service itself: the restore services validate, then call `rows_insert`. Rows are any
+objects with the model's column attributes (the restore's slotted records, or model instances);
+their values are stored as they are (no `auto_now` stamping: a restore keeps the file's times),
+and each row gets its primary key. On PostgreSQL the keys are taken from the table's sequence in
+one query and the rows sent with COPY, as `corpus.services.articles_insert` does for articles: an
 INSERT of thousands of rows spends more time quoting parameters than the server storing them.
 """
 
 from collections.abc import Sequence
 from enum import Enum
+from operator import attrgetter
 from types import SimpleNamespace
 
 from django.db import connection
@@ -17,56 +19,67 @@ from django.utils import timezone
 
 
 def rows_insert(
-    model: type[Model], rows: Sequence[Model], *, history_user=None, history_reason: str = ""
-) -> list[Model]:
+    model: type[Model], rows: Sequence, *, history_user=None, history_reason: str = ""
+) -> list[int]:
     """Insert `rows` of `model` and set their keys; with `history_user`, also a "+" history row
-    per row (django-simple-history's own table), which are returned."""
+    per row (django-simple-history's own table), whose keys are returned in the rows' order."""
     if not rows:
         return []
-    _insert(model, rows)
-    if history_user is None:
-        return []
-    historical = model.history.model
-    names = [field.attname for field in historical.tracked_fields]
-    # COPY reads attributes only: a namespace costs a fraction of a model instance.
-    build = SimpleNamespace if connection.vendor == "postgresql" else historical
-    now = timezone.now()
-    histories = [
-        build(
-            history_date=now,
-            history_type="+",
-            history_user_id=history_user.pk,
-            history_change_reason=history_reason,
-            **{name: getattr(row, name) for name in names},
-        )
-        for row in rows
-    ]
-    _insert(historical, histories)
-    return histories
-
-
-def _insert(model: type[Model], rows: Sequence) -> None:
     meta = model._meta
     fields = [field for field in meta.concrete_fields if not field.primary_key]
-    if connection.vendor == "postgresql":
-        _copy(model, rows, fields)
-    else:
-        # raw=True: the values as set, without pre_save() (which stamps auto_now fields).
-        size = connection.ops.bulk_batch_size(fields, rows) or len(rows)
-        for first in range(0, len(rows), size):
-            chunk = rows[first : first + size]
-            keys = model._base_manager._insert(
-                chunk, fields=fields, returning_fields=meta.db_returning_fields, raw=True
-            )
-            for row, (key, *_) in zip(chunk, keys, strict=True):
-                setattr(row, meta.pk.attname, key)
-    for row in rows:
+    values = _getter([field.attname for field in fields])
+    keys = _insert(model, fields, [values(row) for row in rows])
+    for row, key in zip(rows, keys, strict=True):
+        setattr(row, meta.pk.attname, key)
         if isinstance(row, Model):
             row._state.adding = False
             row._state.db = connection.alias
+    if history_user is None:
+        return []
+    return _history_insert(model, rows, history_user=history_user, reason=history_reason)
 
 
-def _copy(model: type[Model], rows: Sequence[Model], fields: list) -> None:
+def parents_keyed(rows: Sequence, name: str) -> None:
+    """Copy the keys parents got on insert into their children's foreign keys."""
+    attname = f"{name}_id"
+    for row in rows:
+        setattr(row, attname, getattr(row, name).pk)
+
+
+def _history_insert(model: type[Model], rows: Sequence, *, history_user, reason: str) -> list[int]:
+    historical = model.history.model
+    tracked = [field.attname for field in historical.tracked_fields]
+    values = _getter(tracked)
+    stamp = (timezone.now(), "+", history_user.pk, reason)
+    extra = ["history_date", "history_type", "history_user_id", "history_change_reason"]
+    by_name = {field.attname: field for field in historical._meta.concrete_fields}
+    fields = [by_name[name] for name in tracked + extra]
+    return _insert(historical, fields, [values(row) + stamp for row in rows])
+
+
+def _insert(model: type[Model], fields: list, rows: list[tuple]) -> list[int]:
+    """Insert value tuples (in `fields`' order); the new keys, in order."""
+    rows = _plain_choices(fields, rows)
+    if connection.vendor == "postgresql":
+        return _copy(model, fields, rows)
+    # raw=True: the values as set, without pre_save() (which stamps auto_now fields).
+    names = [field.attname for field in fields]
+    objects = [SimpleNamespace(**dict(zip(names, row, strict=True))) for row in rows]
+    meta = model._meta
+    size = connection.ops.bulk_batch_size(fields, objects) or len(objects)
+    keys = []
+    for first in range(0, len(objects), size):
+        returned = model._base_manager._insert(
+            objects[first : first + size],
+            fields=fields,
+            returning_fields=meta.db_returning_fields,
+            raw=True,
+        )
+        keys.extend(key for key, *_ in returned)
+    return keys
+
+
+def _copy(model: type[Model], fields: list, rows: list[tuple]) -> list[int]:
     meta = model._meta
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
@@ -75,20 +88,32 @@ def _copy(model: type[Model], rows: Sequence[Model], fields: list) -> None:
             [meta.db_table, meta.pk.column, len(rows)],
         )
         keys = [key for (key,) in cursor.fetchall()]
-    for row, key in zip(rows, keys, strict=True):
-        setattr(row, meta.pk.attname, key)
     columns = ", ".join(quote(column) for column in [meta.pk.column, *(f.column for f in fields)])
     statement = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
-    attnames = [meta.pk.attname, *(field.attname for field in fields)]
     with (
         connection.cursor() as cursor,
         connection.wrap_database_errors,
         cursor.cursor.copy(statement) as copy,
     ):
-        for row in rows:
-            copy.write_row([_plain(getattr(row, name)) for name in attnames])
+        write = copy.write_row
+        for key, row in zip(keys, rows, strict=True):
+            write((key, *row))
+    return keys
 
 
-def _plain(value):
+def _getter(names: list[str]):
+    """A function from a row to the tuple of its `names` attributes."""
+    if len(names) == 1:
+        name = names[0]
+        return lambda row: (getattr(row, name),)
+    return attrgetter(*names)
+
+
+def _plain_choices(fields: list, rows: list[tuple]) -> list[tuple]:
     # psycopg dumps an Enum by its name; a TextChoices member is stored by its value.
-    return value.value if isinstance(value, Enum) else value
+    columns = [index for index, field in enumerate(fields) if field.choices]
+    if not columns or not any(isinstance(row[i], Enum) for row in rows for i in columns):
+        return rows
+    return [
+        tuple(value.value if isinstance(value, Enum) else value for value in row) for row in rows
+    ]
