@@ -64,25 +64,28 @@ class UnknownLabel:
     first_location: str
 
 
-def unknown_labels(
-    *,
-    scale: Sequence[str],
-    records: Iterable[ArticleRecord | ImportFailure],
-    label_map: dict[str, str] | None = None,
-) -> list[UnknownLabel]:
-    """Labels the records use that are not on the scale (after `label_map`), by label."""
-    label_map = label_map or {}
-    known = set(scale)
-    found: dict[str, UnknownLabel] = {}
-    for record in records:
-        if isinstance(record, ImportFailure):
-            continue
-        for label in sorted(record.labels()):
-            if label_map.get(label, label) in known:
+class LabelCheck:
+    """Labels records use that are not on the scale (after `label_map`), tallied by label."""
+
+    def __init__(self, *, scale: Sequence[str], label_map: dict[str, str]) -> None:
+        self.known = set(scale)
+        self.label_map = label_map
+        self.unknown: dict[str, UnknownLabel] = {}
+
+    def unknown_in(self, records: Iterable[ArticleRecord | ImportFailure]) -> bool:
+        """Tally the records' unknown labels; whether any record so far had one."""
+        for record in records:
+            if isinstance(record, ImportFailure):
                 continue
-            seen = found.get(label)
-            if seen is None:
-                found[label] = UnknownLabel(label, 1, record.location)
-            else:
-                found[label] = UnknownLabel(label, seen.count + 1, seen.first_location)
-    return sorted(found.values(), key=lambda unknown: unknown.label)
+            for label in sorted(record.labels()):
+                if self.label_map.get(label, label) in self.known:
+                    continue
+                seen = self.unknown.get(label)
+                if seen is None:
+                    self.unknown[label] = UnknownLabel(label, 1, record.location)
+                else:
+                    self.unknown[label] = UnknownLabel(label, seen.count + 1, seen.first_location)
+        return bool(self.unknown)
+
+    def listed(self) -> list[UnknownLabel]:
+        return sorted(self.unknown.values(), key=lambda unknown: unknown.label)

@@ -34,11 +34,25 @@ from datasets.importers.base import (
     SpanRecord,
 )
 from datasets.importers.projects import local_user
-from datasets.importers.report import ArticleOutcome, ArticleStatus, DatasetImportReport
+from datasets.importers.report import (
+    ArticleOutcome,
+    ArticleStatus,
+    DatasetImportReport,
+    LabelCheck,
+    UnknownLabel,
+)
 
 # Articles stored per transaction: large enough for set-based queries and COPY to pay off,
 # small enough to keep memory flat and a refused batch cheap to retry.
 BATCH_ARTICLES = 500
+
+
+class UnknownLabels(Exception):
+    """The file uses labels the project's scale lacks (after the label map): store nothing."""
+
+    def __init__(self, labels: list[UnknownLabel]) -> None:
+        super().__init__(", ".join(unknown.label for unknown in labels))
+        self.labels = labels
 
 
 def dataset_import(
@@ -48,28 +62,31 @@ def dataset_import(
     records: Iterable[ArticleRecord | ImportFailure],
     label_map: dict[str, str] | None = None,
     fallback_reviewer: ReviewerRef | None = None,
-    dry_run: bool = False,
     add_members: bool = True,
     on_result: Callable[[ArticleOutcome], None] | None = None,
     batch_size: int = BATCH_ARTICLES,
 ) -> DatasetImportReport:
-    """Store the records a batch at a time (rolled back on a dry run) and report each one.
+    """Store the records a batch at a time and report each one; call it in a transaction.
 
-    People the file names who are not members become reviewers, unless `add_members` is off
-    (a project recreated from a native file has its members already, and exactly those).
+    The records are read once. A batch with a label the scale lacks stops the storing: the
+    rest is only read for its labels, and UnknownLabels lists them all (the caller's transaction
+    then stores nothing). People the file names who are not members become reviewers, unless
+    `add_members` is off (a project recreated from a native file has exactly its own members).
     """
     report = DatasetImportReport()
     people = _People(project, actor, fallback_reviewer, add_members)
-    # A dry run stores everything in one transaction and rolls it back at the end, so that
-    # later articles see the users and spans earlier ones would have created.
-    with rolled_back(dry_run):
-        for batch in _batches(records, batch_size):
-            with transaction.atomic():
-                outcomes = _import_batch(batch, project, actor, people, label_map or {})
-            for outcome in outcomes:
-                _tally(report, outcome)
-                if on_result is not None:
-                    on_result(outcome)
+    labels = LabelCheck(scale=project.labels, label_map=label_map or {})
+    for batch in _batches(records, batch_size):
+        if labels.unknown_in(batch):
+            continue
+        with transaction.atomic():
+            outcomes = _import_batch(batch, project, actor, people, label_map or {})
+        for outcome in outcomes:
+            _tally(report, outcome)
+            if on_result is not None:
+                on_result(outcome)
+    if labels.unknown:
+        raise UnknownLabels(labels.listed())
     return report
 
 

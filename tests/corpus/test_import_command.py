@@ -140,7 +140,7 @@ def test_plain_progress_lines_when_not_a_terminal(tmp_path, monkeypatch):
         tmp_path / "five.jsonl", *({"title": f"T{i}", "body": f"B{i}."} for i in range(5))
     )
     _, err = _run(str(path))
-    assert err.splitlines() == ["processed 2 (1 files)", "processed 4 (1 files)"]
+    assert err.splitlines() == ["processed 2 article(s)", "processed 4 article(s)"]
 
 
 def test_non_utf8_jsonl_line_is_named_and_neighbours_stored(tmp_path):

@@ -1,11 +1,10 @@
 """python manage.py import_articles PATH... [--format auto|text|html|jsonl] [--dry-run]"""
 
-import sys
 from collections.abc import Iterator
 
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
+from config.progress import Progress
 from corpus.importers import FORMATS, expand_paths, read_articles
 from corpus.importers.base import ArticleDraft, ImportFailure
 from corpus.services import ImportResult, ImportStatus, import_articles
@@ -26,17 +25,17 @@ class Command(BaseCommand):
 
     def handle(self, *args, paths: list[str], fmt: str, dry_run: bool, **options):
         files, missing = expand_paths(paths)
-        progress = self._progress(total_files=len(files))
+        progress = Progress(unit="article", every=PLAIN_PROGRESS_EVERY, stream=self.stderr)
 
         def report_failure(result: ImportResult) -> None:
-            progress(result)
+            progress.step()
             if result.status is ImportStatus.FAILED:
                 self.stderr.write(f"failed: {result.location}: {result.reason}")
 
-        report = import_articles(
-            items=self._items(files, missing, fmt), dry_run=dry_run, on_result=report_failure
-        )
-        progress(None)
+        with progress:
+            report = import_articles(
+                items=self._items(files, missing, fmt), dry_run=dry_run, on_result=report_failure
+            )
         verb = "would create" if dry_run else "created"
         self.stdout.write(
             f"{verb} {report.created}, unchanged {report.unchanged}, failed {report.failed}"
@@ -49,27 +48,3 @@ class Command(BaseCommand):
         yield from missing
         for path in files:
             yield from read_articles(path, fmt=fmt)
-
-    def _progress(self, *, total_files: int):
-        """A callback counting results: a tqdm bar on a terminal, plain count lines otherwise."""
-        if sys.stderr.isatty():
-            bar = tqdm(unit="article", file=sys.stderr, total=None, leave=False)
-
-            def on_terminal(result: ImportResult | None) -> None:
-                if result is None:
-                    bar.close()
-                else:
-                    bar.update(1)
-
-            return on_terminal
-
-        counts = {"done": 0}
-
-        def on_plain(result: ImportResult | None) -> None:
-            if result is None:
-                return
-            counts["done"] += 1
-            if counts["done"] % PLAIN_PROGRESS_EVERY == 0:
-                self.stderr.write(f"processed {counts['done']} ({total_files} files)")
-
-        return on_plain

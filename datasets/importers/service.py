@@ -1,0 +1,163 @@
+"""Importing a dataset file into a project: the one operation every door calls (today the
+`import_dataset` command), from the options a person gives to the report of what was stored.
+
+It resolves the options (the project, or one recreated from a native file; the label map; the
+reviewer; the offset unit; Label Studio's labelling config), reads the file once, and stores it
+through `store.dataset_import`. The whole import is one transaction: a label the scale lacks,
+found anywhere in the file, stores nothing (the rest of the file is still read, so that every
+unknown label is listed at once), and a dry run rolls everything back. Within it, an article a
+rule refuses fails alone, with its location and the reason.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from annotate.models import Project
+from datasets.importers import FORMATS, read_dataset
+from datasets.importers.base import ParseError, ProjectHeader, ReviewerRef
+from datasets.importers.label_studio import LabelConfig, read_label_config
+from datasets.importers.native import read_native_header
+from datasets.importers.offsets import OffsetUnit
+from datasets.importers.projects import project_first_editor, project_from_header
+from datasets.importers.report import ArticleOutcome, DatasetImportReport, UnknownLabel
+from datasets.importers.store import UnknownLabels, dataset_import, rolled_back
+
+
+class ImportRefused(Exception):
+    """The import cannot run as asked, or was stopped; nothing was stored. The message names
+    the option, or the file and line."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOptions:
+    fmt: str  # one of FORMATS
+    dry_run: bool = False
+    offset_unit: str | None = None  # doccano only; default utf16, as doccano's UI counts
+    reviewer: str | None = None  # the username of who made labels the file names no one for
+    label_config: Path | None = None  # Label Studio only
+    map_label: Sequence[str] = ()  # "FROM=TO" entries
+
+
+def dataset_import_file(
+    path: Path,
+    *,
+    project_slug: str,
+    options: ImportOptions,
+    on_result: Callable[[ArticleOutcome], None] | None = None,
+    on_project_created: Callable[[Project, ProjectHeader], None] | None = None,
+) -> DatasetImportReport:
+    """Import the file into the project `project_slug`; raise ImportRefused if it cannot run."""
+    if options.fmt not in FORMATS:
+        raise ImportRefused(f"unknown format {options.fmt!r}; choose one of {', '.join(FORMATS)}")
+    if not path.is_file():
+        raise ImportRefused(f"{path}: no such file")
+    target = Project.objects.filter(slug=project_slug).first()
+    header = None if target is not None else _native_header(path, options.fmt, project_slug)
+    scale = target.labels if target is not None else header.labels
+    label_map = _label_map(options.map_label, scale)
+    reviewer = _reviewer(options.reviewer)
+    records = read_dataset(
+        path,
+        fmt=options.fmt,
+        offset_unit=_offset_unit(options.offset_unit, options.fmt),
+        reviewer=reviewer,
+        label_config=_label_config(options.label_config, options.fmt),
+    )
+    # A project recreated from the file is rolled back with the articles on a dry run.
+    with transaction.atomic(), rolled_back(options.dry_run):
+        placeholders: list[str] = []
+        if target is None:
+            try:
+                target, placeholders = project_from_header(slug=project_slug, header=header)
+            except (ValidationError, ParseError) as error:
+                raise ImportRefused(f"{path}:1: cannot create the project: {error}") from error
+            if on_project_created is not None:
+                on_project_created(target, header)
+        actor = project_first_editor(target)
+        if actor is None:
+            raise ImportRefused(f"project {project_slug!r} has no editor to import as")
+        try:
+            report = dataset_import(
+                project=target,
+                actor=actor,
+                records=records,
+                label_map=label_map,
+                fallback_reviewer=reviewer,
+                add_members=header is None,
+                on_result=on_result,
+            )
+        except UnknownLabels as error:
+            raise ImportRefused(_unknown_message(error.labels, project_slug, scale)) from None
+        report.placeholders.update(placeholders)
+    return report
+
+
+def _native_header(path: Path, fmt: str, project_slug: str) -> ProjectHeader:
+    if fmt != "native":
+        raise ImportRefused(f"no project with the slug {project_slug!r}")
+    # A native file carries its project: into an empty database it is recreated.
+    try:
+        return read_native_header(path)
+    except ParseError as error:
+        raise ImportRefused(str(error)) from error
+
+
+def _unknown_message(unknown: list[UnknownLabel], project_slug: str, scale: list[str]) -> str:
+    listed = "; ".join(
+        f"{u.label!r} ({u.count} article(s), first at {u.first_location})" for u in unknown
+    )
+    return (
+        f"label(s) not on the scale of project {project_slug!r} ({', '.join(scale)}): "
+        f"{listed}. Map them with --map-label FROM=TO. Nothing was stored."
+    )
+
+
+def _label_map(entries: Sequence[str], scale: list[str]) -> dict[str, str]:
+    mapping = {}
+    for entry in entries:
+        label, sep, target = entry.rpartition("=")
+        if not sep or not label.strip():
+            raise ImportRefused(f"--map-label: write FROM=TO, not {entry!r}")
+        if target.strip() not in scale:
+            raise ImportRefused(
+                f"--map-label: {target.strip()!r} is not on the scale ({', '.join(scale)})"
+            )
+        mapping[label.strip()] = target.strip()
+    return mapping
+
+
+def _offset_unit(given: str | None, fmt: str) -> OffsetUnit:
+    if given is not None and fmt != "doccano":
+        raise ImportRefused(
+            "--offset-unit is for doccano files: Label Studio and native offsets are "
+            "checked against the span text they carry"
+        )
+    try:
+        return OffsetUnit(given or OffsetUnit.UTF16)
+    except ValueError:
+        units = ", ".join(unit.value for unit in OffsetUnit)
+        raise ImportRefused(f"--offset-unit: {given!r} is not one of {units}") from None
+
+
+def _reviewer(username: str | None) -> ReviewerRef | None:
+    if username is None:
+        return None
+    if not get_user_model().objects.filter(username=username).exists():
+        raise ImportRefused(f"--reviewer: no user named {username!r}")
+    return ReviewerRef(pseudonym=username)
+
+
+def _label_config(path: Path | None, fmt: str) -> LabelConfig | None:
+    if path is None:
+        return None
+    if fmt != "label-studio":
+        raise ImportRefused("--label-config is for Label Studio files")
+    try:
+        return read_label_config(Path(path))
+    except ParseError as error:
+        raise ImportRefused(str(error)) from error
