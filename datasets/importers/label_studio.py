@@ -142,9 +142,8 @@ def _tasks(path: Path) -> Iterator[Any]:
         while True:
             position = _skip_space(buffer, position)
             if position == len(buffer) and not at_end:
-                more = stream.read(_CHUNK_CHARS)
-                at_end = not more
-                buffer, position = buffer[position:] + more, 0
+                lines += buffer.count("\n", 0, position)
+                buffer, position, at_end = _refill(stream, buffer, position)
                 continue
             if buffer[position : position + 1] == "]":
                 return
@@ -157,15 +156,24 @@ def _tasks(path: Path) -> Iterator[Any]:
             try:
                 task, end = decoder.raw_decode(buffer, position)
             except json.JSONDecodeError as error:
-                more = "" if at_end else stream.read(_CHUNK_CHARS)
-                if not more:
+                if at_end:
                     raise _located(error, lines) from None
-                buffer += more
+                # The task may run past the buffer: read on. `lines` counts the newlines before
+                # the buffer (an error's line number is relative to it).
+                lines += buffer.count("\n", 0, position)
+                buffer, position, at_end = _refill(stream, buffer, position)
                 continue
             need_comma = True
             yield task
-            lines += buffer.count("\n", 0, end)
-            buffer, position = buffer[end:], 0
+            # Move along the buffer; it is cut only when refilled (cutting it after each task
+            # copied the whole megabyte each time).
+            position = end
+
+
+def _refill(stream, buffer: str, position: int) -> tuple[str, int, bool]:
+    """(buffer from `position` plus the next chunk, 0, whether the stream is exhausted)."""
+    more = stream.read(_CHUNK_CHARS)
+    return buffer[position:] + more, 0, not more
 
 
 def _skip_space(buffer: str, position: int) -> int:

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 from django.core.management.base import BaseCommand, CommandError
 
+from config.gcpause import cyclic_gc_paused
 from config.progress import Progress
 from corpus.importers import FORMATS, expand_paths, read_articles
 from corpus.importers.base import ArticleDraft, ImportFailure
@@ -32,7 +33,7 @@ class Command(BaseCommand):
             if result.status is ImportStatus.FAILED:
                 self.stderr.write(f"failed: {result.location}: {result.reason}")
 
-        with progress:
+        with progress, cyclic_gc_paused():
             report = import_articles(
                 items=self._items(files, missing, fmt), dry_run=dry_run, on_result=report_failure
             )

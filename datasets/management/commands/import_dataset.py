@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from config.gcpause import cyclic_gc_paused
 from config.progress import Progress
 from datasets.importers import FORMATS
 from datasets.importers.offsets import OffsetUnit
@@ -79,7 +80,7 @@ class Command(BaseCommand):
             )
 
         try:
-            with progress:
+            with progress, cyclic_gc_paused():
                 report = dataset_import_file(
                     Path(path),
                     project_slug=project,
