@@ -95,10 +95,17 @@ def _copy(model: type[Model], fields: list, rows: list[tuple]) -> list[int]:
         connection.wrap_database_errors,
         cursor.cursor.copy(statement) as copy,
     ):
+        # Declared column types spare psycopg choosing a dumper for every value.
+        copy.set_types([_pg_type(field) for field in [meta.pk, *fields]])
         write = copy.write_row
         for key, row in zip(keys, rows, strict=True):
             write((key, *row))
     return keys
+
+
+def _pg_type(field) -> str:
+    # "varchar(500)" -> "varchar": psycopg names types without their modifiers.
+    return field.db_type(connection).split("(")[0]
 
 
 def _getter(names: list[str]):

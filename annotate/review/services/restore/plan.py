@@ -24,6 +24,7 @@ from annotate.review.services.restore.rows import (
     NewSource,
     NewSpan,
     NewVerdict,
+    Stored,
 )
 from annotate.review.services.restore.rules import (
     Refused,
@@ -77,12 +78,12 @@ class State:
         self.bodies: dict[int, str] = {}
         # Stored rows as model instances, new ones as restore rows; maps keyed by span id (new
         # spans: by object identity, see _span_ref).
-        self.spans: dict[_SpanKey, Span | NewSpan] = {}
-        self.verdicts: dict[tuple[int, int], Verdict | NewVerdict] = {}  # (span, reviewer id)
-        self.submitted: dict[int, list[Verdict | NewVerdict]] = {}  # span -> submitted verdicts
+        self.spans: dict[_SpanKey, Stored | NewSpan] = {}
+        self.verdicts: dict[tuple[int, int], Stored | NewVerdict] = {}  # (span, reviewer id)
+        self.submitted: dict[int, list[Stored | NewVerdict]] = {}  # span -> submitted verdicts
         self.assigned: dict[int, set[int]] = {}  # span id -> reviewer ids
         self.adjudicated: set[int] = set()  # span ids
-        self.comments: dict[tuple[int, int, str, int | None], Comment | NewComment] = {}
+        self.comments: dict[tuple[int, int, str, int | None], Stored | NewComment] = {}
         self.predictions: set[tuple[int, int, int, str]] = set()
 
     @classmethod
@@ -123,18 +124,23 @@ class State:
         )
 
     def _load_spans(self, article_ids: set[int]) -> None:
+        # Stored rows as their keys (Stored), not model instances: a re-import reads every
+        # verdict of the batch, and instances cost more than the query.
         spans = Span.objects.filter(project=self.project, article_id__in=article_ids)
-        for span in spans.only("pk", "article_id", "start", "end", "orphaned", "quote"):
-            key = _span_key(span.article_id, span.start, span.end, span.orphaned, span.quote)
-            self.spans[key] = span
+        for pk, article_id, start, end, orphaned, quote in spans.values_list(
+            "pk", "article_id", "start", "end", "orphaned", "quote"
+        ):
+            self.spans[_span_key(article_id, start, end, orphaned, quote)] = Stored(pk)
         if not self.spans:
             return
         in_batch = {"span__project": self.project, "span__article_id__in": article_ids}
-        verdicts = Verdict.objects.filter(**in_batch).only("pk", "span_id", "reviewer_id", "status")
-        for verdict in verdicts.order_by("pk"):
-            self.verdicts[verdict.span_id, verdict.reviewer_id] = verdict
-            if verdict.status == Verdict.Status.SUBMITTED:
-                self.submitted.setdefault(verdict.span_id, []).append(verdict)
+        verdicts = Verdict.objects.filter(**in_batch).order_by("pk")
+        for pk, span_id, reviewer_id, status in verdicts.values_list(
+            "pk", "span_id", "reviewer_id", "status"
+        ):
+            verdict = self.verdicts[span_id, reviewer_id] = Stored(pk)
+            if status == Verdict.Status.SUBMITTED:
+                self.submitted.setdefault(span_id, []).append(verdict)
         for span_id, reviewer_id in Assignment.objects.filter(**in_batch).values_list(
             "span_id", "reviewer_id"
         ):
@@ -142,11 +148,10 @@ class State:
         self.adjudicated = set(
             Adjudication.objects.filter(**in_batch).values_list("span_id", flat=True)
         )
-        for comment in Comment.objects.filter(**in_batch).only(
-            "pk", "span_id", "author_id", "body", "parent_id"
-        ):
-            key = (comment.span_id, comment.author_id, comment.body, comment.parent_id)
-            self.comments[key] = comment
+        for pk, span_id, author_id, body, parent_id in Comment.objects.filter(
+            **in_batch
+        ).values_list("pk", "span_id", "author_id", "body", "parent_id"):
+            self.comments[span_id, author_id, body, parent_id] = Stored(pk)
 
     # One article ---------------------------------------------------------------------------
 
@@ -218,10 +223,10 @@ class State:
             self.spans[key] = span
             plan.spans.append(span)
             plan.counts.spans += 1
-        verdicts: dict[str, NewVerdict | Verdict] = {}
+        verdicts: dict[str, NewVerdict | Stored] = {}
         for given_verdict in given.verdicts:
             verdicts[given_verdict.ref] = self._plan_verdict(span, given_verdict, plan)
-        parents: dict[str, NewComment | Comment] = {}
+        parents: dict[str, NewComment | Stored] = {}
         for comment in given.comments:
             parents[comment.ref] = self._plan_comment(span, comment, parents, plan)
         if given.adjudication is not None:
@@ -250,7 +255,7 @@ class State:
             created_at=given.created_at or self.now,
         )
 
-    def _plan_verdict(self, span: NewSpan | Span, given: VerdictRestore, plan: Plan):
+    def _plan_verdict(self, span: NewSpan | Stored, given: VerdictRestore, plan: Plan):
         reviewer_id = given.reviewer.pk
         span_ref = _span_ref(span)
         found = self.verdicts.get((span_ref, reviewer_id))
@@ -299,9 +304,9 @@ class State:
 
     def _plan_comment(
         self,
-        span: NewSpan | Span,
+        span: NewSpan | Stored,
         given: CommentRestore,
-        parents: dict[str, NewComment | Comment],
+        parents: dict[str, NewComment | Stored],
         plan: Plan,
     ):
         parent = parents.get(given.parent) if given.parent else None
@@ -324,9 +329,9 @@ class State:
 
     def _plan_adjudication(
         self,
-        span: NewSpan | Span,
+        span: NewSpan | Stored,
         given: AdjudicationRestore,
-        verdicts: dict[str, NewVerdict | Verdict],
+        verdicts: dict[str, NewVerdict | Stored],
         plan: Plan,
     ) -> None:
         if _span_ref(span) in self.adjudicated:
@@ -359,7 +364,7 @@ def _span_key(article_id: int, start: int, end: int, orphaned: bool, quote: str)
     return (article_id, start, end, orphaned, quote if orphaned else "")
 
 
-def _span_ref(span: NewSpan | Span) -> int:
+def _span_ref(span: NewSpan | Stored) -> int:
     """A key for a span in the maps above: its pk, or (new spans) the object's identity."""
     return span.pk if span.pk is not None else id(span)
 

@@ -9,7 +9,12 @@ plus the parent object where the key comes only at insert time (`bulk.parents_ke
 import datetime
 from dataclasses import dataclass
 
-from annotate.models import Span, Verdict
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """A row already in the database, known by its key: what a new row may point to."""
+
+    pk: int
 
 
 @dataclass(slots=True, kw_only=True)
@@ -37,7 +42,7 @@ class NewSpan:
 
 @dataclass(slots=True, kw_only=True)
 class NewVerdict:
-    span: "NewSpan | Span"
+    span: "NewSpan | Stored"
     reviewer_id: int
     label: str
     rationale: str
@@ -57,7 +62,7 @@ class NewVerdict:
 
 @dataclass(slots=True, kw_only=True)
 class NewSource:
-    verdict: "NewVerdict | Verdict"
+    verdict: "NewVerdict | Stored"
     position: int
     url: str
     title: str
@@ -70,7 +75,7 @@ class NewSource:
 
 @dataclass(slots=True, kw_only=True)
 class NewAssignment:
-    span: "NewSpan | Span"
+    span: "NewSpan | Stored"
     reviewer_id: int
     created_at: datetime.datetime
     span_id: int | None = None
@@ -79,11 +84,11 @@ class NewAssignment:
 
 @dataclass(slots=True, kw_only=True)
 class NewComment:
-    span: "NewSpan | Span"
+    span: "NewSpan | Stored"
     author_id: int
     body: str
     created_at: datetime.datetime
-    parent: "NewComment | None" = None  # or a stored Comment
+    parent: "NewComment | None" = None  # or a Stored comment
     span_id: int | None = None
     parent_id: int | None = None
     id: int | None = None
@@ -95,13 +100,13 @@ class NewComment:
 
 @dataclass(slots=True, kw_only=True)
 class NewAdjudication:
-    span: "NewSpan | Span"
+    span: "NewSpan | Stored"
     editor_id: int
     label: str
     rationale: str
     decided_at: datetime.datetime
     updated_at: datetime.datetime
-    considered: list  # of NewVerdict or stored Verdict
+    considered: list  # of NewVerdict or Stored verdicts
     span_id: int | None = None
     id: int | None = None
 
