@@ -9,7 +9,7 @@ from importlib import metadata
 from annotate import quality
 from annotate.models import Verdict
 from datasets.exporters import Exporter
-from datasets.records import SCHEMA, ExportContext, iso
+from datasets.records import SCHEMA, ExportContext, ExportStats, iso
 
 DISTRIBUTION = "factcheck-workbench"
 AGREEMENT_MAX_VERDICTS = 200_000
@@ -74,15 +74,39 @@ def render_datasheet(
     file_name: str,
     exported_at: datetime.datetime,
 ) -> str:
-    project, options, stats = context.project, context.options, context.stats
-    lines = [
+    """The datasheet of one export as Markdown, its sections separated by blank lines."""
+    sections = [
+        _selection_section(context, exporter),
+        _counts_section(context.stats),
+        _labels_section(context),
+        _reviewers_section(context.stats),
+        _scale_section(context),
+        agreement_section(context),
+    ]
+    lines = _title(context, exporter, file_name, exported_at)
+    for section in sections:
+        lines += ["", *section]
+    return "\n".join([*lines, ""])
+
+
+def _title(
+    context: ExportContext, exporter: Exporter, file_name: str, exported_at: datetime.datetime
+) -> list[str]:
+    project = context.project
+    return [
         f"# Datasheet: {_cell(project.name)} ({exporter.name})",
         "",
         f"- File: `{file_name}` ({exporter.description}; `{exporter.media_type}`)",
         f"- Project: `{project.slug}`",
         f"- Exported at: {iso(exported_at)}",
         f"- Software: {DISTRIBUTION} {software_version()}; native schema `{SCHEMA}`",
-        "",
+    ]
+
+
+def _selection_section(context: ExportContext, exporter: Exporter) -> list[str]:
+    """The options the export was made with, in words."""
+    options = context.options
+    return [
         "## Selection",
         "",
         "- Articles: "
@@ -105,7 +129,11 @@ def render_datasheet(
             if exporter.name == "doccano"
             else "code points of the canonical (NFC) body"
         ),
-        "",
+    ]
+
+
+def _counts_section(stats: ExportStats) -> list[str]:
+    return [
         "## Counts",
         "",
         "| articles | spans | verdicts | sources | comments | adjudicated spans | orphaned spans "
@@ -113,34 +141,44 @@ def render_datasheet(
         "|---:|---:|---:|---:|---:|---:|---:|---:|",
         f"| {stats.articles} | {stats.spans} | {stats.verdicts} | {stats.sources} "
         f"| {stats.comments} | {stats.adjudicated} | {stats.orphaned} | {stats.rows} |",
-        "",
-        f"## Label distribution (labels `{context.labels}`)",
-        "",
     ]
+
+
+def _labels_section(context: ExportContext) -> list[str]:
+    """Exported labels in the scale's order, then any off the scale alphabetically."""
+    stats = context.stats
+    lines = [f"## Label distribution (labels `{context.labels}`)", ""]
     total = sum(stats.labels.values())
-    if total:
-        lines += ["| label | count | share |", "|---|---:|---:|"]
-        known = [label for label in project.labels if label in stats.labels]
-        others = sorted(set(stats.labels) - set(known))
-        for label in [*known, *others]:
-            count = stats.labels[label]
-            lines.append(f"| {_cell(label)} | {count} | {count / total:.1%} |")
-    else:
-        lines.append("No labels in this selection.")
-    lines += ["", "## Reviewers", ""]
-    if stats.reviewers:
-        lines += ["| reviewer | verdicts |", "|---|---:|"]
-        lines += [
-            f"| {_cell(name)} | {count} |"
-            for name, count in sorted(stats.reviewers.items(), key=lambda item: (-item[1], item[0]))
-        ]
-    else:
-        lines.append("No verdicts in this selection.")
+    if not total:
+        return [*lines, "No labels in this selection."]
+    lines += ["| label | count | share |", "|---|---:|---:|"]
+    known = [label for label in context.project.labels if label in stats.labels]
+    others = sorted(set(stats.labels) - set(known))
+    for label in [*known, *others]:
+        count = stats.labels[label]
+        lines.append(f"| {_cell(label)} | {count} | {count / total:.1%} |")
+    return lines
+
+
+def _reviewers_section(stats: ExportStats) -> list[str]:
+    """Verdicts per reviewer (as exported: pseudonyms unless real names), most first."""
+    lines = ["## Reviewers", ""]
+    if not stats.reviewers:
+        return [*lines, "No verdicts in this selection."]
+    lines += ["| reviewer | verdicts |", "|---|---:|"]
+    lines += [
+        f"| {_cell(name)} | {count} |"
+        for name, count in sorted(stats.reviewers.items(), key=lambda item: (-item[1], item[0]))
+    ]
+    return lines
+
+
+def _scale_section(context: ExportContext) -> list[str]:
+    project = context.project
     scale_kind = (
         "ordinal (rating: worst = 1 ... best = n)" if project.scale_is_ordinal else "nominal"
     )
-    lines += [
-        "",
+    lines = [
         "## Scale",
         "",
         f"- Preset: {project.scale_preset or 'custom'}; {scale_kind}; most true first",
@@ -150,5 +188,4 @@ def render_datasheet(
         rating = f" (rating {context.ranks[entry['label']]})" if context.ranks else ""
         description = f": {_cell(entry.get('description', ''))}" if entry.get("description") else ""
         lines.append(f"{position}. **{_cell(entry['label'])}**{rating}{description}")
-    lines += ["", *agreement_section(context), ""]
-    return "\n".join(lines)
+    return lines

@@ -18,8 +18,12 @@ from datasets.exporters.writers import jsonl_sorted
 from datasets.records import (
     NATIVE_STANCES,
     SCHEMA,
+    AdjudicationRecord,
     ArticleRecord,
+    CommentRecord,
     ExportContext,
+    SpanRecord,
+    VerdictRecord,
     iso,
     project_memberships,
 )
@@ -72,70 +76,75 @@ def format_row(article: ArticleRecord, context: ExportContext) -> Iterator[dict]
             "origin": article.origin,
             "body": article.body,
         },
-        "spans": [
+        "spans": [_span(span) for span in article.spans],
+    }
+
+
+def _span(span: SpanRecord) -> dict:
+    return {
+        "id": span.ref,
+        "start": span.start,
+        "end": span.end,
+        "quote": span.quote,
+        "prefix": span.prefix,
+        "suffix": span.suffix,
+        "claimant": span.claimant,
+        "note": span.note,
+        "status": span.status,
+        "orphaned": span.orphaned,
+        "anchor_errors": span.anchor_errors,
+        "created_by": span.created_by,
+        "created_at": iso(span.created_at),
+        "verdicts": [_verdict(verdict) for verdict in span.verdicts],
+        "comments": [_comment(comment) for comment in span.comments],
+        "adjudication": None if span.adjudication is None else _adjudication(span.adjudication),
+    }
+
+
+def _verdict(verdict: VerdictRecord) -> dict:
+    return {
+        "id": verdict.ref,
+        "reviewer": verdict.reviewer,
+        "label": verdict.label,
+        "rationale": verdict.rationale,
+        "confidence": verdict.confidence,
+        "status": verdict.status,
+        "version": verdict.version,
+        "created_at": iso(verdict.created_at),
+        "updated_at": iso(verdict.updated_at),
+        "submitted_at": iso(verdict.submitted_at),
+        "sources": [
             {
-                "id": span.ref,
-                "start": span.start,
-                "end": span.end,
-                "quote": span.quote,
-                "prefix": span.prefix,
-                "suffix": span.suffix,
-                "claimant": span.claimant,
-                "note": span.note,
-                "status": span.status,
-                "orphaned": span.orphaned,
-                "anchor_errors": span.anchor_errors,
-                "created_by": span.created_by,
-                "created_at": iso(span.created_at),
-                "verdicts": [
-                    {
-                        "id": verdict.ref,
-                        "reviewer": verdict.reviewer,
-                        "label": verdict.label,
-                        "rationale": verdict.rationale,
-                        "confidence": verdict.confidence,
-                        "status": verdict.status,
-                        "version": verdict.version,
-                        "created_at": iso(verdict.created_at),
-                        "updated_at": iso(verdict.updated_at),
-                        "submitted_at": iso(verdict.submitted_at),
-                        "sources": [
-                            {
-                                "id": source.ref,
-                                "url": source.url,
-                                "title": source.title,
-                                "excerpt": source.excerpt,
-                                "stance": NATIVE_STANCES[source.stance],
-                                "accessed_on": iso(source.accessed_on),
-                            }
-                            for source in verdict.sources
-                        ],
-                    }
-                    for verdict in span.verdicts
-                ],
-                "comments": [
-                    {
-                        "id": comment.ref,
-                        "author": comment.author,
-                        "parent": comment.parent,
-                        "body": comment.body,
-                        "created_at": iso(comment.created_at),
-                    }
-                    for comment in span.comments
-                ],
-                "adjudication": None
-                if span.adjudication is None
-                else {
-                    "label": span.adjudication.label,
-                    "by": span.adjudication.editor,
-                    "rationale": span.adjudication.rationale,
-                    "considered": span.adjudication.considered,
-                    "decided_at": iso(span.adjudication.decided_at),
-                    "updated_at": iso(span.adjudication.updated_at),
-                },
+                "id": source.ref,
+                "url": source.url,
+                "title": source.title,
+                "excerpt": source.excerpt,
+                "stance": NATIVE_STANCES[source.stance],
+                "accessed_on": iso(source.accessed_on),
             }
-            for span in article.spans
+            for source in verdict.sources
         ],
+    }
+
+
+def _comment(comment: CommentRecord) -> dict:
+    return {
+        "id": comment.ref,
+        "author": comment.author,
+        "parent": comment.parent,
+        "body": comment.body,
+        "created_at": iso(comment.created_at),
+    }
+
+
+def _adjudication(adjudication: AdjudicationRecord) -> dict:
+    return {
+        "label": adjudication.label,
+        "by": adjudication.editor,
+        "rationale": adjudication.rationale,
+        "considered": adjudication.considered,
+        "decided_at": iso(adjudication.decided_at),
+        "updated_at": iso(adjudication.updated_at),
     }
 
 

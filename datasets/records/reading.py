@@ -2,7 +2,7 @@
 article into records.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from django.db import connection, transaction
@@ -162,144 +162,19 @@ def article_records(*, context: ExportContext) -> Iterator[ArticleRecord]:
 
 
 def _merged(context: ExportContext) -> Iterator[ArticleRecord]:
-    project, options, name = context.project, context.options, context.name
-    size = options.chunk_size
-
-    def where(prefix: str = "") -> Q:
-        """The spans the export may touch (status and label mode are checked in Python)."""
-        condition = Q(**{f"{prefix}project": project})
-        if options.articles:
-            condition &= Q(**{f"{prefix}article_id__in": options.articles})
-        if not options.include_orphaned:
-            condition &= Q(**{f"{prefix}orphaned": False})
-        return condition
-
-    def by_span(queryset, prefix: str, *fields, then=("pk",)):
-        key = _span_key(prefix)
-        ordered = queryset.order_by(*key, *then).values_list(*key, *fields)
-        return _Sorted(ordered.iterator(chunk_size=size), 4)
-
-    # Status and the adjudicated-only mode are decided below, once a span's verdicts are read
+    options = context.options
+    streams = _Streams.open(context)
+    # Status and the adjudicated-only mode are decided here, once a span's verdicts are read
     # (span_status): an SQL status costs a GROUP BY over every verdict, 2 of 6 s at 1M.
     wanted_statuses = set(options.statuses)
     adjudicated_only = context.labels == "adjudicated"
-    reviews_per_claim = project.reviews_per_claim
-    span_rows = _Sorted(
-        Span.objects.filter(where())
-        .order_by(*_SPAN_KEY)
-        .values_list(*_SPAN_KEY, *_SPAN_FIELDS, UtcText("created_at"))
-        .iterator(chunk_size=size),
-        1,
-    )
-    verdicts = Verdict.objects.filter(where("span__"))
-    if not options.include_drafts:
-        verdicts = verdicts.filter(status=SUBMITTED)
-    verdict_rows = by_span(
-        verdicts,
-        "span__",
-        *_VERDICT_FIELDS,
-        UtcText("created_at"),
-        UtcText("updated_at"),
-        UtcText("submitted_at"),
-    )
-    sources = Source.objects.filter(where("verdict__span__"))
-    if not options.include_drafts:
-        sources = sources.filter(verdict__status=SUBMITTED)
-    source_rows = by_span(
-        sources,
-        "verdict__span__",
-        "verdict_id", "url", "title", "excerpt", "stance", DateText("accessed_on"),
-        then=("verdict_id", "position", "pk"),
-    )  # fmt: skip
-    comment_rows = by_span(
-        Comment.objects.filter(where("span__")),
-        "span__",
-        "pk", "author_id", "parent_id", "body", UtcText("created_at"),
-    )  # fmt: skip
-    adjudication_rows = by_span(
-        Adjudication.objects.filter(where("span__")),
-        "span__",
-        "editor_id", "label", "rationale", UtcText("decided_at"), UtcText("updated_at"),
-    )  # fmt: skip
-    considered_rows = by_span(
-        Adjudication.considered_verdicts.through.objects.filter(where("adjudication__span__")),
-        "adjudication__span__",
-        "verdict_id",
-        then=("verdict_id",),
-    )
-
+    reviews_per_claim = context.project.reviews_per_claim
     counters = _Counters()
-    articles = export_articles(project=project, options=options)
+    articles = export_articles(project=context.project, options=options)
     for article in articles.order_by("pk").values_list(*_ARTICLE_FIELDS).iterator(chunk_size=100):
-        pk, title, subtitle, authors, publisher, published_on, url, language, origin, body = article
         records = []
-        for row in span_rows.take((pk,)):
-            key = row[:4]
-            quote, prefix, suffix, claimant, note, orphaned, errors, creator, created = row[4:]
-            span = SpanRecord(
-                ref="",  # numbered below, if the filters keep it
-                number=0,
-                start=key[1],
-                end=key[2],
-                quote=quote,
-                prefix=prefix,
-                suffix=suffix,
-                claimant=claimant,
-                note=note,
-                status="",
-                orphaned=orphaned,
-                anchor_errors=errors,
-                created_by=name(creator),
-                created_at=_utc(created),
-            )
-            verdict_by_pk = {}
-            for (
-                _,
-                _,
-                _,
-                _,
-                verdict_pk,
-                reviewer_id,
-                *rest,
-                created_at,
-                updated_at,
-                submitted_at,
-            ) in verdict_rows.take(key):
-                verdict = VerdictRecord(
-                    "", 0, name(reviewer_id), *rest,
-                    _utc(created_at), _utc(updated_at), _utc(submitted_at),
-                )  # fmt: skip
-                span.verdicts.append(verdict)
-                verdict_by_pk[verdict_pk] = verdict
-            for _, _, _, _, verdict_pk, *rest in source_rows.take(key):
-                if (verdict := verdict_by_pk.get(verdict_pk)) is not None:
-                    verdict.sources.append(SourceRecord("", 0, *rest))
-            comment_by_pk: dict[int, CommentRecord] = {}
-            for _, _, _, _, comment_pk, author_id, parent_id, text, created_at in comment_rows.take(
-                key
-            ):
-                parent = comment_by_pk.get(parent_id) if parent_id is not None else None
-                comment = CommentRecord("", name(author_id), None, text, _utc(created_at), parent)
-                comment_by_pk[comment_pk] = comment
-                span.comments.append(comment)
-            for (
-                _,
-                _,
-                _,
-                _,
-                editor_id,
-                label,
-                rationale,
-                decided_at,
-                updated_at,
-            ) in adjudication_rows.take(key):
-                span.adjudication = AdjudicationRecord(
-                    name(editor_id), label, rationale, _utc(decided_at), _utc(updated_at)
-                )
-            for *_, verdict_pk in considered_rows.take(key):
-                if span.adjudication is not None and verdict_pk in verdict_by_pk:
-                    # a verdict withdrawn to draft since is left out (unless drafts are exported)
-                    span.adjudication.considered_verdicts.append(verdict_by_pk[verdict_pk])
+        for row in streams.spans.take((article[0],)):
+            span = streams.span_record(row, context.name)
             span.status = span_status(span, reviews_per_claim=reviews_per_claim)
             if wanted_statuses and span.status not in wanted_statuses:
                 continue
@@ -308,20 +183,185 @@ def _merged(context: ExportContext) -> Iterator[ArticleRecord]:
             records.append(span)
         _number(records, counters)
         counters.articles += 1
-        yield ArticleRecord(
-            ref=f"a-{counters.articles}",
-            number=counters.articles,
-            title=title,
-            subtitle=subtitle,
-            authors=list(authors or []),
-            publisher=publisher,
-            published_on=published_on,
-            url=url,
-            language=language,
-            origin=origin,
-            body=body,
-            spans=records,
+        yield _article_record(article, records, counters.articles)
+
+
+def _article_record(row: tuple, spans: list[SpanRecord], number: int) -> ArticleRecord:
+    title, subtitle, authors, publisher, published_on, url, language, origin, body = row[1:]
+    return ArticleRecord(
+        ref=f"a-{number}",
+        number=number,
+        title=title,
+        subtitle=subtitle,
+        authors=list(authors or []),
+        publisher=publisher,
+        published_on=published_on,
+        url=url,
+        language=language,
+        origin=origin,
+        body=body,
+        spans=spans,
+    )
+
+
+def _spans_where(context: ExportContext, prefix: str = "") -> Q:
+    """The spans the export may touch (status and label mode are checked in Python)."""
+    options = context.options
+    condition = Q(**{f"{prefix}project": context.project})
+    if options.articles:
+        condition &= Q(**{f"{prefix}article_id__in": options.articles})
+    if not options.include_orphaned:
+        condition &= Q(**{f"{prefix}orphaned": False})
+    return condition
+
+
+class _Streams:
+    """One sorted, streamed query per relation, each read in step with the spans."""
+
+    __slots__ = ("adjudications", "comments", "considered", "sources", "spans", "verdicts")
+
+    def __init__(
+        self,
+        *,
+        spans: _Sorted,
+        verdicts: _Sorted,
+        sources: _Sorted,
+        comments: _Sorted,
+        adjudications: _Sorted,
+        considered: _Sorted,
+    ) -> None:
+        self.spans, self.verdicts, self.sources = spans, verdicts, sources
+        self.comments, self.adjudications, self.considered = comments, adjudications, considered
+
+    @classmethod
+    def open(cls, context: ExportContext) -> "_Streams":
+        size = context.options.chunk_size
+
+        def by_span(queryset, prefix: str, *fields, then=("pk",)) -> _Sorted:
+            key = _span_key(prefix)
+            ordered = queryset.order_by(*key, *then).values_list(*key, *fields)
+            return _Sorted(ordered.iterator(chunk_size=size), 4)
+
+        def where(prefix: str = "") -> Q:
+            return _spans_where(context, prefix)
+
+        verdicts = Verdict.objects.filter(where("span__"))
+        sources = Source.objects.filter(where("verdict__span__"))
+        if not context.options.include_drafts:
+            verdicts = verdicts.filter(status=SUBMITTED)
+            sources = sources.filter(verdict__status=SUBMITTED)
+        span_rows = _Sorted(
+            Span.objects.filter(where())
+            .order_by(*_SPAN_KEY)
+            .values_list(*_SPAN_KEY, *_SPAN_FIELDS, UtcText("created_at"))
+            .iterator(chunk_size=size),
+            1,
         )
+        verdict_rows = by_span(
+            verdicts,
+            "span__",
+            *_VERDICT_FIELDS,
+            UtcText("created_at"), UtcText("updated_at"), UtcText("submitted_at"),
+        )  # fmt: skip
+        source_rows = by_span(
+            sources,
+            "verdict__span__",
+            "verdict_id", "url", "title", "excerpt", "stance", DateText("accessed_on"),
+            then=("verdict_id", "position", "pk"),
+        )  # fmt: skip
+        comment_rows = by_span(
+            Comment.objects.filter(where("span__")),
+            "span__",
+            "pk", "author_id", "parent_id", "body", UtcText("created_at"),
+        )  # fmt: skip
+        adjudication_rows = by_span(
+            Adjudication.objects.filter(where("span__")),
+            "span__",
+            "editor_id", "label", "rationale", UtcText("decided_at"), UtcText("updated_at"),
+        )  # fmt: skip
+        considered_rows = by_span(
+            Adjudication.considered_verdicts.through.objects.filter(where("adjudication__span__")),
+            "adjudication__span__",
+            "verdict_id",
+            then=("verdict_id",),
+        )
+        return cls(
+            spans=span_rows,
+            verdicts=verdict_rows,
+            sources=source_rows,
+            comments=comment_rows,
+            adjudications=adjudication_rows,
+            considered=considered_rows,
+        )
+
+    def span_record(self, row: tuple, name: Callable[[int], str]) -> SpanRecord:
+        """The span of a span row, with its verdicts (sources inside), comments and
+        adjudication taken from the other streams; status and numbers are set later."""
+        key = row[:4]
+        quote, prefix, suffix, claimant, note, orphaned, errors, creator, created = row[4:]
+        span = SpanRecord(
+            ref="",  # numbered later, if the filters keep it
+            number=0,
+            start=key[1],
+            end=key[2],
+            quote=quote,
+            prefix=prefix,
+            suffix=suffix,
+            claimant=claimant,
+            note=note,
+            status="",
+            orphaned=orphaned,
+            anchor_errors=errors,
+            created_by=name(creator),
+            created_at=_utc(created),
+        )
+        verdict_by_pk = self._add_verdicts(span, key, name)
+        for _, _, _, _, verdict_pk, *rest in self.sources.take(key):
+            if (verdict := verdict_by_pk.get(verdict_pk)) is not None:
+                verdict.sources.append(SourceRecord("", 0, *rest))
+        self._add_comments(span, key, name)
+        self._add_adjudication(span, key, name, verdict_by_pk)
+        return span
+
+    def _add_verdicts(
+        self, span: SpanRecord, key: tuple, name: Callable[[int], str]
+    ) -> dict[int, VerdictRecord]:
+        verdict_by_pk = {}
+        for row in self.verdicts.take(key):
+            verdict_pk, reviewer_id, *rest, created_at, updated_at, submitted_at = row[4:]
+            verdict = VerdictRecord(
+                "", 0, name(reviewer_id), *rest,
+                _utc(created_at), _utc(updated_at), _utc(submitted_at),
+            )  # fmt: skip
+            span.verdicts.append(verdict)
+            verdict_by_pk[verdict_pk] = verdict
+        return verdict_by_pk
+
+    def _add_comments(self, span: SpanRecord, key: tuple, name: Callable[[int], str]) -> None:
+        comment_by_pk: dict[int, CommentRecord] = {}
+        for row in self.comments.take(key):
+            comment_pk, author_id, parent_id, text, created_at = row[4:]
+            parent = comment_by_pk.get(parent_id) if parent_id is not None else None
+            comment = CommentRecord("", name(author_id), None, text, _utc(created_at), parent)
+            comment_by_pk[comment_pk] = comment
+            span.comments.append(comment)
+
+    def _add_adjudication(
+        self,
+        span: SpanRecord,
+        key: tuple,
+        name: Callable[[int], str],
+        verdict_by_pk: dict[int, VerdictRecord],
+    ) -> None:
+        for row in self.adjudications.take(key):
+            editor_id, label, rationale, decided_at, updated_at = row[4:]
+            span.adjudication = AdjudicationRecord(
+                name(editor_id), label, rationale, _utc(decided_at), _utc(updated_at)
+            )
+        for *_, verdict_pk in self.considered.take(key):
+            if span.adjudication is not None and verdict_pk in verdict_by_pk:
+                # a verdict withdrawn to draft since is left out (unless drafts are exported)
+                span.adjudication.considered_verdicts.append(verdict_by_pk[verdict_pk])
 
 
 def _number(spans: list[SpanRecord], counters: _Counters) -> None:

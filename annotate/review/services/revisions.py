@@ -32,11 +32,7 @@ def article_body_revise(
     the closest approximate match, scored with its context) now stands; spans whose quote is
     gone are kept as orphaned, for editors to see.
     """
-    is_editor = Membership.objects.filter(
-        project__articles=article, user=actor, role=Role.EDITOR
-    ).exists()
-    if not (is_editor or actor.is_superuser):
-        raise PermissionDenied("Only an editor of a project with this article may revise it.")
+    _require_editor(article=article, actor=actor)
     article = Article.objects.select_for_update().get(pk=article.pk)
     new_body = canonical_body(body)
     if not new_body:
@@ -48,6 +44,30 @@ def article_body_revise(
         raise ValidationError({"body": "Another article already has exactly this text."})
 
     spans = list(Span.objects.select_for_update().filter(article=article))
+    report = _spans_save(_spans_reanchor(spans, new_body), actor=actor)
+
+    article.body, article.content_hash = new_body, digest
+    if raw_text is not None:
+        article.raw_text = raw_text
+    article._history_user = actor
+    article.save()
+    return report
+
+
+# (span, what happened to it: kept, moved, fuzzy or orphaned, whether any selector changed)
+Outcome = tuple[Span, str, bool]
+
+
+def _require_editor(*, article: Article, actor) -> None:
+    is_editor = Membership.objects.filter(
+        project__articles=article, user=actor, role=Role.EDITOR
+    ).exists()
+    if not (is_editor or actor.is_superuser):
+        raise PermissionDenied("Only an editor of a project with this article may revise it.")
+
+
+def _spans_reanchor(spans: list[Span], new_body: str) -> list[Outcome]:
+    """Give each span its place in the new body (unsaved), at most one span per passage."""
     anchored = [(span, _anchor(span, new_body)) for span in spans]
     # Exact anchors claim their passage first; a span that would land on a passage another
     # span of its project already holds is orphaned rather than duplicated.
@@ -62,7 +82,11 @@ def article_body_revise(
             claimed.add(place)
         before = _selectors(span)
         outcomes.append((span, _apply(span, anchor, new_body), _selectors(span) != before))
+    return outcomes
 
+
+def _spans_save(outcomes: list[Outcome], *, actor) -> RevisionReport:
+    """Save the spans that changed, refresh their projects' queues, count the outcomes."""
     # Park every span that changes outside the unique index (orphaned) before saving any, so
     # that a span moving onto a passage another span is about to leave never collides.
     Span.objects.filter(pk__in=[span.pk for span, _, changed in outcomes if changed]).update(
@@ -79,12 +103,6 @@ def article_body_revise(
     # Orphaned spans leave the review queue; spans found again rejoin it.
     for project in Project.objects.filter(pk__in=changed_by_project):
         queue_refresh(project=project, span_ids=changed_by_project[project.pk])
-
-    article.body, article.content_hash = new_body, digest
-    if raw_text is not None:
-        article.raw_text = raw_text
-    article._history_user = actor
-    article.save()
     return RevisionReport(**counts)
 
 

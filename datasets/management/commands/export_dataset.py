@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from annotate.models import Project
 from annotate.review.status import SpanStatus
-from datasets.datasheet import render_datasheet
 from datasets.exporters import export_context, export_text, formats, get_exporter
+from datasets.files import export_companions_write, export_file_write
 from datasets.options import (
     DEFAULT_CHUNK_SIZE,
     DEFAULT_REVIEW_URL,
@@ -20,6 +20,7 @@ from datasets.options import (
     parse_fever_map,
     parse_ids,
 )
+from datasets.records import ExportContext
 
 PROGRESS_EVERY = 1000  # articles between progress lines when stderr is not a terminal
 
@@ -74,22 +75,7 @@ class Command(BaseCommand):
         except Project.DoesNotExist:
             raise CommandError(f"No project with slug {given['project']!r}.") from None
         try:
-            statuses = tuple(s.strip() for entry in given["status"] for s in entry.split(","))
-            options = ExportOptions(
-                articles=parse_ids(given["articles"]),
-                statuses=tuple(s for s in statuses if s),
-                labels=given["labels"],
-                include_orphaned=given["include_orphaned"],
-                include_drafts=given["include_drafts"],
-                real_names=given["real_names"],
-                salt=given["salt"],
-                offset_unit=given["offset_unit"],
-                fever_map=parse_fever_map(given["fever_map"]),
-                review_url=given["review_url"],
-                organization=given["organization"],
-                completed_by_email=given["completed_by_email"],
-                chunk_size=given["chunk_size"],
-            )
+            options = _options(given)
             exporter = get_exporter(fmt)
             context = export_context(project=project, fmt=fmt, options=options)
         except (ValueError, ValidationError, PermissionDenied) as error:
@@ -106,40 +92,38 @@ class Command(BaseCommand):
         report = self.stderr if to_stdout else self.stdout
         started = timezone.now()
         progress, finish = self._progress(project, options, report)
-        pieces = export_text(
-            project=project, fmt=fmt, options=options, context=context, progress=progress
-        )
         if to_stdout:
-            for piece in pieces:
-                self.stdout.write(piece, ending="")
-            self.stdout.flush()
+            self._write_stdout(context, progress)
         else:
-            Path(out).parent.mkdir(parents=True, exist_ok=True)
-            with Path(out).open("wb") as target:
-                for piece in pieces:
-                    target.write(piece.encode())
+            export_file_write(context=context, path=Path(out), progress=progress)
         finish()
 
-        stats = context.stats
         written = [] if to_stdout else [out]
-        datasheet_path = given["datasheet"] or (None if to_stdout else f"{out}.datasheet.md")
-        if datasheet_path:
-            name = "-" if to_stdout else Path(out).name
-            Path(datasheet_path).write_text(
-                render_datasheet(
-                    context=context, exporter=exporter, file_name=name, exported_at=started
-                ),
-                encoding="utf-8",
-            )
-            written.append(datasheet_path)
-        if exporter.config is not None and not to_stdout:
-            Path(f"{out}.config.xml").write_text(exporter.config(project), encoding="utf-8")
-            written.append(f"{out}.config.xml")
+        written += export_companions_write(
+            context=context,
+            exporter=exporter,
+            data_path=None if to_stdout else out,
+            datasheet_path=given["datasheet"] or (None if to_stdout else f"{out}.datasheet.md"),
+            exported_at=started,
+        )
+        stats = context.stats
         report.write(
             f"exported {stats.articles} articles, {stats.spans} spans, {stats.verdicts} "
             f"verdicts, {stats.rows} rows ({fmt})"
             + (f" to {', '.join(written)}" if written else "")
         )
+
+    def _write_stdout(self, context: ExportContext, progress) -> None:
+        pieces = export_text(
+            project=context.project,
+            fmt=context.fmt,
+            options=context.options,
+            context=context,
+            progress=progress,
+        )
+        for piece in pieces:
+            self.stdout.write(piece, ending="")
+        self.stdout.flush()
 
     def _write_text(self, out: str, text: str) -> None:
         if out == "-":
@@ -166,6 +150,26 @@ class Command(BaseCommand):
                 self.stderr.write(f"{done}/{total} articles")
 
         return step, lambda: None
+
+
+def _options(given: dict) -> ExportOptions:
+    """The command's arguments as export options; ValueError on an unparsable one."""
+    statuses = tuple(s.strip() for entry in given["status"] for s in entry.split(","))
+    return ExportOptions(
+        articles=parse_ids(given["articles"]),
+        statuses=tuple(s for s in statuses if s),
+        labels=given["labels"],
+        include_orphaned=given["include_orphaned"],
+        include_drafts=given["include_drafts"],
+        real_names=given["real_names"],
+        salt=given["salt"],
+        offset_unit=given["offset_unit"],
+        fever_map=parse_fever_map(given["fever_map"]),
+        review_url=given["review_url"],
+        organization=given["organization"],
+        completed_by_email=given["completed_by_email"],
+        chunk_size=given["chunk_size"],
+    )
 
 
 def _message(error: Exception) -> str:
