@@ -27,11 +27,13 @@ from annotate.review import services
 from corpus.models import Article
 from corpus.services import ImportStatus, import_articles
 from datasets.importers.base import (
+    AdjudicationRecord,
     ArticleRecord,
     ImportFailure,
     ParseError,
     ReviewerRef,
     SpanRecord,
+    VerdictRecord,
 )
 from datasets.importers.projects import local_user
 from datasets.importers.report import (
@@ -266,53 +268,6 @@ def _restore_input(item: _Pending, people: "_People", label_map: dict[str, str])
 
 def _span_input(record: SpanRecord, user, label) -> services.SpanRestore:
     creator = user(record.created_by, where="span") if record.created_by is not None else None
-    verdicts = [
-        services.VerdictRestore(
-            reviewer=user(given.reviewer, where=given.where or "verdict"),
-            label=label(given.label.strip()),
-            rationale=given.rationale,
-            status=given.status,
-            confidence=given.confidence,
-            submitted_at=given.submitted_at,
-            sources=tuple(
-                services.SourceRestore(
-                    url=source.url,
-                    title=source.title,
-                    excerpt=source.excerpt,
-                    stance=source.stance,
-                    accessed_on=source.accessed_on,
-                )
-                for source in given.sources
-            ),
-            ref=given.ref,
-            version=given.version,
-            created_at=given.created_at,
-            updated_at=given.updated_at,
-            where=given.where,
-        )
-        for given in record.verdicts
-    ]
-    comments = [
-        services.CommentRestore(
-            author=user(given.author, where="comment"),
-            body=given.body,
-            created_at=given.created_at,
-            ref=given.ref,
-            parent=given.parent,
-        )
-        for given in record.comments
-    ]
-    decided = record.adjudication
-    adjudication = None
-    if decided is not None:
-        adjudication = services.AdjudicationRestore(
-            editor=user(decided.editor, where="adjudication", member=False),
-            label=label(decided.label),
-            rationale=decided.rationale,
-            decided_at=decided.decided_at,
-            updated_at=decided.updated_at,
-            considered=decided.considered,
-        )
     return services.SpanRestore(
         start=record.start,
         end=record.end,
@@ -325,9 +280,59 @@ def _span_input(record: SpanRecord, user, label) -> services.SpanRestore:
         suffix=record.suffix,
         anchor_errors=record.anchor_errors,
         created_at=record.created_at,
-        verdicts=verdicts,
-        comments=comments,
-        adjudication=adjudication,
+        verdicts=[_verdict_input(given, user, label) for given in record.verdicts],
+        comments=[
+            services.CommentRestore(
+                author=user(given.author, where="comment"),
+                body=given.body,
+                created_at=given.created_at,
+                ref=given.ref,
+                parent=given.parent,
+            )
+            for given in record.comments
+        ],
+        adjudication=_adjudication_input(record.adjudication, user, label),
+    )
+
+
+def _verdict_input(given: VerdictRecord, user, label) -> services.VerdictRestore:
+    return services.VerdictRestore(
+        reviewer=user(given.reviewer, where=given.where or "verdict"),
+        label=label(given.label.strip()),
+        rationale=given.rationale,
+        status=given.status,
+        confidence=given.confidence,
+        submitted_at=given.submitted_at,
+        sources=tuple(
+            services.SourceRestore(
+                url=source.url,
+                title=source.title,
+                excerpt=source.excerpt,
+                stance=source.stance,
+                accessed_on=source.accessed_on,
+            )
+            for source in given.sources
+        ),
+        ref=given.ref,
+        version=given.version,
+        created_at=given.created_at,
+        updated_at=given.updated_at,
+        where=given.where,
+    )
+
+
+def _adjudication_input(
+    decided: AdjudicationRecord | None, user, label
+) -> services.AdjudicationRestore | None:
+    if decided is None:
+        return None
+    return services.AdjudicationRestore(
+        editor=user(decided.editor, where="adjudication", member=False),
+        label=label(decided.label),
+        rationale=decided.rationale,
+        decided_at=decided.decided_at,
+        updated_at=decided.updated_at,
+        considered=decided.considered,
     )
 
 
