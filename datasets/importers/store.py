@@ -21,9 +21,18 @@ from itertools import islice
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from annotate.models import Membership, Project
+from annotate.models import (
+    Adjudication,
+    Assignment,
+    Comment,
+    Membership,
+    Project,
+    Span,
+    Verdict,
+)
 from annotate.projects import services as project_services
 from annotate.review import services
+from config.database import tables_analyze
 from corpus.models import Article
 from corpus.services import ImportStatus, import_articles
 from datasets.importers.base import (
@@ -43,6 +52,9 @@ from datasets.importers.report import (
     LabelCheck,
     UnknownLabel,
 )
+
+# The tables a batch looks rows up in, kept analyzed as an import grows them.
+_LOOKED_UP = (Article, Project.articles.through, Span, Verdict, Assignment, Adjudication, Comment)
 
 # Articles stored per transaction: large enough for set-based queries and COPY to pay off,
 # small enough to keep memory flat and a refused batch cheap to retry.
@@ -78,11 +90,17 @@ def dataset_import(
     report = DatasetImportReport()
     people = _People(project, actor, fallback_reviewer, add_members)
     labels = LabelCheck(scale=project.labels, label_map=label_map or {})
+    stored, analyzed_at = 0, batch_size
     for batch in _batches(records, batch_size):
         if labels.unknown_in(batch):
             continue
         with transaction.atomic():
             outcomes = _import_batch(batch, project, actor, people, label_map or {})
+        stored += len(batch)
+        if stored >= 2 * analyzed_at:
+            # The tables grew twice over since the planner last looked (log N times in all).
+            tables_analyze(_LOOKED_UP)
+            analyzed_at = stored
         for outcome in outcomes:
             _tally(report, outcome)
             if on_result is not None:
