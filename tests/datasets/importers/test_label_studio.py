@@ -427,3 +427,10 @@ def test_a_large_export_is_read_a_task_at_a_time_across_chunks(project, monkeypa
     out, err = _run(SAMPLE)
     assert err == ""
     assert "articles: created 20, updated 0, unchanged 0, failed 0" in out
+
+
+def test_progress_lines_without_a_terminal(project, tmp_path, monkeypatch):
+    monkeypatch.setattr("datasets.management.commands.import_dataset.PLAIN_PROGRESS_EVERY", 2)
+    tasks = [{"id": n, "data": {"text": f"Article number {n}."}} for n in range(5)]
+    _, err = _run(_tasks_file(tmp_path, tasks))
+    assert err.splitlines() == ["processed 2 article(s)", "processed 4 article(s)"]
