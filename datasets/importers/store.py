@@ -80,33 +80,35 @@ def dataset_import(
     on_result: Callable[[ArticleOutcome], None] | None = None,
     batch_size: int = BATCH_ARTICLES,
 ) -> DatasetImportReport:
-    """Store the records a batch at a time and report each one; call it in a transaction.
+    """Store the records a batch at a time, in one transaction, and report each one.
 
     The records are read once. A batch with a label the scale lacks stops the storing: the
-    rest is only read for its labels, and UnknownLabels lists them all (the caller's transaction
-    then stores nothing). People the file names who are not members become reviewers, unless
+    rest is only read for its labels, and UnknownLabels lists them all (the transaction rolled
+    back: nothing is stored). People the file names who are not members become reviewers, unless
     `add_members` is off (a project recreated from a native file has exactly its own members).
     """
     report = DatasetImportReport()
     people = _People(project, actor, fallback_reviewer, add_members)
     labels = LabelCheck(scale=project.labels, label_map=label_map or {})
     stored, analyzed_at = 0, batch_size
-    for batch in _batches(records, batch_size):
-        if labels.unknown_in(batch):
-            continue
-        with transaction.atomic():
-            outcomes = _import_batch(batch, project, actor, people, label_map or {})
-        stored += len(batch)
-        if stored >= 2 * analyzed_at:
-            # The tables grew twice over since the planner last looked (log N times in all).
-            tables_analyze(_LOOKED_UP)
-            analyzed_at = stored
-        for outcome in outcomes:
-            _tally(report, outcome)
-            if on_result is not None:
-                on_result(outcome)
-    if labels.unknown:
-        raise UnknownLabels(labels.listed())
+    # One transaction for the file (a savepoint per batch): an unknown label stores nothing.
+    with transaction.atomic():
+        for batch in _batches(records, batch_size):
+            if labels.unknown_in(batch):
+                continue
+            with transaction.atomic():
+                outcomes = _import_batch(batch, project, actor, people, label_map or {})
+            stored += len(batch)
+            if stored >= 2 * analyzed_at:
+                # The tables grew twice over since the planner last looked (log N times in all).
+                tables_analyze(_LOOKED_UP)
+                analyzed_at = stored
+            for outcome in outcomes:
+                _tally(report, outcome)
+                if on_result is not None:
+                    on_result(outcome)
+        if labels.unknown:
+            raise UnknownLabels(labels.listed())
     return report
 
 
