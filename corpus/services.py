@@ -98,9 +98,15 @@ def _import_batch(
     results: list[ImportResult | None] = [None] * len(batch)
     pending: dict[str, tuple[int, Article]] = {}
     repeats: list[tuple[int, str]] = []  # later inputs with a body seen earlier in the batch
+    digests: dict[str, str] = {}  # a body as given -> its content hash, for inputs pending
     for index, item in enumerate(batch):
         if isinstance(item, ImportFailure):
             results[index] = ImportResult(item.location, ImportStatus.FAILED, reason=item.reason)
+            continue
+        if item.body in digests:
+            # Known without canonicalising it again (a doccano file repeats each text once per
+            # reviewer); the first input with this body wins, as below.
+            repeats.append((index, digests[item.body]))
             continue
         try:
             article = article_from_draft(item)
@@ -117,6 +123,7 @@ def _import_batch(
             repeats.append((index, article.content_hash))
             continue
         pending[article.content_hash] = (index, article)
+        digests[item.body] = article.content_hash
 
     stored = dict(
         Article.objects.filter(content_hash__in=pending).values_list("content_hash", "pk")
