@@ -189,12 +189,18 @@ def test_create_missing_fields_are_field_errors(api_as, reviewer, project, asser
 
 def test_create_article_outside_project_is_a_field_error(api_as, reviewer, project, assert_error):
     stranger = ArticleFactory()
+    client = api_as(reviewer)
 
-    response = api_as(reviewer).post(
+    response = client.post(
         "/api/v1/spans/", {"project": project.pk, "article": stranger.pk, "start": 0, "end": 5}
     )
+    missing = client.post(
+        "/api/v1/spans/", {"project": project.pk, "article": 999_999, "start": 0, "end": 5}
+    )
 
-    assert_error(response, 400, "validation_error", "article")
+    body = assert_error(response, 400, "validation_error", "article")
+    # An id that does not exist gets the same answer: existence is not revealed.
+    assert assert_error(missing, 400, "validation_error", "article") == body
 
 
 def test_create_twice_on_the_same_passage_is_a_field_error(
