@@ -7,7 +7,12 @@ re-anchors the article's spans."""
 
 from collections.abc import Iterable
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -105,7 +110,10 @@ class ArticleViewSet(corpus_api.ArticleViewSet):
 
     @extend_schema(
         request=ReviseInput,
-        responses=ReviseOutput,
+        responses={
+            200: ReviseOutput,
+            409: OpenApiResponse(description="Spans of a project the caller does not edit"),
+        },
         description="Replace the body (editors); every span is re-anchored, lost ones become "
         "orphaned. 409 when spans of a project the caller does not edit would move or be "
         "orphaned (`projects`: those of them the caller is a member of; the rest are named "
