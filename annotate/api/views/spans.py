@@ -28,8 +28,12 @@ class SpanFilter(django_filters.FilterSet):
     project = IdFilter()
     article = IdFilter()
     status = django_filters.ChoiceFilter(choices=SpanStatus.choices)
-    label = django_filters.CharFilter()
-    reviewer = IdFilter()
+    label = django_filters.CharFilter(
+        label="Spans with a submitted verdict of this label that you may see (blind review)"
+    )
+    reviewer = IdFilter(
+        label="Spans with a submitted verdict of this reviewer that you may see (blind review)"
+    )
     orphaned = django_filters.BooleanFilter()
 
     class Meta:
