@@ -1,5 +1,6 @@
-"""The domain errors doors translate: ValidationError by field (400), VersionConflict (409),
-NotFound (404) and Forbidden (403), raised by the access_* functions (annotate.access)."""
+"""The domain errors doors translate: ValidationError by field (400), VersionConflict and
+RevisionConflict (409), NotFound (404) and Forbidden (403), raised by the access_* functions
+(annotate.access)."""
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 
@@ -25,6 +26,30 @@ class VersionConflict(ValidationError):
 
     def http_extra(self) -> dict:
         return {"current_version": self.current_version}
+
+
+class RevisionConflict(ValidationError):
+    """A body revision that would move or orphan claims of projects the reviser does not edit.
+
+    Names only the projects the reviser is a member of; the others are "another project", so
+    that the refusal does not tell who else holds the article.
+    """
+
+    http_status = 409
+
+    def __init__(self, *, named: list[tuple[int, str]], unnamed: bool):
+        places = [f"“{name}”" for _, name in named]
+        if unnamed:
+            places.append("another project")
+        self.http_detail = (
+            "This revision would move or orphan claims of "
+            f"{' and '.join(places)}, which you do not edit. Ask an editor there to revise it."
+        )
+        super().__init__({"body": [self.http_detail]})
+        self.named = named
+
+    def http_extra(self) -> dict:
+        return {"projects": [{"id": pk, "name": name} for pk, name in self.named]}
 
 
 class NotFound(ObjectDoesNotExist):

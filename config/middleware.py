@@ -1,11 +1,13 @@
-"""Refuse oversized API requests with 413 before anything reads their body; answer a domain's
-not-found with 404 on pages, as the API's exception handler does."""
+"""Refuse oversized API requests with 413 before anything reads their body; throttle refused API
+credentials per client IP; answer a domain's not-found with 404 on pages, as the API's exception
+handler does."""
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, JsonResponse
 
 from config.api.errors import error_body
+from config.api.throttling import FailedAuthentications
 
 
 class ApiRequestSizeLimit:
@@ -27,6 +29,35 @@ class ApiRequestSizeLimit:
                 detail = f"Request body of {length} bytes exceeds the limit of {limit} bytes."
                 return JsonResponse(error_body(413, detail), status=413)
         return self.get_response(request)
+
+
+class FailedAuthenticationLimit:
+    """Throttle guessing API credentials, per client IP, at every door under /api/.
+
+    DRF authenticates before it throttles, so a refused token is answered 401 before any view
+    throttle counts it. This middleware counts those 401s of requests that carried credentials
+    (an Authorization header) and, once the rate is spent, answers every request from that IP
+    that carries credentials with 429 and Retry-After before they are checked: a right guess
+    must look the same as a wrong one. Requests without credentials (a browser's session) are
+    neither counted nor refused, so a guesser behind the same address locks no one else out.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not (request.path.startswith("/api/") and "HTTP_AUTHORIZATION" in request.META):
+            return self.get_response(request)
+        failures = FailedAuthentications()
+        if (seconds := failures.retry_after(request)) is not None:
+            detail = f"Too many refused credentials from your address; try again in {seconds} s."
+            return JsonResponse(
+                error_body(429, detail), status=429, headers={"Retry-After": str(seconds)}
+            )
+        response = self.get_response(request)
+        if response.status_code == 401:
+            failures.record_failure(request)
+        return response
 
 
 class DomainNotFound:

@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.middleware.ApiRequestSizeLimit",
+    "config.middleware.FailedAuthenticationLimit",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -176,6 +177,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "token": os.environ.get("API_THROTTLE_TOKEN", "6000/min"),
         "anon": os.environ.get("API_THROTTLE_ANON", "120/min"),
+        # Refused credentials per client IP (config.api.throttling.FailedAuthenticationLimit).
+        "failed_auth": os.environ.get("API_THROTTLE_FAILED_AUTH", "10/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # Client IPs for anonymous throttling: X-Forwarded-For is trusted only behind this many

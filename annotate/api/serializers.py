@@ -228,8 +228,13 @@ class AdjudicationInput(serializers.Serializer):
 
 class SpanOutput(CompiledOutput, serializers.ModelSerializer):
     status = serializers.ChoiceField(choices=SpanStatus.choices)
-    verdict_count = serializers.IntegerField()
-    submitted_count = serializers.IntegerField()
+    verdict_count = serializers.IntegerField(
+        help_text="Verdicts, drafts included; under blind review, until you submitted on this "
+        "span, only yours."
+    )
+    submitted_count = serializers.IntegerField(
+        help_text="Submitted verdicts; under blind review, until you submitted on this span, 0."
+    )
     created_by = UserRef()
 
     class Meta:

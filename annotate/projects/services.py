@@ -88,19 +88,32 @@ def project_save(*, project: Project, actor, changed: Iterable[str] = ()) -> Pro
 
 @transaction.atomic
 def project_articles_add(*, project: Project, actor, articles: Iterable[Article]) -> None:
-    """Put articles in the project (an article may be in several projects)."""
+    """Put articles chosen by id in the project (an article may be in several projects)."""
     require_editor(project, actor, "add articles to the project")
     articles = list(articles)
     if not actor.is_staff:
-        # Editors take articles from the shared corpus or from their own projects, never
-        # from projects they cannot read.
+        # Editors take articles from the shared corpus or from their own projects. One of a
+        # project they cannot read is refused as if it did not exist, in the words a missing id
+        # gets: which ids exist there is not theirs to learn.
         allowed = set(
             Article.objects.filter(pk__in=[a.pk for a in articles])
             .filter(Q(projects__isnull=True) | Q(projects__memberships__user=actor))
             .values_list("pk", flat=True)
         )
         if refused := sorted(a.pk for a in articles if a.pk not in allowed):
-            raise ValidationError({"articles": [f"Not available to you: {refused}"]})
+            raise ValidationError({"articles": [f"No such article: {refused}"]})
+    project.articles.add(*articles)
+
+
+@transaction.atomic
+def project_articles_import(*, project: Project, actor, articles: Iterable[Article]) -> None:
+    """Put articles whose full text the actor has just sent (an import) in the project.
+
+    Holding an article's text is the right to it: a text already stored, even only in projects
+    the actor cannot read, brings that article into this project. Refusing it instead would
+    answer with what the actor may not know: that article's id and whereabouts.
+    """
+    require_editor(project, actor, "add articles to the project")
     project.articles.add(*articles)
 
 

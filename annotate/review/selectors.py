@@ -1,12 +1,15 @@
 """Reads of annotation data. Visibility (membership, blind review) is applied here, once."""
 
 from django.db.models import (
+    Case,
     Count,
     Exists,
+    F,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    When,
     prefetch_related_objects,
 )
 
@@ -30,26 +33,42 @@ SUBMITTED = Verdict.Status.SUBMITTED
 
 
 def with_status(spans: QuerySet[Span], *, viewer=None) -> QuerySet[Span]:
-    """Spans annotated with verdict counts and their derived `status` (never stored), by the
-    rule of annotate.review.status.
+    """Spans annotated with verdict counts (`verdict_count`, `submitted_count`) and their derived
+    `status` (never stored), by the rule of annotate.review.status.
 
-    With a `viewer`, the status follows blind review: until a reviewer of a blind project has
-    submitted on a span, its outcome (contested or agreed) reads as in review for them, as the
-    verdicts behind it stay hidden. The viewer's role comes along as `caller_role`.
+    With a `viewer`, status and counts follow blind review: until a reviewer of a blind project
+    has submitted on a span, its outcome (contested or agreed) reads as in review for them and
+    the counts are of their own verdicts only, as the verdicts behind them stay hidden. The
+    viewer's role comes along as `caller_role`.
     """
     spans = spans.annotate(**span_status_annotations())
-    blind_for_viewer = None
-    if viewer is not None:
-        # Counted in the same pass over the joined verdicts: an EXISTS here was planned as a
-        # hash of every verdict the viewer ever submitted, rebuilt for each page.
-        own_submitted = Q(verdicts__status=SUBMITTED, verdicts__reviewer_id=viewer.pk)
-        spans = spans.annotate(caller_role=caller_role(viewer)).alias(
-            viewer_submitted=Count("verdicts", filter=own_submitted, distinct=True)
+    if viewer is None:
+        return spans.annotate(
+            verdict_count=F("all_verdict_count"),
+            submitted_count=F("all_submitted_count"),
+            status=span_status_expression(),
         )
-        blind_for_viewer = Q(project__blind_review=True, caller_role=Role.REVIEWER) & Q(
-            viewer_submitted=0
-        )
-    return spans.annotate(status=span_status_expression(blind_for_viewer=blind_for_viewer))
+    # Counted in the same pass over the joined verdicts: an EXISTS here was planned as a hash of
+    # every verdict the viewer ever submitted, rebuilt for each page.
+    own = Q(verdicts__reviewer_id=viewer.pk)
+    spans = spans.annotate(caller_role=caller_role(viewer)).alias(
+        viewer_verdicts=Count("verdicts", filter=own, distinct=True),
+        viewer_submitted=Count(
+            "verdicts", filter=own & Q(verdicts__status=SUBMITTED), distinct=True
+        ),
+    )
+    blind_for_viewer = Q(project__blind_review=True, caller_role=Role.REVIEWER) & Q(
+        viewer_submitted=0
+    )
+    return spans.annotate(
+        verdict_count=Case(
+            When(blind_for_viewer, then=F("viewer_verdicts")), default=F("all_verdict_count")
+        ),
+        submitted_count=Case(
+            When(blind_for_viewer, then=F("viewer_submitted")), default=F("all_submitted_count")
+        ),
+        status=span_status_expression(blind_for_viewer=blind_for_viewer),
+    )
 
 
 def visible_verdicts(*, project: Project, user, role: str | None) -> QuerySet[Verdict]:
@@ -108,12 +127,13 @@ def spans_for_user(
         spans = spans.filter(article_id=article_id)
     # Subqueries, not joins: a join on verdicts here would be reused by with_status()'s counts.
     submitted_here = Verdict.objects.filter(span=OuterRef("pk"), status=SUBMITTED)
+    # Only verdicts the user may read count, or a filter would unblind a reviewer: one rule for
+    # every filter that looks at verdicts.
+    readable = submitted_here.filter(_readable_by(user, memberships))
     if label:
-        # Only verdicts the user may read count, or the filter would unblind a reviewer.
-        readable = submitted_here.filter(label=label).filter(_readable_by(user, memberships))
-        spans = spans.filter(Exists(readable) | Q(adjudication__label=label))
+        spans = spans.filter(Exists(readable.filter(label=label)) | Q(adjudication__label=label))
     if reviewer_id is not None:
-        spans = spans.filter(Exists(submitted_here.filter(reviewer_id=reviewer_id)))
+        spans = spans.filter(Exists(readable.filter(reviewer_id=reviewer_id)))
     spans = with_status(spans, viewer=user)
     if status:
         spans = spans.filter(status=status)

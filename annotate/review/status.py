@@ -57,17 +57,17 @@ class _Fact:
 _FACTS = {
     "adjudicated": _Fact(lambda _: Q(is_adjudicated=True), lambda s: s.adjudicated),
     "outcome_hidden": _Fact(
-        lambda blind: blind & Q(verdict_count__gt=0),
+        lambda blind: blind & Q(all_verdict_count__gt=0),
         lambda s: s.blind_for_viewer and s.verdict_count > 0,
     ),
     "labels_differ": _Fact(
         lambda _: Q(submitted_label_count__gt=1), lambda s: len(set(s.submitted_labels)) > 1
     ),
     "enough_submitted": _Fact(
-        lambda _: Q(submitted_count__gte=F("project__reviews_per_claim")),
+        lambda _: Q(all_submitted_count__gte=F("project__reviews_per_claim")),
         lambda s: len(s.submitted_labels) >= s.reviews_per_claim,
     ),
-    "any_verdict": _Fact(lambda _: Q(verdict_count__gt=0), lambda s: s.verdict_count > 0),
+    "any_verdict": _Fact(lambda _: Q(all_verdict_count__gt=0), lambda s: s.verdict_count > 0),
 }
 
 # The rule: the first fact that holds decides; none holds: OPEN.
@@ -92,11 +92,15 @@ def span_status_of(facts: SpanFacts) -> SpanStatus:
 
 
 def span_status_annotations() -> dict:
-    """The per-span counts the SQL form of the rule reads, for `QuerySet.annotate()` on spans."""
+    """The per-span counts the SQL form of the rule reads, for `QuerySet.annotate()` on spans.
+
+    They count every reviewer's verdicts: what a viewer is shown of them is
+    `annotate.review.selectors.with_status`'s `verdict_count` and `submitted_count`.
+    """
     submitted = Q(verdicts__status=Verdict.Status.SUBMITTED)
     return {
-        "verdict_count": Count("verdicts", distinct=True),
-        "submitted_count": Count("verdicts", filter=submitted, distinct=True),
+        "all_verdict_count": Count("verdicts", distinct=True),
+        "all_submitted_count": Count("verdicts", filter=submitted, distinct=True),
         "submitted_label_count": Count("verdicts__label", filter=submitted, distinct=True),
         "is_adjudicated": Exists(Adjudication.objects.filter(span=OuterRef("pk"))),
     }

@@ -1,7 +1,7 @@
 """Storing dataset records: parsing done, this batches them and hands them to the services.
 
 Articles go through `corpus.services.import_articles` (deduplicated by content hash), project
-membership through `annotate.projects.services` (`project_articles_add`, `membership_set_role`),
+membership through `annotate.projects.services` (`project_articles_import`, `membership_set_role`),
 and spans, verdicts, sources, assignments, comments, adjudications and predictions through the
 trusted restore service `annotate.review.services.annotations_restore`, which keeps every rule of
 the other services and stores a batch of articles at once. What is left here is the file's side:
@@ -232,30 +232,12 @@ def _store_articles(pending: list[_Pending]) -> list[_Pending]:
 
 
 def _add_to_project(pending: list[_Pending], project: Project, actor) -> list[_Pending]:
-    """Put the batch's articles in the project; if the service refuses the batch, article by
-    article, so that only the refused ones fail."""
-    try:
-        project_services.project_articles_add(
-            project=project, actor=actor, articles=_articles(item.article_id for item in pending)
-        )
-        return pending
-    except ValidationError:
-        pass
-    kept = []
-    for item in pending:
-        try:
-            project_services.project_articles_add(
-                project=project, actor=actor, articles=_articles([item.article_id])
-            )
-        except ValidationError as error:
-            _fail(
-                item.outcome,
-                f"the article is already stored (#{item.article_id}) in a project that "
-                f"{actor.get_username()}, the editor importing, cannot read: {_describe(error)}",
-            )
-            continue
-        kept.append(item)
-    return kept
+    """Put the batch's articles in the project: the file holds their text, so one already
+    stored elsewhere joins the project too (project_articles_import)."""
+    project_services.project_articles_import(
+        project=project, actor=actor, articles=_articles(item.article_id for item in pending)
+    )
+    return pending
 
 
 def _articles(ids: Iterable[int]) -> list[Article]:

@@ -7,7 +7,12 @@ re-anchors the article's spans."""
 
 from collections.abc import Iterable
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -50,13 +55,27 @@ class ReviseOutput(serializers.Serializer):
     article = corpus_api.ArticleOutput()
 
 
+# Importing a text that is already stored (articles are identified by their canonical body).
+ALREADY_STORED = (
+    "An article whose exact text is already stored is not stored twice: the stored one joins "
+    "the project, even if until now it was only in projects the caller cannot read. Whoever "
+    "sends an article's full text holds it already; refusing would tell them instead which "
+    "article it is and that it exists elsewhere. No answer names other projects or their "
+    "articles."
+)
+
+
 @extend_schema_view(
     create=extend_schema(
         request=ArticleInput,
         responses={201: corpus_api.ArticleOutput, 200: corpus_api.ArticleOutput},
+        description="Create one article: 201 with the new article, or 200 with the stored one "
+        f"when its text is already there. {ALREADY_STORED}",
     ),
     bulk=extend_schema(
-        parameters=[OpenApiParameter("project", int, description="Add the stored articles to it")]
+        parameters=[OpenApiParameter("project", int, description="Add the stored articles to it")],
+        description="Create many articles: a JSON array or JSON Lines; one result per item, in "
+        f"order (`unchanged` names the stored article). {ALREADY_STORED}",
     ),
 )
 class ArticleViewSet(corpus_api.ArticleViewSet):
@@ -84,11 +103,24 @@ class ArticleViewSet(corpus_api.ArticleViewSet):
 
     def articles_stored(self, destination: Project | None, articles: Iterable[Article]) -> None:
         if destination is not None:
-            project_services.project_articles_add(
+            # The caller sent these articles' text: stored ones join their project too.
+            project_services.project_articles_import(
                 project=destination, actor=self.request.user, articles=articles
             )
 
-    @extend_schema(request=ReviseInput, responses=ReviseOutput)
+    @extend_schema(
+        request=ReviseInput,
+        responses={
+            200: ReviseOutput,
+            409: OpenApiResponse(description="Spans of a project the caller does not edit"),
+        },
+        description="Replace the body (editors); every span is re-anchored, lost ones become "
+        "orphaned. 409 when spans of a project the caller does not edit would move or be "
+        "orphaned (`projects`: those of them the caller is a member of; the rest are named "
+        '"another project"); staff may revise any. 400 on `body` when another article '
+        "already has exactly this text (not named: it may be in projects the caller cannot "
+        "read).",
+    )
     @action(detail=True, methods=["post"])
     def revise(self, request, pk=None):
         """Replace the body (editors); every span is re-anchored, lost ones become orphaned."""

@@ -16,6 +16,7 @@ from annotate.api import serializers as io
 from annotate.errors import NotFound
 from annotate.models import Comment, Project, Span, Verdict
 from annotate.review import selectors, services
+from annotate.review.services.spans import ARTICLE_NOT_IN_PROJECT
 from annotate.review.status import SpanStatus
 from config.api.fields import IdFilter
 from config.api.filters import SelectorFiltered
@@ -27,8 +28,12 @@ class SpanFilter(django_filters.FilterSet):
     project = IdFilter()
     article = IdFilter()
     status = django_filters.ChoiceFilter(choices=SpanStatus.choices)
-    label = django_filters.CharFilter()
-    reviewer = IdFilter()
+    label = django_filters.CharFilter(
+        label="Spans with a submitted verdict of this label that you may see (blind review)"
+    )
+    reviewer = IdFilter(
+        label="Spans with a submitted verdict of this reviewer that you may see (blind review)"
+    )
     orphaned = django_filters.BooleanFilter()
 
     class Meta:
@@ -78,7 +83,9 @@ class SpanViewSet(
         given.is_valid(raise_exception=True)
         data = dict(given.validated_data)
         project = _member_project(request.user, data.pop("project"), need=Need.WRITE)
-        article = get_object_or_404(Article.objects.only("pk", "body"), pk=data.pop("article"))
+        article = Article.objects.only("pk", "body").filter(pk=data.pop("article")).first()
+        if article is None:  # answered as an article of another project is (by the service)
+            raise serializers.ValidationError({"article": [ARTICLE_NOT_IN_PROJECT]})
         span = services.span_create(project=project, article=article, actor=request.user, **data)
         span = selectors.span_for_user(user=request.user, pk=span.pk)
         return Response(io.SpanDetailOutput(span).data, status=status.HTTP_201_CREATED)

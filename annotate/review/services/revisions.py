@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from annotate.access import Role
+from annotate.errors import RevisionConflict
 from annotate.models import Membership, Project, Span
 from annotate.review.anchoring import Anchor, anchor_quote, quote_context
 from annotate.review.services.review import queue_refresh
@@ -30,7 +31,9 @@ def article_body_revise(
 
     Spans whose quote is still at its offsets keep them; others move to where their quote (or
     the closest approximate match, scored with its context) now stands; spans whose quote is
-    gone are kept as orphaned, for editors to see.
+    gone are kept as orphaned, for editors to see. An article may be in several projects: the
+    reviser must edit every project whose spans would move or be orphaned (staff may revise
+    any), or the revision is refused with RevisionConflict.
     """
     _require_editor(article=article, actor=actor)
     article = Article.objects.select_for_update().get(pk=article.pk)
@@ -41,10 +44,18 @@ def article_body_revise(
     if digest == article.content_hash:
         return RevisionReport(kept=article.spans.count())
     if Article.objects.filter(content_hash=digest).exclude(pk=article.pk).exists():
-        raise ValidationError({"body": "Another article already has exactly this text."})
+        # Neither named nor linked: the other article may be in projects the actor cannot read.
+        # That the text is stored is no secret to someone who holds it (an import says as much).
+        raise ValidationError(
+            {"body": "This exact text is already stored as another article; import it instead."}
+        )
 
     spans = list(Span.objects.select_for_update().filter(article=article))
-    report = _spans_save(_spans_reanchor(spans, new_body), actor=actor)
+    outcomes = _spans_reanchor(spans, new_body)
+    _require_editor_of_displaced(
+        actor, {span.project_id for span, outcome, _ in outcomes if outcome != "kept"}
+    )
+    report = _spans_save(outcomes, actor=actor)
 
     article.body, article.content_hash = new_body, digest
     if raw_text is not None:
@@ -104,6 +115,26 @@ def _spans_save(outcomes: list[Outcome], *, actor) -> RevisionReport:
     for project in Project.objects.filter(pk__in=changed_by_project):
         queue_refresh(project=project, span_ids=changed_by_project[project.pk])
     return RevisionReport(**counts)
+
+
+def _require_editor_of_displaced(actor, project_ids: set[int]) -> None:
+    """Refuse (RevisionConflict) unless the actor edits every project whose spans the revision
+    moves or orphans; staff may revise any."""
+    if actor.is_staff or actor.is_superuser or not project_ids:
+        return
+    edited = set(
+        Membership.objects.filter(
+            project_id__in=project_ids, user=actor, role=Role.EDITOR
+        ).values_list("project_id", flat=True)
+    )
+    if not (refused := project_ids - edited):
+        return
+    named = list(
+        Project.objects.filter(pk__in=refused, memberships__user=actor)
+        .order_by("name", "pk")
+        .values_list("pk", "name")
+    )
+    raise RevisionConflict(named=named, unnamed=len(named) < len(refused))
 
 
 def _selectors(span: Span) -> tuple:

@@ -12,6 +12,10 @@ from annotate.review.anchoring import quote_context
 from annotate.review.services.moderation import require_moderator
 from corpus.models import Article
 
+# Also what doors answer for an article id that does not exist: the same words, so that whether
+# an article outside the project exists is not revealed.
+ARTICLE_NOT_IN_PROJECT = "This article is not part of the project."
+
 
 def _nth_occurrence(body: str, quote: str, occurrence: int) -> int:
     position = -1
@@ -40,7 +44,7 @@ def span_create(
     """Highlight a claim, by code-point offsets or by its quote (and which occurrence of it)."""
     require_writer(project, actor, "highlight claims")
     if not project.articles.filter(pk=article.pk).exists():
-        raise ValidationError({"article": "This article is not part of the project."})
+        raise ValidationError({"article": ARTICLE_NOT_IN_PROJECT})
     body = article.body
     start, end = span_offsets(body, start=start, end=end, quote=quote, occurrence=occurrence)
     exact = body[start:end]

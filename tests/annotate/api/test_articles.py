@@ -10,7 +10,7 @@ from accounts.services import token_create, token_revoke
 from annotate.models import Span
 from corpus.models import Article
 from corpus.text import content_hash
-from tests.factories import ArticleFactory, ProjectFactory, SpanFactory
+from tests.factories import ArticleFactory, ProjectFactory, SpanFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -254,6 +254,61 @@ def test_create_with_project_by_editor_adds_it_to_the_project(api_as, editor, pr
 
     assert response.status_code == 201, response.content
     assert project.articles.filter(pk=response.json()["id"]).exists()
+
+
+@pytest.fixture
+def secret(db):
+    """An article only in a project of someone else: the callers below cannot read it."""
+    article = ArticleFactory(title="Embargoed", body="Embargoed: the minister resigns tomorrow.")
+    ProjectFactory(name="Newsroom secrets", editors=[UserFactory()], articles=[article])
+    return article
+
+
+@pytest.mark.parametrize("where", ["body", "query"])
+def test_create_text_stored_in_a_project_caller_cannot_read_joins_their_project(
+    api_as, editor, project, secret, where
+):
+    # The probe's existence oracle: this answered 400 "Not available to you: [26]".
+    client = api_as(editor)
+    assert client.get(f"/api/v1/articles/{secret.pk}/").status_code == 404
+    given = {"title": "My copy", "body": secret.body}
+    url = "/api/v1/articles/"
+    if where == "body":
+        given["project"] = project.pk
+    else:
+        url += f"?project={project.pk}"
+
+    response = client.post(url, given)
+
+    assert response.status_code == 200, response.content
+    assert response.json()["id"] == secret.pk  # theirs now: in their project
+    assert project.articles.filter(pk=secret.pk).exists()
+    assert client.get(f"/api/v1/articles/{secret.pk}/").status_code == 200
+    assert "Newsroom secrets" not in response.content.decode()
+    assert Article.objects.count() == len(
+        {secret.pk, *project.articles.values_list("pk", flat=True)}
+    )
+
+
+@pytest.mark.parametrize("as_lines", [False, True])
+def test_bulk_text_stored_in_a_project_caller_cannot_read_joins_their_project(
+    api_as, editor, project, secret, as_lines
+):
+    items = [{"title": "Fresh", "body": "A fresh text."}, {"title": "Copy", "body": secret.body}]
+    url = f"/api/v1/articles/bulk/?project={project.pk}"
+    client = api_as(editor)
+    if as_lines:
+        lines = "\n".join(json.dumps(item) for item in items)
+        response = client.post(url, lines, content_type="application/x-ndjson")
+    else:
+        response = client.post(url, items)
+
+    assert response.status_code == 200, response.content
+    results = response.json()["results"]
+    assert [r["status"] for r in results] == ["created", "unchanged"]
+    assert results[1]["article_id"] == secret.pk
+    fresh = Article.objects.get(title="Fresh")
+    assert set(project.articles.filter(pk__in=[fresh.pk, secret.pk])) == {fresh, secret}
 
 
 def test_create_missing_title_is_a_field_error(api_as, staff, assert_error):
@@ -521,6 +576,64 @@ def test_revise_to_another_articles_text_is_a_field_error(
     response = api_as(editor).post(f"/api/v1/articles/{article.pk}/revise/", {"body": other.body})
 
     assert_error(response, 400, "validation_error", "body")
+
+
+def test_revise_to_the_text_of_an_article_caller_cannot_read_names_nothing(
+    api_as, editor, project, article, secret, assert_error
+):
+    response = api_as(editor).post(f"/api/v1/articles/{article.pk}/revise/", {"body": secret.body})
+
+    body = assert_error(response, 400, "validation_error", "body")
+    text = response.content.decode()
+    assert str(secret.pk) not in text.replace(str(article.pk), "")
+    assert "Embargoed" not in body["errors"]["body"][0] and "Newsroom" not in text
+    assert Article.objects.get(pk=article.pk).body != secret.body
+
+
+def _shared_article_with_a_span_of(other: object, article, reviewer) -> Span:
+    other.articles.add(article)
+    return SpanFactory(project=other, article=article, text="keep talking", created_by=reviewer)
+
+
+@pytest.mark.parametrize("member", [True, False])
+def test_revise_moving_spans_of_a_project_caller_does_not_edit_is_409(
+    api_as, editor, project, article, assert_error, member
+):
+    # The probe: an editor of B orphaned project A's spans by revising a shared article.
+    owner = UserFactory()
+    other = ProjectFactory(
+        name="Desk A", editors=[owner], reviewers=[editor] if member else [], articles=[]
+    )
+    span = _shared_article_with_a_span_of(other, article, owner)
+    old_body = article.body
+
+    response = api_as(editor).post(
+        f"/api/v1/articles/{article.pk}/revise/", {"body": "Entirely different text now."}
+    )
+
+    body = assert_error(response, 409, "conflict", "body")
+    if member:
+        assert "Desk A" in body["detail"]
+        assert body["projects"] == [{"id": other.pk, "name": "Desk A"}]
+    else:
+        assert "another project" in body["detail"] and "Desk A" not in response.content.decode()
+        assert body["projects"] == []
+    article.refresh_from_db()
+    assert article.body == old_body
+    assert not Span.objects.get(pk=span.pk).orphaned
+
+
+def test_revise_moving_spans_of_every_project_caller_edits(api_as, editor, project, article):
+    other = ProjectFactory(editors=[editor], articles=[])
+    span = _shared_article_with_a_span_of(other, article, editor)
+
+    response = api_as(editor).post(
+        f"/api/v1/articles/{article.pk}/revise/", {"body": "Entirely different text now."}
+    )
+
+    assert response.status_code == 200, response.content
+    assert response.json()["orphaned"] == 1
+    assert Span.objects.get(pk=span.pk).orphaned
 
 
 # --- queries --------------------------------------------------------------------------------------

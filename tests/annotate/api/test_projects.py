@@ -360,8 +360,12 @@ def test_articles_add_article_hidden_from_editor_is_a_field_error(
 
     response = client.post(f"/api/v1/projects/{project.pk}/articles/", {"articles": [secret.pk]})
 
-    assert_error(response, 400, "validation_error", "articles")
+    body = assert_error(response, 400, "validation_error", "articles")
     assert not project.articles.filter(pk=secret.pk).exists()
+    # Answered as an id that does not exist: whether it does is not the editor's to learn.
+    missing = client.post(f"/api/v1/projects/{project.pk}/articles/", {"articles": [999_999]})
+    assert body["errors"]["articles"] == [f"No such article: [{secret.pk}]"]
+    assert missing.json()["errors"]["articles"] == ["No such article: [999999]"]
 
 
 # --- next and queue -------------------------------------------------------------------------------

@@ -189,12 +189,18 @@ def test_create_missing_fields_are_field_errors(api_as, reviewer, project, asser
 
 def test_create_article_outside_project_is_a_field_error(api_as, reviewer, project, assert_error):
     stranger = ArticleFactory()
+    client = api_as(reviewer)
 
-    response = api_as(reviewer).post(
+    response = client.post(
         "/api/v1/spans/", {"project": project.pk, "article": stranger.pk, "start": 0, "end": 5}
     )
+    missing = client.post(
+        "/api/v1/spans/", {"project": project.pk, "article": 999_999, "start": 0, "end": 5}
+    )
 
-    assert_error(response, 400, "validation_error", "article")
+    body = assert_error(response, 400, "validation_error", "article")
+    # An id that does not exist gets the same answer: existence is not revealed.
+    assert assert_error(missing, 400, "validation_error", "article") == body
 
 
 def test_create_twice_on_the_same_passage_is_a_field_error(
@@ -530,6 +536,82 @@ def test_list_label_filter_does_not_reveal_hidden_verdicts(api_as, reviewer, oth
 
     assert response.status_code == 200
     assert _ids(response) == []
+
+
+def _submit(client, span_id: int) -> None:
+    response = client.post(
+        "/api/v1/verdicts/",
+        {
+            "span": span_id,
+            "status": "submitted",
+            "version": 0,
+            "label": "True",
+            "sources": [SOURCE],
+        },
+    )
+    assert response.status_code == 200, response.content
+
+
+def test_list_reviewer_filter_does_not_reveal_hidden_verdicts(
+    api_as, editor, viewer, reviewer, other_reviewer, span
+):
+    # The probe's `?project=7&reviewer=58`: which spans another reviewer judged, blind.
+    VerdictFactory(span=span, reviewer=other_reviewer, label="Pants on Fire")
+    client = api_as(reviewer)
+    url = f"/api/v1/spans/?project={span.project_id}&reviewer={other_reviewer.pk}"
+
+    assert _ids(client.get(url)) == []
+    for insider in (editor, viewer):
+        assert _ids(api_as(insider).get(url)) == [span.pk]
+
+    _submit(client, span.pk)
+    assert _ids(client.get(url)) == [span.pk]
+
+
+def test_list_reviewer_filter_shows_others_when_review_is_not_blind(
+    api_as, reviewer, other_reviewer, span
+):
+    span.project.blind_review = False
+    span.project.save()
+    VerdictFactory(span=span, reviewer=other_reviewer, label="Pants on Fire")
+
+    response = api_as(reviewer).get(f"/api/v1/spans/?reviewer={other_reviewer.pk}")
+
+    assert _ids(response) == [span.pk]
+
+
+def _counts(client, path: str) -> tuple[int, int]:
+    body = client.get(path).json()
+    (row,) = body.get("results", [body])
+    return row["verdict_count"], row["submitted_count"]
+
+
+def test_blind_reviewer_counts_only_own_verdicts_before_submitting(
+    api_as, editor, reviewer, other_reviewer, span
+):
+    VerdictFactory(span=span, reviewer=other_reviewer, label="Pants on Fire")
+    VerdictFactory(span=span, reviewer=UserFactory(), draft=True)
+    client = api_as(reviewer)
+    paths = (f"/api/v1/spans/{span.pk}/", f"/api/v1/spans/?project={span.project_id}")
+
+    for path in paths:
+        assert _counts(client, path) == (0, 0)
+        assert _counts(api_as(editor), path) == (2, 1)
+    VerdictFactory(span=span, reviewer=reviewer, draft=True)
+    assert _counts(client, paths[1]) == (1, 0)  # their own draft
+
+    Verdict.objects.filter(span=span, reviewer=reviewer).delete()
+    _submit(client, span.pk)
+    for path in paths:
+        assert _counts(client, path) == (3, 2)
+
+
+def test_counts_shown_to_reviewers_when_review_is_not_blind(api_as, reviewer, other_reviewer, span):
+    span.project.blind_review = False
+    span.project.save()
+    VerdictFactory(span=span, reviewer=other_reviewer, label="Pants on Fire")
+
+    assert _counts(api_as(reviewer), f"/api/v1/spans/?project={span.project_id}") == (1, 1)
 
 
 def test_list_cursor_pages_walk_every_span_once(api_as, editor, project):

@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from annotate.errors import RevisionConflict
 from annotate.models import Span
 from annotate.projects import services as project_services
 from annotate.review import services
@@ -199,12 +200,57 @@ def test_article_body_revise_history_records_actor(project, article, editor, rev
     assert (article_record.history_user, article_record.body) == (editor, "Correction. " + BODY)
 
 
-def test_article_body_revise_reanchors_spans_of_every_project(project, article, editor):
+def test_article_body_revise_reanchors_spans_of_every_project_the_actor_edits(
+    project, article, editor
+):
+    other_reviewer = UserFactory()
+    other = ProjectFactory(editors=[editor], reviewers=[other_reviewer], articles=[article])
+    span = _span(other, article, other_reviewer, "talks went well")
+
+    report = _revise(article, "Correction. " + BODY, editor)
+
+    assert report.moved == 1
+    assert Span.objects.get(pk=span.pk).start == span.start + len("Correction. ")
+
+
+def test_article_body_revise_moving_spans_of_a_project_not_edited_is_refused(
+    project, article, editor
+):
     other_reviewer = UserFactory()
     other = ProjectFactory(reviewers=[other_reviewer], articles=[article])
     span = _span(other, article, other_reviewer, "talks went well")
 
-    report = _revise(article, "Correction. " + BODY, editor)
+    with pytest.raises(RevisionConflict) as error:
+        _revise(article, "Correction. " + BODY, editor)
+
+    assert error.value.http_status == 409
+    assert "another project" in error.value.http_detail
+    assert other.name not in error.value.http_detail
+    assert Article.objects.get(pk=article.pk).body == BODY
+    assert Span.objects.get(pk=span.pk).start == span.start
+
+
+def test_article_body_revise_sparing_other_projects_spans_is_allowed(project, article, editor):
+    other_reviewer = UserFactory()
+    other = ProjectFactory(reviewers=[other_reviewer], articles=[article])
+    span = _span(other, article, other_reviewer, "talks went well")
+
+    # An edit after the other project's span keeps it where it is.
+    report = _revise(article, BODY + " Updated.", editor)
+
+    assert report.kept == 1
+    assert Span.objects.get(pk=span.pk).start == span.start
+
+
+@pytest.mark.parametrize("flags", [{"is_staff": True}, {"is_superuser": True}])
+def test_article_body_revise_staff_may_move_any_projects_spans(article, flags):
+    actor = UserFactory(**flags)
+    ProjectFactory(editors=[actor], articles=[article])
+    other_reviewer = UserFactory()
+    other = ProjectFactory(reviewers=[other_reviewer], articles=[article])
+    span = _span(other, article, other_reviewer, "talks went well")
+
+    report = _revise(article, "Correction. " + BODY, actor)
 
     assert report.moved == 1
     assert Span.objects.get(pk=span.pk).start == span.start + len("Correction. ")

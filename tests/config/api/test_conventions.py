@@ -19,7 +19,7 @@ from annotate.models import (
     Span,
     Verdict,
 )
-from config.api.throttling import AnonRateThrottle, TokenRateThrottle
+from config.api.throttling import AnonRateThrottle, FailedAuthentications, TokenRateThrottle
 from corpus.models import Article
 from tests.factories import (
     ArticleFactory,
@@ -453,6 +453,105 @@ def test_anonymous_throttled_by_ip(anonymous, anon_rate, assert_error):
     assert codes == [200, 200]
     assert_error(throttled, 429, "throttled")
     assert other_ip.status_code == 200
+
+
+@pytest.fixture
+def failed_auth_rate(monkeypatch):
+    monkeypatch.setattr(FailedAuthentications, "THROTTLE_RATES", {"failed_auth": "3/min"})
+
+
+def _bearer(key: str) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    return client
+
+
+# Doors of every kind: viewset list and action, plain API views, a write.
+DOORS = [
+    ("get", "/api/v1/me/"),
+    ("get", "/api/v1/spans/"),
+    ("post", "/api/v1/articles/bulk/"),
+    ("get", "/api/v1/projects/1/export/"),
+    ("get", "/api/v1/projects/1/agreement/"),
+]
+
+
+@pytest.mark.parametrize(("method", "url"), DOORS)
+def test_refused_credentials_throttled_per_ip(
+    reviewer, project, failed_auth_rate, assert_error, method, url
+):
+    # The probe: bad credentials were answered 401 forever, at any speed.
+    guesser = _bearer("not-a-token")
+    codes = [getattr(guesser, method)(url, REMOTE_ADDR="10.0.0.1").status_code for _ in range(3)]
+
+    throttled = getattr(guesser, method)(url, REMOTE_ADDR="10.0.0.1")
+
+    assert codes == [401, 401, 401]
+    body = assert_error(throttled, 429, "throttled")
+    assert "try again" in body["detail"]
+    assert 0 < int(throttled["Retry-After"]) <= 60
+    # Other addresses are unaffected.
+    assert getattr(guesser, method)(url, REMOTE_ADDR="10.0.0.2").status_code == 401
+
+
+def test_refused_credentials_throttle_refuses_a_right_guess_too(reviewer, failed_auth_rate):
+    _, key = token_create(user=reviewer, name="mine")
+    for _ in range(3):
+        _bearer("guess").get("/api/v1/me/", REMOTE_ADDR="10.0.0.1")
+
+    # A right guess must look like a wrong one, or the guessing would go on.
+    assert _bearer(key).get("/api/v1/me/", REMOTE_ADDR="10.0.0.1").status_code == 429
+    assert _bearer(key).get("/api/v1/me/", REMOTE_ADDR="10.0.0.2").status_code == 200
+    # A browser session from the same address sends no credentials: not refused.
+    session = APIClient()
+    session.force_login(reviewer)
+    assert session.get("/api/v1/me/", REMOTE_ADDR="10.0.0.1").status_code == 200
+
+
+def test_refused_credentials_throttle_ends_with_its_window(reviewer, failed_auth_rate, monkeypatch):
+    now = [1_000_000.0]  # 40 s into a minute
+    monkeypatch.setattr(FailedAuthentications, "timer", lambda self: now[0])
+    _, key = token_create(user=reviewer, name="mine")
+    for _ in range(3):
+        _bearer("guess").get("/api/v1/me/", REMOTE_ADDR="10.0.0.1")
+    blocked = _bearer(key).get("/api/v1/me/", REMOTE_ADDR="10.0.0.1")
+
+    now[0] += 60
+
+    assert (blocked.status_code, blocked["Retry-After"]) == (429, "20")
+    assert _bearer(key).get("/api/v1/me/", REMOTE_ADDR="10.0.0.1").status_code == 200
+
+
+def test_requests_without_credentials_are_not_counted(anonymous, failed_auth_rate):
+    codes = [anonymous.get("/api/v1/me/", REMOTE_ADDR="10.0.0.1").status_code for _ in range(5)]
+
+    assert codes == [401] * 5
+    assert _bearer("guess").get("/api/v1/me/", REMOTE_ADDR="10.0.0.1").status_code == 401
+
+
+def test_accepted_credentials_are_not_counted(reviewer, failed_auth_rate):
+    _, key = token_create(user=reviewer, name="mine")
+    client = _bearer(key)
+
+    codes = [client.get("/api/v1/me/", REMOTE_ADDR="10.0.0.1").status_code for _ in range(5)]
+
+    assert codes == [200] * 5
+
+
+def test_refused_credentials_counted_per_forwarded_client_behind_a_proxy(
+    failed_auth_rate, settings, monkeypatch
+):
+    from rest_framework.settings import api_settings
+
+    monkeypatch.setattr(api_settings, "NUM_PROXIES", 1, raising=False)
+    guesser = _bearer("guess")
+    for _ in range(3):
+        guesser.get("/api/v1/me/", REMOTE_ADDR="10.9.9.9", HTTP_X_FORWARDED_FOR="203.0.113.5")
+
+    blocked = guesser.get("/api/v1/me/", REMOTE_ADDR="10.9.9.9", HTTP_X_FORWARDED_FOR="203.0.113.5")
+    other = guesser.get("/api/v1/me/", REMOTE_ADDR="10.9.9.9", HTTP_X_FORWARDED_FOR="203.0.113.6")
+
+    assert (blocked.status_code, other.status_code) == (429, 401)
 
 
 def test_health_is_never_throttled(anonymous, anon_rate):

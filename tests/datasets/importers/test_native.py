@@ -176,26 +176,32 @@ def test_native_file_into_an_existing_project_adds_its_people_as_reviewers(tmp_p
     assert Adjudication.objects.get(span__project=desk).editor == known.editor
 
 
-def test_articles_of_a_project_the_editor_cannot_read_are_refused(tmp_path):
+def test_articles_of_a_project_the_editor_cannot_read_join_the_project(tmp_path):
+    # The file holds the articles' full text: holding the text is the right to the article, and
+    # a refusal would name an article (its id) of a project the importing editor cannot read.
     known = build_known_project()
     path = _write(tmp_path, export(known.project, "native"))
-    ProjectFactory(slug="desk", editors=[UserFactory(username="desk-editor")])
+    desk = ProjectFactory(slug="desk", editors=[UserFactory(username="desk-editor")])
     err = StringIO()
-    with pytest.raises(CommandError, match="2 article"):
-        call_command(
-            "import_dataset",
-            str(path),
-            "--project",
-            "desk",
-            "--format",
-            "native",
-            stdout=StringIO(),
-            stderr=err,
-        )
-    assert f"failed: {path}:2: the article is already stored (#{known.emoji.pk}) in a project " in (
-        err.getvalue()
+
+    call_command(
+        "import_dataset",
+        str(path),
+        "--project",
+        "desk",
+        "--format",
+        "native",
+        stdout=StringIO(),
+        stderr=err,
     )
-    assert not Span.objects.filter(project__slug="desk").exists()
+
+    assert f"#{known.emoji.pk}" not in err.getvalue()
+    assert set(desk.articles.all()) == set(known.project.articles.all())
+    assert known.project.articles.filter(pk=known.emoji.pk).exists()
+    exported = Span.objects.filter(project=known.project, orphaned=False)  # as the file has them
+    assert set(Span.objects.filter(project=desk).values_list("quote", flat=True)) == set(
+        exported.values_list("quote", flat=True)
+    )
 
 
 def test_bad_native_lines_are_reported_with_their_numbers(tmp_path):
