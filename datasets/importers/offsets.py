@@ -51,6 +51,23 @@ class UnitIndex:
         starts = [match.start() for match in regex.finditer(r"\X", self.text)]
         return [*starts, len(self.text)]
 
+    @cached_property
+    def _grapheme_boundaries(self) -> frozenset[int]:
+        return frozenset(self._graphemes)
+
+    def splits_grapheme(self, offset: int) -> bool:
+        """Whether a code-point offset falls inside a grapheme cluster (a flag, an emoji with a
+        skin tone or ZWJ, a letter and its accent): a span may not start or end there (W3C)."""
+        if self.text.isascii() and "\r\n" not in self.text:
+            return False  # every ASCII character but CR LF is a cluster of its own
+        return offset not in self._grapheme_boundaries
+
+    def splits_word(self, offset: int) -> bool:
+        """Whether a code-point offset falls between two letters or digits."""
+        return 0 < offset < len(self.text) and (
+            self.text[offset - 1].isalnum() and self.text[offset].isalnum()
+        )
+
     def to_codepoints(self, offset: int, unit: OffsetUnit) -> int | None:
         """The code-point offset, or None when out of range or inside a character."""
         if unit is OffsetUnit.CODEPOINTS:
