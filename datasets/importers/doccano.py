@@ -95,12 +95,16 @@ def _line(
         notes=normalisation_note(text),
     )
     units = UnitIndex(sent)
-    # Our export (label mode `all`) writes one line per article and reviewer, naming them.
+    # Our export (label mode `all`) writes one line per article and reviewer, naming them, and
+    # "" on the line of an article nobody labelled (doccano cannot load a null there).
     named = entry.get("reviewer")
     if named is not None:
-        if not isinstance(named, str) or not named.strip():
-            raise ParseError("'reviewer' must be a non-empty string")
-        reviewer = ReviewerRef(pseudonym=named.strip())
+        if not isinstance(named, str):
+            raise ParseError("'reviewer' must be a string")
+        if named.strip():
+            reviewer = ReviewerRef(pseudonym=named.strip())
+        elif spans_given:
+            raise ParseError("'reviewer' is empty on a line with labels: who made them?")
     other = "codepoints" if unit is OffsetUnit.UTF16 else "utf16"
     spans: dict[tuple[int, int], SpanRecord] = {}
     for given in spans_given:

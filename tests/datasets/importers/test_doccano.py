@@ -349,3 +349,18 @@ def test_unit_read_off_a_file_is_the_one_it_was_written_in_or_none(tokens, chose
             return
     differs = any(char > "\uffff" for char in text[: max(end for _, end, _ in labels)])
     assert found == unit or not differs
+
+
+def test_line_of_an_article_nobody_labelled_names_no_reviewer(project, tmp_path):
+    """Our export writes `"reviewer": ""` there: doccano cannot load a null (see the exporter)."""
+    path = _jsonl(
+        tmp_path / "all.jsonl",
+        {"id": 3, "text": "Nobody 🌍 labelled this one.", "label": [], "reviewer": ""},
+        {"id": 4, "text": "Someone labelled this.", "label": [[0, 7, "True"]], "reviewer": ""},
+    )
+    _, err = _run_failing(path, match="1 article")
+    assert (
+        err.strip()
+        == f"failed: {path}:2: 'reviewer' is empty on a line with labels: who made them?"
+    )
+    assert list(Article.objects.values_list("body", flat=True)) == ["Nobody 🌍 labelled this one."]
