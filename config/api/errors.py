@@ -12,6 +12,8 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from config.unavailable import DETAIL, RETRY_AFTER_S, is_database_unavailable
+
 
 @runtime_checkable
 class CarriesStatus(Protocol):
@@ -39,6 +41,8 @@ _TYPES = {
     413: "request_too_large",
     415: "unsupported_media_type",
     429: "throttled",
+    500: "server_error",
+    503: "service_unavailable",
 }
 
 
@@ -53,6 +57,9 @@ def error_body(status_code: int, detail: str, errors: dict | None = None, **extr
 
 def exception_handler(exc, context):
     """DRF's handler, fed Django's exceptions too, with every body rewritten to one shape."""
+    if is_database_unavailable(exc):
+        headers = {"Retry-After": str(RETRY_AFTER_S)}
+        return Response(error_body(503, DETAIL), status=503, headers=headers)
     if isinstance(exc, CarriesStatus):
         errors = exc.message_dict if hasattr(exc, "error_dict") else {}
         body = error_body(exc.http_status, exc.http_detail, errors, **exc.http_extra())
