@@ -139,8 +139,10 @@ def _line(
     return record
 
 
-# The units that read a line differently once an emoji comes before a span. Grapheme mode is
-# never guessed: doccano writes it only when a project was set so, and the caller knows.
+# The units a file's unit is chosen from: they read a line differently once an emoji comes before
+# a span. Grapheme mode is never chosen (doccano writes it only in projects set so, and the
+# caller knows), but a line its reading also fits tells nothing: a grapheme file is refused,
+# never read as another unit.
 _DETECTABLE = (OffsetUnit.UTF16, OffsetUnit.CODEPOINTS)
 
 
@@ -195,8 +197,8 @@ def doccano_offset_unit(path: Path) -> UnitChoice:
         raise OffsetUnitUnknown(
             f"{undecided}: a character beyond the BMP (an emoji) comes before a span, so UTF-16 "
             "units and code points give different spans, and no line of the file shows which "
-            "the file was written in; give --offset-unit utf16 (doccano's UI) or codepoints "
-            "(a script counting Python characters)"
+            "the file was written in; give --offset-unit utf16 (doccano's UI), codepoints "
+            "(a script counting Python characters) or graphemes (doccano's grapheme mode)"
         )
     return UnitChoice(
         OffsetUnit.UTF16,
@@ -205,15 +207,16 @@ def doccano_offset_unit(path: Path) -> UnitChoice:
 
 
 def _units_that_fit(units: UnitIndex, spans: list[GivenSpan]) -> set[OffsetUnit] | None:
-    """The units whose reading of the line keeps every span boundary between characters (and,
-    if both do, between words); None when both units read the same spans."""
+    """The detectable units whose reading of the line keeps every span boundary between
+    characters (and, if readings that differ do, between words); empty or both when the line
+    does not tell; None when UTF-16 units and code points read the same spans."""
     readings = {
-        unit: [units.span_to_codepoints(span.start, span.end, unit) for span in spans]
-        for unit in _DETECTABLE
+        unit: tuple(units.span_to_codepoints(span.start, span.end, unit) for span in spans)
+        for unit in OffsetUnit
     }
-    if len({tuple(reading) for reading in readings.values()}) == 1:
+    if readings[OffsetUnit.UTF16] == readings[OffsetUnit.CODEPOINTS]:
         return None
-    whole_characters = {
+    fitting = {
         unit
         for unit, reading in readings.items()
         if all(
@@ -221,12 +224,16 @@ def _units_that_fit(units: UnitIndex, spans: list[GivenSpan]) -> set[OffsetUnit]
             for placed in reading
         )
     }
-    whole_words = {
-        unit
-        for unit in whole_characters
-        if not any(units.splits_word(offset) for placed in readings[unit] for offset in placed)
-    }
-    return whole_words if len(whole_characters) > 1 and whole_words else whole_characters
+    if len({readings[unit] for unit in fitting}) > 1:
+        by_words = {
+            unit
+            for unit in fitting
+            if not any(units.splits_word(offset) for placed in readings[unit] for offset in placed)
+        }
+        fitting = by_words or fitting
+    if len({readings[unit] for unit in fitting}) != 1:
+        return set()  # no reading fits, or several different ones do
+    return fitting & set(_DETECTABLE)
 
 
 def _span(given: Any, where: str) -> tuple[int, int, str]:

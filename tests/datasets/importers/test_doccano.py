@@ -7,12 +7,14 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from annotate.models import Membership, Span, Verdict
 from corpus.models import Article
+from datasets.exporters.doccano import offset_converter
 from datasets.importers.doccano import OffsetUnitUnknown, doccano_offset_unit
+from datasets.importers.offsets import OffsetUnit, UnitIndex
 from tests.datasets.exports import build_known_project, export
 from tests.datasets.importers.imports import import_file, import_file_failing
 from tests.factories import ProjectFactory, UserFactory
@@ -283,6 +285,19 @@ def test_file_that_does_not_tell_its_unit_is_refused_naming_the_line(project, tm
     assert set(Span.objects.values_list("quote", flat=True)) == {"No emoji", "«Yes»"}
 
 
+def test_grapheme_mode_file_without_a_unit_is_refused_not_read_as_code_points(project, tmp_path):
+    # In graphemes the flag is one character: read as code points this span is " «Yes", which
+    # cuts nothing; read as UTF-16 it starts inside the flag. Two readings fit: it cannot tell.
+    path = _jsonl(
+        tmp_path / "ana.jsonl",
+        {"text": "🇺🇦 «Yes» said the envoy.", "label": [[2, 7, "True"]]},
+    )
+    _run_failing(path, match=rf"{path}:1: a character beyond the BMP .* or graphemes")
+    assert Article.objects.count() == 0
+    _run(path, "--offset-unit", "graphemes")
+    assert list(Span.objects.values_list("quote", flat=True)) == ["«Yes»"]
+
+
 def test_file_whose_lines_disagree_on_the_unit_is_refused(project, tmp_path):
     path = _jsonl(
         tmp_path / "ana.jsonl",
@@ -321,34 +336,36 @@ _WORDS = st.sampled_from(["taxes", "rose", "by", "10", "percent", "«Yes»", "en
 _EMOJI = st.sampled_from(["👋", "🇺🇦", "👨🏻‍🚒", "日本", "😀", "—"])
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     tokens=st.lists(st.one_of(_WORDS, _EMOJI), min_size=2, max_size=14),
     chosen=st.lists(st.integers(min_value=0, max_value=13), min_size=1, max_size=4),
-    unit=st.sampled_from(["utf16", "codepoints"]),
+    unit=st.sampled_from(list(OffsetUnit)),
 )
-def test_unit_read_off_a_file_is_the_one_it_was_written_in_or_none(tokens, chosen, unit):
-    """Spans on whole words, written in one unit: the file is read in that unit or refused,
-    never in the other (the right reading always fits, so no line can vote against it)."""
+def test_unit_read_off_a_file_places_every_span_where_it_was_written_or_refuses(
+    tokens, chosen, unit
+):
+    """Spans on whole words, written in any unit: the unit read off the file puts every span on
+    the words it was written on (the right reading always fits, so no line votes against it),
+    or the file is refused. Never a shifted span."""
     text = " ".join(tokens)
     starts = [sum(len(token) + 1 for token in tokens[:index]) for index in range(len(tokens))]
-    labels = []
-    for index in {index % len(tokens) for index in chosen}:
-        quote = tokens[index]
-        start, end = starts[index], starts[index] + len(quote)
-        before, inside = text[:start], text[start:end]
-        if unit == "utf16":
-            start = len(before.encode("utf-16-le")) // 2
-            end = start + len(inside.encode("utf-16-le")) // 2
-        labels.append([start, end, "True"])
+    to_unit = offset_converter(text, unit)
+    written, expected = [], []
+    for index in sorted({index % len(tokens) for index in chosen}):
+        start, end = starts[index], starts[index] + len(tokens[index])
+        expected.append((start, end))
+        written.append([to_unit(start), to_unit(end), "True"])
     with tempfile.TemporaryDirectory() as folder:
-        path = _jsonl(Path(folder) / "ana.jsonl", {"text": text, "label": labels})
+        path = _jsonl(Path(folder) / "ana.jsonl", {"text": text, "label": written})
         try:
             found = doccano_offset_unit(path).unit
         except OffsetUnitUnknown:
+            event(f"written in {unit}: refused")
             return
-    differs = any(char > "\uffff" for char in text[: max(end for _, end, _ in labels)])
-    assert found == unit or not differs
+    event(f"written in {unit}: read as {found}")
+    units = UnitIndex(text)
+    assert [units.span_to_codepoints(start, end, found) for start, end, _ in written] == expected
 
 
 def test_line_of_an_article_nobody_labelled_names_no_reviewer(project, tmp_path):
