@@ -10,29 +10,24 @@ API's exception handler answers it for DRF views; `DatabaseUnavailable` for ever
 import logging
 import sys
 
-from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.views import defaults
 
-# Seconds a client should wait before trying again: long enough for a database restart.
-RETRY_AFTER_S = 30
-DETAIL = "The database is unavailable; try again shortly."
+from config.api.errors import (
+    DATABASE_UNAVAILABLE,
+    RETRY_AFTER_S,
+    error_body,
+    is_database_unavailable,
+)
 
 logger = logging.getLogger(__name__)
 
 
-def is_database_unavailable(error: BaseException | None) -> bool:
-    return isinstance(error, (OperationalError, InterfaceError))
-
-
 def unavailable_response(request: HttpRequest) -> HttpResponse:
     """503 for an API path in the error shape, else the styled page; both say when to retry."""
-    # Imported here: config.api.errors imports this module for its own answer.
-    from config.api.errors import error_body
-
     if request.path.startswith("/api/"):
-        response: HttpResponse = JsonResponse(error_body(503, DETAIL), status=503)
+        response: HttpResponse = JsonResponse(error_body(503, DATABASE_UNAVAILABLE), status=503)
     else:
         # Rendered without the request: its context processors (user, messages) would ask the
         # database again.
@@ -65,7 +60,5 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if is_database_unavailable(error):
         return unavailable_response(request)
     if request.path.startswith("/api/"):
-        from config.api.errors import error_body
-
         return JsonResponse(error_body(500, "Server error."), status=500)
     return defaults.server_error(request)

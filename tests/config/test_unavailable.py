@@ -9,7 +9,7 @@ import pytest
 from django.db import InterfaceError, OperationalError, connections
 from django.test import Client
 
-from config.unavailable import RETRY_AFTER_S
+from config.api.errors import RETRY_AFTER_S
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
