@@ -46,12 +46,14 @@ format: install
 	$(VENV)/bin/ruff format .
 
 # The production site: gunicorn, DEBUG off, static files from WhiteNoise, settings from the
-# environment only (SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL must be set).
+# environment only (SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL must be set). Threaded workers
+# (config/gunicorn.py: WEB_CONCURRENCY, GUNICORN_THREADS, GUNICORN_TIMEOUT) keep heartbeating
+# while a slow client reads a long streamed export; sync workers were killed at the timeout.
 serve: install
 	$(PY) manage.py check --deploy --fail-level ERROR
 	$(PY) manage.py collectstatic --noinput
 	$(PY) manage.py migrate --noinput
-	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --timeout $${GUNICORN_TIMEOUT:-120} --access-logfile -
+	$(VENV)/bin/gunicorn config.wsgi -c config/gunicorn.py --bind $(HOST):$(PORT)
 
 clean:
 	rm -rf $(VENV) staticfiles

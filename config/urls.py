@@ -20,3 +20,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(("config.api.urls", "api"), namespace="api")),
 ]
+
+# A lost database answers 503 (JSON under /api/), not Django's bare "Server Error (500)".
+handler500 = "config.unavailable.server_error"

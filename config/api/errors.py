@@ -7,6 +7,7 @@ from typing import Protocol, runtime_checkable
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -39,7 +40,19 @@ _TYPES = {
     413: "request_too_large",
     415: "unsupported_media_type",
     429: "throttled",
+    500: "server_error",
+    503: "service_unavailable",
 }
+
+
+# A lost or refused database connection is an outage, not a bug: 503, and when to try again
+# (long enough for a database restart). config.unavailable answers it outside DRF's views.
+RETRY_AFTER_S = 30
+DATABASE_UNAVAILABLE = "The database is unavailable; try again shortly."
+
+
+def is_database_unavailable(error: BaseException | None) -> bool:
+    return isinstance(error, (OperationalError, InterfaceError))
 
 
 def error_body(status_code: int, detail: str, errors: dict | None = None, **extra) -> dict:
@@ -53,6 +66,9 @@ def error_body(status_code: int, detail: str, errors: dict | None = None, **extr
 
 def exception_handler(exc, context):
     """DRF's handler, fed Django's exceptions too, with every body rewritten to one shape."""
+    if is_database_unavailable(exc):
+        headers = {"Retry-After": str(RETRY_AFTER_S)}
+        return Response(error_body(503, DATABASE_UNAVAILABLE), status=503, headers=headers)
     if isinstance(exc, CarriesStatus):
         errors = exc.message_dict if hasattr(exc, "error_dict") else {}
         body = error_body(exc.http_status, exc.http_detail, errors, **exc.http_extra())

@@ -4,8 +4,13 @@
 the `offset_unit` option's unit: UTF-16 code units by default (what doccano's UI writes), code
 points, or grapheme clusters. doccano exports one file per user; streamed, label mode `all` gives
 one line per article and reviewer instead, with an extra `reviewer` key (doccano's import keeps
-unknown keys as metadata), and one unlabelled line for an article nobody labelled; the other
-modes give one line per article. `id` is the article's number (`a-3` -> 3).
+unknown keys as metadata), and one unlabelled line with `"reviewer": ""` for an article nobody
+labelled; the other modes give one line per article. `id` is the article's number (`a-3` -> 3).
+
+Every line of a file has the same keys, none of them null: doccano 1.8.4 reads a batch of lines
+into one pandas DataFrame, where a key that is null or missing on some lines becomes NaN in those
+examples' `meta`, which is not JSON, and its database refuses the whole file (measured: CHECK
+constraint failed: JSON_VALID("meta")).
 """
 
 import bisect
@@ -14,6 +19,9 @@ from collections.abc import Callable, Iterator
 from datasets.exporters import Exporter, register
 from datasets.exporters.writers import jsonl
 from datasets.records import ArticleRecord, ExportContext
+
+# The `reviewer` of an article nobody labelled (label mode `all`): a string, never null.
+NOBODY = ""
 
 
 def offset_converter(text: str, unit: str) -> Callable[[int], int]:
@@ -47,8 +55,8 @@ def format_row(article: ArticleRecord, context: ExportContext) -> Iterator[dict]
         lines[None] = []
     for author, labels in lines.items():
         line = {"id": article.number, "text": article.body, "label": labels, "Comments": []}
-        if author is not None:
-            line["reviewer"] = author
+        if context.labels == "all":
+            line["reviewer"] = author or NOBODY
         yield line
 
 

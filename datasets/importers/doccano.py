@@ -2,13 +2,19 @@
 
 doccano exports one `<user>.jsonl` per user, `{"id", "text", "label": [[start, end, "Label"]]}`;
 older releases wrote `labels`, relation projects `entities` as `{"start_offset", "end_offset",
-"label"}` objects. A line gives no span text and no offset unit: the caller says which unit
-(doccano's UI writes UTF-16 units, graphemes in grapheme mode; a Python script writes code
-points), and each label is one verdict by the file's user (or the line's `reviewer`, which our
-export adds when it writes every reviewer's labels to one file).
+"label"}` objects. Each label is one verdict by the file's user (or the line's `reviewer`, which
+our export adds when it writes every reviewer's labels to one file).
+
+A line gives no span text and no offset unit: doccano's UI writes UTF-16 units (graphemes in
+grapheme mode), a Python script code points. The two agree until a character beyond the BMP (an
+emoji) comes before a span; after it they differ by one per such character, and a wrong guess
+stores every later span shifted without a sound. So the caller names the unit, or
+`doccano_offset_unit` reads it off the file's evidence (a reading that cuts through a character
+or a word is the wrong one), consistent across the file, or refuses and asks.
 """
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -47,9 +53,15 @@ def read_doccano(
             yield ImportFailure(line.location, str(error))
 
 
-def _line(
-    entry: Any, *, location: str, origin: str, unit: OffsetUnit, reviewer: ReviewerRef
-) -> ArticleRecord:
+@dataclass(frozen=True, slots=True)
+class GivenSpan:
+    where: str  # e.g. label[0], for messages
+    start: int
+    end: int
+    label: str
+
+
+def _text_and_spans(entry: Any) -> tuple[str, list[GivenSpan]]:
     if not isinstance(entry, dict):
         raise ParseError("a line must be a JSON object")
     sent = entry.get("text")
@@ -59,6 +71,17 @@ def _line(
     spans_given = entry.get(column, []) if column else []
     if not isinstance(spans_given, list):
         raise ParseError(f"'{column}' must be a list of spans")
+    spans = []
+    for number, given in enumerate(spans_given):
+        where = f"{column}[{number}]"
+        spans.append(GivenSpan(where, *_span(given, where)))
+    return sent, spans
+
+
+def _line(
+    entry: Any, *, location: str, origin: str, unit: OffsetUnit, reviewer: ReviewerRef
+) -> ArticleRecord:
+    sent, spans_given = _text_and_spans(entry)
     text = CanonicalText(sent)
     record = ArticleRecord(
         location=location,
@@ -72,24 +95,33 @@ def _line(
         notes=normalisation_note(text),
     )
     units = UnitIndex(sent)
-    # Our export (label mode `all`) writes one line per article and reviewer, naming them.
+    # Our export (label mode `all`) writes one line per article and reviewer, naming them, and
+    # "" on the line of an article nobody labelled (doccano cannot load a null there).
     named = entry.get("reviewer")
     if named is not None:
-        if not isinstance(named, str) or not named.strip():
-            raise ParseError("'reviewer' must be a non-empty string")
-        reviewer = ReviewerRef(pseudonym=named.strip())
+        if not isinstance(named, str):
+            raise ParseError("'reviewer' must be a string")
+        if named.strip():
+            reviewer = ReviewerRef(pseudonym=named.strip())
+        elif spans_given:
+            raise ParseError("'reviewer' is empty on a line with labels: who made them?")
+    other = "codepoints" if unit is OffsetUnit.UTF16 else "utf16"
     spans: dict[tuple[int, int], SpanRecord] = {}
-    for number, given in enumerate(spans_given):
-        where = f"{column}[{number}]"
-        start, end, label = _span(given, where)
+    for given in spans_given:
+        where, start, end, label = given.where, given.start, given.end, given.label
         converted = units.span_to_codepoints(start, end, unit)
         if converted is None:
             # Falling inside a character is the one sign a file gives of another unit.
-            other = "codepoints" if unit is OffsetUnit.UTF16 else "utf16"
             raise ParseError(
                 f"{where}: [{start}, {end}] is not a span of the text in {unit} "
                 f"(out of range or inside a character; was the file written in {other}? "
                 "see --offset-unit)"
+            )
+        if any(units.splits_grapheme(offset) for offset in converted):
+            raise ParseError(
+                f"{where}: [{start}, {end}] in {unit} cuts through a character (an emoji "
+                f"sequence, a flag, a letter and its accent); was the file written in {other}? "
+                "see --offset-unit"
             )
         start_cp, end_cp, quote = place_span(
             text, converted[0], converted[1], where=where, notes=record.notes
@@ -105,6 +137,103 @@ def _line(
         span.verdicts.append(VerdictRecord(reviewer=reviewer, label=label, where=where))
     record.spans = sorted(spans.values(), key=lambda span: (span.start, span.end))
     return record
+
+
+# The units a file's unit is chosen from: they read a line differently once an emoji comes before
+# a span. Grapheme mode is never chosen (doccano writes it only in projects set so, and the
+# caller knows), but a line its reading also fits tells nothing: a grapheme file is refused,
+# never read as another unit.
+_DETECTABLE = (OffsetUnit.UTF16, OffsetUnit.CODEPOINTS)
+
+
+class OffsetUnitUnknown(ParseError):
+    """The file does not tell which unit its offsets are in; the message names the line."""
+
+
+@dataclass(frozen=True, slots=True)
+class UnitChoice:
+    unit: OffsetUnit
+    reason: str  # reported to the person importing
+
+
+def doccano_offset_unit(path: Path) -> UnitChoice:
+    """The unit of a doccano file's offsets, read off the lines where UTF-16 units and code
+    points give different spans; raise OffsetUnitUnknown when none of them tells or they
+    disagree. Lines that cannot be read are left to the import, which names them."""
+    first: tuple[OffsetUnit, str] | None = None
+    telling = 0
+    undecided: str | None = None
+    for line in json_lines(path):
+        if isinstance(line, ImportFailure):
+            continue
+        try:
+            sent, spans = _text_and_spans(line.value)
+        except ParseError:
+            continue
+        fitting = _units_that_fit(UnitIndex(sent), spans)
+        if fitting is None:
+            continue
+        if len(fitting) != 1:
+            undecided = undecided or line.location
+            continue
+        (unit,) = fitting
+        if first is None:
+            first = (unit, line.location)
+        elif unit is not first[0]:
+            raise OffsetUnitUnknown(
+                f"{line.location}: its spans fit only {unit}, those of {first[1]} only "
+                f"{first[0]}: the file mixes offset units; give --offset-unit"
+            )
+        telling += 1
+    if first is not None:
+        unit, location = first
+        wrong = OffsetUnit.CODEPOINTS if unit is OffsetUnit.UTF16 else OffsetUnit.UTF16
+        return UnitChoice(
+            unit,
+            f"offsets read as {unit}: on {telling} line(s) the units give different spans, and "
+            f"on each {wrong} would cut through a character or a word (first {location})",
+        )
+    if undecided is not None:
+        raise OffsetUnitUnknown(
+            f"{undecided}: a character beyond the BMP (an emoji) comes before a span, so UTF-16 "
+            "units and code points give different spans, and no line of the file shows which "
+            "the file was written in; give --offset-unit utf16 (doccano's UI), codepoints "
+            "(a script counting Python characters) or graphemes (doccano's grapheme mode)"
+        )
+    return UnitChoice(
+        OffsetUnit.UTF16,
+        "no span comes after a character beyond the BMP: UTF-16 units and code points agree",
+    )
+
+
+def _units_that_fit(units: UnitIndex, spans: list[GivenSpan]) -> set[OffsetUnit] | None:
+    """The detectable units whose reading of the line keeps every span boundary between
+    characters (and, if readings that differ do, between words); empty or both when the line
+    does not tell; None when UTF-16 units and code points read the same spans."""
+    readings = {
+        unit: tuple(units.span_to_codepoints(span.start, span.end, unit) for span in spans)
+        for unit in OffsetUnit
+    }
+    if readings[OffsetUnit.UTF16] == readings[OffsetUnit.CODEPOINTS]:
+        return None
+    fitting = {
+        unit
+        for unit, reading in readings.items()
+        if all(
+            placed is not None and not any(units.splits_grapheme(offset) for offset in placed)
+            for placed in reading
+        )
+    }
+    if len({readings[unit] for unit in fitting}) > 1:
+        by_words = {
+            unit
+            for unit in fitting
+            if not any(units.splits_word(offset) for placed in readings[unit] for offset in placed)
+        }
+        fitting = by_words or fitting
+    if len({readings[unit] for unit in fitting}) != 1:
+        return set()  # no reading fits, or several different ones do
+    return fitting & set(_DETECTABLE)
 
 
 def _span(given: Any, where: str) -> tuple[int, int, str]:

@@ -51,6 +51,7 @@ class DatasetImportReport:
     new: Counts = field(default_factory=Counts)
     placeholders: set[str] = field(default_factory=set)
     failures: list[ImportFailure] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # about the whole file (e.g. its offset unit)
 
     @property
     def failed(self) -> int:

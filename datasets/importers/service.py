@@ -2,8 +2,9 @@
 `import_dataset` command), from the options a person gives to the report of what was stored.
 
 It resolves the options (the project, or one recreated from a native file; the label map; the
-reviewer; the offset unit; Label Studio's labelling config), reads the file once, and stores it
-through `store.dataset_import`. The whole import is one transaction: a label the scale lacks,
+reviewer; the offset unit; Label Studio's labelling config), reads the file once (a doccano file
+given no offset unit twice: first for the evidence of its unit), and stores it through
+`store.dataset_import`. The whole import is one transaction: a label the scale lacks,
 found anywhere in the file, stores nothing (the rest of the file is still read, so that every
 unknown label is listed at once), and a dry run rolls everything back. Within it, an article a
 rule refuses fails alone, with its location and the reason.
@@ -20,6 +21,7 @@ from django.db import transaction
 from annotate.models import Project
 from datasets.importers import FORMATS, read_dataset
 from datasets.importers.base import ParseError, ProjectHeader, ReviewerRef
+from datasets.importers.doccano import OffsetUnitUnknown, UnitChoice, doccano_offset_unit
 from datasets.importers.label_studio import LabelConfig, read_label_config
 from datasets.importers.native import read_native_header
 from datasets.importers.offsets import OffsetUnit
@@ -37,7 +39,7 @@ class ImportRefused(Exception):
 class ImportOptions:
     fmt: str  # one of FORMATS
     dry_run: bool = False
-    offset_unit: str | None = None  # doccano only; default utf16, as doccano's UI counts
+    offset_unit: str | None = None  # doccano only; None: read off the file, or refused
     reviewer: str | None = None  # the username of who made labels the file names no one for
     label_config: Path | None = None  # Label Studio only
     map_label: Sequence[str] = ()  # "FROM=TO" entries
@@ -61,10 +63,11 @@ def dataset_import_file(
     scale = target.labels if target is not None else header.labels
     label_map = _label_map(options.map_label, scale)
     reviewer = _reviewer(options.reviewer)
+    unit = _offset_unit(options.offset_unit, options.fmt, path)
     records = read_dataset(
         path,
         fmt=options.fmt,
-        offset_unit=_offset_unit(options.offset_unit, options.fmt),
+        offset_unit=unit.unit,
         reviewer=reviewer,
         label_config=_label_config(options.label_config, options.fmt),
     )
@@ -94,6 +97,8 @@ def dataset_import_file(
         except UnknownLabels as error:
             raise ImportRefused(_unknown_message(error.labels, project_slug, scale)) from None
         report.placeholders.update(placeholders)
+    if unit.reason:
+        report.notes.append(unit.reason)
     return report
 
 
@@ -131,14 +136,21 @@ def _label_map(entries: Sequence[str], scale: list[str]) -> dict[str, str]:
     return mapping
 
 
-def _offset_unit(given: str | None, fmt: str) -> OffsetUnit:
+def _offset_unit(given: str | None, fmt: str, path: Path) -> UnitChoice:
     if given is not None and fmt != "doccano":
         raise ImportRefused(
             "--offset-unit is for doccano files: Label Studio and native offsets are "
             "checked against the span text they carry"
         )
+    if given is None:
+        if fmt != "doccano":
+            return UnitChoice(OffsetUnit.CODEPOINTS, "")  # unused: the file carries quotes
+        try:
+            return doccano_offset_unit(path)
+        except OffsetUnitUnknown as error:
+            raise ImportRefused(f"{error}. Nothing was stored.") from None
     try:
-        return OffsetUnit(given or OffsetUnit.UTF16)
+        return UnitChoice(OffsetUnit(given), "")
     except ValueError:
         units = ", ".join(unit.value for unit in OffsetUnit)
         raise ImportRefused(f"--offset-unit: {given!r} is not one of {units}") from None

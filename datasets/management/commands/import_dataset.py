@@ -33,7 +33,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--offset-unit",
             choices=[unit.value for unit in OffsetUnit],
-            help="doccano only: the unit of its offsets (default utf16, as doccano's UI counts)",
+            help="doccano only: the unit of its offsets (utf16 as doccano's UI counts, codepoints "
+            "as Python does); default: read off the file, refused when it does not tell",
         )
         parser.add_argument(
             "--reviewer",
@@ -90,6 +91,8 @@ class Command(BaseCommand):
                 )
         except ImportRefused as error:
             raise CommandError(str(error)) from error
+        for note in report.notes:
+            self.stdout.write(f"{path}: {note}")
         self.stdout.write(_summary(report, dry_run=dry_run))
         if report.failed:
             raise CommandError(

@@ -8,12 +8,13 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.core.exceptions import ValidationError
 
+from annotate.models import Span
 from datasets.exporters.csv import COLUMNS
 from datasets.exporters.doccano import offset_converter
 from datasets.exporters.label_studio import labelling_config
 from datasets.options import parse_fever_map
 from tests.datasets.exports import EMOJI_BODY, build_known_project, export, json_lines
-from tests.factories import ProjectFactory, SpanFactory, VerdictFactory
+from tests.factories import ArticleFactory, ProjectFactory, SpanFactory, VerdictFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -434,3 +435,35 @@ def test_project_fever_mapping_must_use_scale_labels_and_fever_classes():
     with pytest.raises(ValidationError) as refusal:
         project.full_clean()
     assert "fever_mapping" in refusal.value.message_dict
+
+
+def _nulls(value, path="") -> list[str]:
+    if value is None:
+        return [path]
+    if isinstance(value, dict):
+        return [n for key, item in value.items() for n in _nulls(item, f"{path}.{key}")]
+    if isinstance(value, list):
+        return [n for index, item in enumerate(value) for n in _nulls(item, f"{path}[{index}]")]
+    return []
+
+
+@pytest.mark.parametrize("labels", ["all", "adjudicated", "majority"])
+def test_doccano_lines_share_their_keys_hold_no_null_and_count_utf16_units(known, labels):
+    """doccano 1.8.4 reads a batch of lines into one pandas DataFrame: a key null or missing
+    on some lines turns into NaN in those examples' `meta`, which is not JSON, and the whole
+    file is refused (measured on a real doccano 1.8.4). Its UI reads offsets as UTF-16 units."""
+    known.project.articles.add(ArticleFactory(body="Nobody 🌍 labelled this one."))
+    lines = json_lines(export(known.project, "doccano", labels=labels))
+
+    assert len({frozenset(line) for line in lines}) == 1
+    assert [_nulls(line) for line in lines] == [[]] * len(lines)
+    quotes = set(Span.objects.filter(orphaned=False).values_list("quote", flat=True))
+    for line in lines:
+        units = line["text"].encode("utf-16-le")
+        for start, end, _ in line["label"]:
+            assert units[start * 2 : end * 2].decode("utf-16-le") in quotes
+    emoji_line = next(line for line in lines if line["text"] == EMOJI_BODY)
+    assert [17, 32] in [label[:2] for label in emoji_line["label"]]  # after 👋: one unit more
+    assert lines[-1]["label"] == []
+    if labels == "all":
+        assert lines[-1]["reviewer"] == ""

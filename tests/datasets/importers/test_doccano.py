@@ -1,14 +1,20 @@
 """import_dataset --format doccano: doccano 1.8.4's export, offset units, columns, bad lines."""
 
 import json
+import tempfile
 import unicodedata
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
 
 from annotate.models import Membership, Span, Verdict
 from corpus.models import Article
+from datasets.exporters.doccano import offset_converter
+from datasets.importers.doccano import OffsetUnitUnknown, doccano_offset_unit
+from datasets.importers.offsets import OffsetUnit, UnitIndex
 from tests.datasets.exports import build_known_project, export
 from tests.datasets.importers.imports import import_file, import_file_failing
 from tests.factories import ProjectFactory, UserFactory
@@ -95,14 +101,24 @@ def test_sample_reimport_changes_nothing(project):
     assert Span.objects.count() == 58
 
 
-def test_sample_read_as_utf16_fails_where_an_offset_splits_an_emoji(project):
-    """The default unit is doccano's UI's; this file was written with code points."""
-    _, err = _run_failing(SAMPLE, match="1 article")
-    assert err.strip() == (
+def test_sample_without_a_unit_is_read_as_the_code_points_it_was_written_in(project):
+    """The file never says; its spans cut through words when read as UTF-16, not as code points."""
+    out, err = _run(SAMPLE)
+    assert err == ""
+    lines = out.splitlines()
+    assert lines[-2].startswith(f"{SAMPLE}: offsets read as codepoints: on ")
+    assert "utf16 would cut through a character or a word" in lines[-2]
+    assert "failed 0" in lines[-1]
+    assert set(Verdict.objects.values_list("span__quote", "label")) == _expected_from_file()
+
+
+def test_sample_read_as_utf16_when_told_fails_where_an_offset_splits_an_emoji(project):
+    _, err = _run_failing(SAMPLE, "--offset-unit", "utf16", match="article")
+    assert (
         f"failed: {SAMPLE}:20: label[0]: [14, 33] is not a span of the text in utf16 "
         "(out of range or inside a character; was the file written in codepoints? "
         "see --offset-unit)"
-    )
+    ) in err.splitlines()
 
 
 def test_dry_run_stores_nothing(project):
@@ -215,3 +231,153 @@ def test_doccano_export_imports_back_with_same_spans_labels_reviewers(tmp_path, 
     assert _claims(fresh) == _claims(known.project)
     assert _judgements(fresh) == _judgements(known.project)
     assert not get_user_model().objects.filter(is_active=False).exists()  # no placeholders
+
+
+# Offset units: read off the file's evidence, never guessed (issue 13) ---------------------------
+
+TAXES = "Hi 👋 Officials said taxes rose by 10 percent this year."
+CLAIM = "taxes rose by 10 percent"
+
+
+def _offsets(text: str, quote: str, unit: str) -> list[int]:
+    start = text.index(quote)
+    end = start + len(quote)
+    if unit == "utf16":
+        return [len(text[:offset].encode("utf-16-le")) // 2 for offset in (start, end)]
+    return [start, end]
+
+
+@pytest.mark.parametrize("unit", ["codepoints", "utf16"])
+def test_unit_is_read_off_the_file_so_no_span_after_an_emoji_shifts(project, tmp_path, unit):
+    path = _jsonl(
+        tmp_path / "ana.jsonl", {"text": TAXES, "label": [[*_offsets(TAXES, CLAIM, unit), "True"]]}
+    )
+    out, _ = _run(path)
+    assert f"{path}: offsets read as {unit}: on 1 line(s)" in out
+    assert list(Span.objects.values_list("quote", flat=True)) == [CLAIM]
+
+
+def test_text_without_emoji_before_a_span_needs_no_unit(project, tmp_path):
+    path = _jsonl(
+        tmp_path / "ana.jsonl",
+        {"text": "Officials said taxes rose by 10 percent 👋.", "label": [[15, 39, "True"]]},
+    )
+    out, _ = _run(path)
+    assert "UTF-16 units and code points agree" in out
+    assert list(Span.objects.values_list("quote", flat=True)) == [CLAIM]
+
+
+def test_file_that_does_not_tell_its_unit_is_refused_naming_the_line(project, tmp_path):
+    # Read either way, the span starts and ends beside punctuation: nothing tells the units apart.
+    ambiguous = "Hi 👋 «Yes» said the envoy."
+    path = _jsonl(
+        tmp_path / "ana.jsonl",
+        {"text": "No emoji before this claim.", "label": [[0, 8, "True"]]},
+        {"text": ambiguous, "label": [[5, 10, "True"]]},
+    )
+    _run_failing(
+        path,
+        match=rf"{path}:2: a character beyond the BMP .* give --offset-unit utf16 .* "
+        r"Nothing was stored\.",
+    )
+    assert Article.objects.count() == 0
+    _run(path, "--offset-unit", "codepoints")
+    assert set(Span.objects.values_list("quote", flat=True)) == {"No emoji", "«Yes»"}
+
+
+def test_grapheme_mode_file_without_a_unit_is_refused_not_read_as_code_points(project, tmp_path):
+    # In graphemes the flag is one character: read as code points this span is " «Yes", which
+    # cuts nothing; read as UTF-16 it starts inside the flag. Two readings fit: it cannot tell.
+    path = _jsonl(
+        tmp_path / "ana.jsonl",
+        {"text": "🇺🇦 «Yes» said the envoy.", "label": [[2, 7, "True"]]},
+    )
+    _run_failing(path, match=rf"{path}:1: a character beyond the BMP .* or graphemes")
+    assert Article.objects.count() == 0
+    _run(path, "--offset-unit", "graphemes")
+    assert list(Span.objects.values_list("quote", flat=True)) == ["«Yes»"]
+
+
+def test_file_whose_lines_disagree_on_the_unit_is_refused(project, tmp_path):
+    path = _jsonl(
+        tmp_path / "ana.jsonl",
+        {"text": TAXES, "label": [[*_offsets(TAXES, CLAIM, "codepoints"), "True"]]},
+        {"text": TEXT, "label": [[17, 32, "True"]]},  # UTF-16 (FORMATS.md §1)
+    )
+    _run_failing(
+        path,
+        match=rf"{path}:2: its spans fit only utf16, those of {path}:1 only codepoints: "
+        "the file mixes offset units",
+    )
+    assert Article.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("unit", "span"),
+    [("codepoints", [1, 8]), ("utf16", [2, 10])],  # both start between the flag's two letters
+)
+def test_a_unit_given_that_cuts_through_a_character_fails_the_line(project, tmp_path, unit, span):
+    flag = "🇺🇦 Envoy said talks went well."
+    path = _jsonl(
+        tmp_path / "ana.jsonl",
+        {"text": flag, "label": [[*span, "True"]]},
+        {"text": "A good line.", "label": [[2, 6, "True"]]},
+    )
+    _, err = _run_failing(path, "--offset-unit", unit, match="1 article")
+    assert err.strip() == (
+        f"failed: {path}:1: label[0]: {span} in {unit} cuts through a character (an emoji "
+        "sequence, a flag, a letter and its accent); was the file written in "
+        f"{'utf16' if unit == 'codepoints' else 'codepoints'}? see --offset-unit"
+    )
+    assert list(Span.objects.values_list("quote", flat=True)) == ["good"]
+
+
+_WORDS = st.sampled_from(["taxes", "rose", "by", "10", "percent", "«Yes»", "envoy", "a", "café"])
+_EMOJI = st.sampled_from(["👋", "🇺🇦", "👨🏻‍🚒", "日本", "😀", "—"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    tokens=st.lists(st.one_of(_WORDS, _EMOJI), min_size=2, max_size=14),
+    chosen=st.lists(st.integers(min_value=0, max_value=13), min_size=1, max_size=4),
+    unit=st.sampled_from(list(OffsetUnit)),
+)
+def test_unit_read_off_a_file_places_every_span_where_it_was_written_or_refuses(
+    tokens, chosen, unit
+):
+    """Spans on whole words, written in any unit: the unit read off the file puts every span on
+    the words it was written on (the right reading always fits, so no line votes against it),
+    or the file is refused. Never a shifted span."""
+    text = " ".join(tokens)
+    starts = [sum(len(token) + 1 for token in tokens[:index]) for index in range(len(tokens))]
+    to_unit = offset_converter(text, unit)
+    written, expected = [], []
+    for index in sorted({index % len(tokens) for index in chosen}):
+        start, end = starts[index], starts[index] + len(tokens[index])
+        expected.append((start, end))
+        written.append([to_unit(start), to_unit(end), "True"])
+    with tempfile.TemporaryDirectory() as folder:
+        path = _jsonl(Path(folder) / "ana.jsonl", {"text": text, "label": written})
+        try:
+            found = doccano_offset_unit(path).unit
+        except OffsetUnitUnknown:
+            event(f"written in {unit}: refused")
+            return
+    event(f"written in {unit}: read as {found}")
+    units = UnitIndex(text)
+    assert [units.span_to_codepoints(start, end, found) for start, end, _ in written] == expected
+
+
+def test_line_of_an_article_nobody_labelled_names_no_reviewer(project, tmp_path):
+    """Our export writes `"reviewer": ""` there: doccano cannot load a null (see the exporter)."""
+    path = _jsonl(
+        tmp_path / "all.jsonl",
+        {"id": 3, "text": "Nobody 🌍 labelled this one.", "label": [], "reviewer": ""},
+        {"id": 4, "text": "Someone labelled this.", "label": [[0, 7, "True"]], "reviewer": ""},
+    )
+    _, err = _run_failing(path, match="1 article")
+    assert (
+        err.strip()
+        == f"failed: {path}:2: 'reviewer' is empty on a line with labels: who made them?"
+    )
+    assert list(Article.objects.values_list("body", flat=True)) == ["Nobody 🌍 labelled this one."]

@@ -3,6 +3,8 @@
 import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from corpus.text import canonical_body
 from datasets.importers.offsets import (
@@ -92,3 +94,18 @@ def test_canonical_text_out_of_range_or_empty_span_is_none():
     text = CanonicalText("Short text.")
     assert text.span(3, 3) is None
     assert text.span(0, 99) is None
+
+
+_PIECES = ["a", " ", "\r", "\n", "é", "e\u0301", "👋", "🏽", "\u200d", "🇺", "🇦", "日"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=30).map("".join))
+def test_grapheme_split_found_from_a_nearby_boundary_matches_all_clusters(text):
+    import regex
+
+    boundaries = {match.start() for match in regex.finditer(r"\X", text)} | {len(text)}
+    units = UnitIndex(text)
+    assert [units.splits_grapheme(o) for o in range(len(text) + 1)] == [
+        o not in boundaries for o in range(len(text) + 1)
+    ]
