@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
+from config.storable_text import unstorable_text_reason
 from corpus.importers.base import ArticleDraft, ImportFailure
 from corpus.models import Article
 from corpus.text import canonical_body, content_hash, one_line
@@ -227,13 +228,15 @@ def article_from_draft(draft: ArticleDraft) -> Article:
         "publisher": draft.publisher,
         "source_url": draft.source_url,
         "origin": draft.origin,
+        "language": draft.language,
         **{f"authors[{i}]": name for i, name in enumerate(draft.authors)},
     }
-    nul_fields = {
-        name: "Text may not contain NUL characters." for name, v in texts.items() if "\x00" in v
+    # Before anything hashes or stores the text: a lone surrogate cannot be encoded.
+    refused = {
+        name: reason for name, text in texts.items() if (reason := unstorable_text_reason(text))
     }
-    if nul_fields:
-        raise ValidationError(nul_fields)
+    if refused:
+        raise ValidationError(refused)
     body = canonical_body(draft.body)
     article = Article(
         title=one_line(draft.title),

@@ -8,7 +8,7 @@ from typing import Protocol, runtime_checkable
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -40,6 +40,17 @@ _TYPES = {
     415: "unsupported_media_type",
     429: "throttled",
 }
+
+
+class ErrorOutput(serializers.Serializer):
+    """The error shape, for the schema of endpoints that document their 4xx answers."""
+
+    type = serializers.CharField(help_text="validation_error, not_found, conflict, ...")
+    detail = serializers.CharField()
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text='Messages by field, e.g. {"sources.0.url": ["Enter a valid URL."]}.',
+    )
 
 
 def error_body(status_code: int, detail: str, errors: dict | None = None, **extra) -> dict:

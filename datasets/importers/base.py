@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from config.json_input import json_decode, json_error_reason
 from corpus.importers import utf8_lines
 from corpus.importers.base import ArticleDraft, ImportFailure
 from datasets.importers.offsets import CanonicalText
@@ -222,6 +223,6 @@ def json_lines(path: Path) -> Iterator[JsonLine | ImportFailure]:
             continue
         location = f"{name}:{number}"
         try:
-            yield JsonLine(number, location, json.loads(line))
+            yield JsonLine(number, location, json_decode(line))
         except json.JSONDecodeError as error:
-            yield ImportFailure(location, f"invalid JSON: {error.msg} at column {error.colno}")
+            yield ImportFailure(location, json_error_reason(error))

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from config.json_input import json_decode, json_error_reason
 from datasets.importers.base import (
     AdjudicationRecord,
     ArticleDraft,
@@ -51,9 +52,9 @@ def read_native_header(path: Path) -> ProjectHeader:
     except UnicodeDecodeError as error:
         raise ParseError(f"{name}:1: not UTF-8 text (offset {error.start})") from error
     try:
-        entry = json.loads(first)
+        entry = json_decode(first)
     except json.JSONDecodeError as error:
-        raise ParseError(f"{name}:1: invalid JSON: {error.msg} at column {error.colno}") from None
+        raise ParseError(f"{name}:1: {json_error_reason(error)}") from None
     try:
         _check_schema(entry)
         if entry.get("type") != "project":
