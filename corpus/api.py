@@ -13,12 +13,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, parsers, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ParseError, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from config.api.errors import ErrorOutput
 from config.api.parsers import JSONParser
 from corpus import selectors
+from corpus.importers import decoded_lines
 from corpus.importers.base import ArticleDraft, ImportFailure
 from corpus.importers.base import ParseError as RecordError
 from corpus.importers.jsonl import parse_article_record, parse_jsonl
@@ -120,16 +121,18 @@ class BulkRefused(ValidationError):
         return {}
 
 
+class JSONLines(list):
+    """The lines of an application/x-ndjson body (text, or the failure of a line that is not
+    UTF-8), told apart from a JSON array by type."""
+
+
 class JSONLinesParser(parsers.BaseParser):
     """application/x-ndjson: lines are parsed by the import service's JSONL reader."""
 
     media_type = "application/x-ndjson"
 
     def parse(self, stream, media_type=None, parser_context=None):
-        try:
-            return stream.read().decode("utf-8").split("\n")
-        except UnicodeDecodeError as error:
-            raise ParseError(f"The body is not UTF-8 (byte {error.start}).") from None
+        return JSONLines(decoded_lines(stream.read().split(b"\n"), "request"))
 
 
 class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -245,7 +248,7 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(BulkOutput(body).data, status=status.HTTP_200_OK)
 
     def _bulk_items(self, data) -> list[ArticleDraft | ImportFailure]:
-        if isinstance(data, list) and all(isinstance(line, str) for line in data):
+        if isinstance(data, JSONLines):
             return list(parse_jsonl(data, source="request"))
         if not isinstance(data, list):
             raise serializers.ValidationError(
