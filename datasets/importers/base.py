@@ -17,6 +17,7 @@ from corpus.importers.base import ArticleDraft, ImportFailure
 from datasets.importers.offsets import CanonicalText
 
 __all__ = [
+    "MAX_STORED_INT",
     "AdjudicationRecord",
     "ArticleRecord",
     "CommentRecord",
@@ -30,10 +31,25 @@ __all__ = [
     "SourceRecord",
     "SpanRecord",
     "VerdictRecord",
+    "is_stored_int",
     "json_lines",
     "normalisation_note",
     "place_span",
 ]
+
+
+# The largest whole number an integer column holds (Django's PositiveIntegerField, on every
+# database): a file's counts and offsets beyond it were an OverflowError or DataError on storing.
+MAX_STORED_INT = 2**31 - 1
+
+
+def is_stored_int(value: Any, *, minimum: int) -> bool:
+    """Whether `value` is a whole number (not a bool) that an integer column can hold."""
+    return (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and minimum <= value <= MAX_STORED_INT
+    )
 
 
 class ParseError(ValueError):

@@ -17,6 +17,7 @@ from typing import Any
 
 from config.json_input import json_decode, json_error_reason
 from datasets.importers.base import (
+    MAX_STORED_INT,
     AdjudicationRecord,
     ArticleDraft,
     ArticleRecord,
@@ -29,6 +30,7 @@ from datasets.importers.base import (
     SourceRecord,
     SpanRecord,
     VerdictRecord,
+    is_stored_int,
     json_lines,
     normalisation_note,
     place_span,
@@ -165,7 +167,7 @@ def _span(
     orphaned = given.get("orphaned") is True
     if orphaned:
         # Its quote is no longer in the body at these offsets: they are kept as they were.
-        if not 0 <= start < end:
+        if not 0 <= start < end <= MAX_STORED_INT:
             raise ParseError(f"{where}: needs 0 <= start < end, got [{start}, {end}]")
         placed = (start, end, quote)
     else:
@@ -179,7 +181,7 @@ def _span(
     if not isinstance(verdicts, list):
         raise ParseError(f"{where}: 'verdicts' must be a list")
     anchor_errors = given.get("anchor_errors") or 0
-    if not isinstance(anchor_errors, int) or anchor_errors < 0:
+    if not is_stored_int(anchor_errors, minimum=0):
         raise ParseError(f"{where}: 'anchor_errors' must be a whole number")
     creator = given.get("created_by")
     return SpanRecord(
@@ -210,7 +212,7 @@ def _verdict(given: Any, where: str) -> VerdictRecord:
     if confidence is not None and not (isinstance(confidence, int) and 1 <= confidence <= 5):
         raise ParseError(f"{where}: 'confidence' must be 1 to 5 or null")
     version = given.get("version", 1)
-    if not isinstance(version, int) or version < 1:
+    if not is_stored_int(version, minimum=1):
         raise ParseError(f"{where}: 'version' must be a positive whole number")
     sources = given.get("sources") or []
     if not isinstance(sources, list):
