@@ -135,3 +135,53 @@ ARTICLE_LINES = LineFormat(
     texts=(("title",), ("body",), ("language",), ("authors", 0)),
     numbers=(("published_on",),),
 )
+
+
+NATIVE_LINES = LineFormat(
+    good=lambda i, text: {
+        "schema": "factcheck-native/1",
+        "type": "article",
+        "article": {"title": f"Title {i} {text}", "body": f"Body of article {i}. {text}"},
+        "spans": [
+            {
+                "start": 0,
+                "end": 4,
+                "quote": "Body",
+                "verdicts": [
+                    {"reviewer": "alice", "label": "True", "rationale": f"Because {text}"}
+                ],
+            }
+        ],
+    },
+    texts=(
+        ("article", "title"),
+        ("article", "body"),
+        ("spans", 0, "verdicts", 0, "rationale"),
+        ("spans", 0, "verdicts", 0, "reviewer"),
+        ("spans", 0, "verdicts", 0, "label"),
+    ),
+    numbers=(("spans", 0, "start"), ("spans", 0, "verdicts", 0, "version")),
+)
+
+DOCCANO_LINES = LineFormat(
+    good=lambda i, text: {"text": f"Line {i}: {text}", "label": [[0, 4, "True"]]},
+    texts=(("text",), ("label", 0, 2)),
+    numbers=(("label", 0, 0), ("label", 0, 1)),
+)
+
+# Label Studio tasks are the items of one JSON array: a syntax error or a byte that is not UTF-8
+# anywhere fails the whole file (its own test), so only well-formed refusals are generated.
+LABEL_STUDIO_TASKS = LineFormat(
+    good=lambda i, text: {
+        "id": i,
+        "data": {"text": f"Task {i}: {text}", "title": f"Title {i} {text}"},
+        "annotations": [],
+    },
+    texts=(("data", "text"), ("data", "title")),
+    numbers=(("data", "text"),),  # a number where the text should be
+    kinds=("surrogate", "nul", "deep", "deep-field", "huge", "nan"),
+)
+
+
+def label_studio_file(file_lines: list[Line]) -> bytes:
+    return b"[\n" + b",\n".join(line.raw for line in file_lines) + b"\n]\n"
