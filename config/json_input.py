@@ -14,8 +14,6 @@ stored. API bodies leave that to the serializers, which answer by field.
 
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from config.storable_text import unstorable_text_reason
@@ -53,32 +51,35 @@ _STRICT_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
 
 def json_decode(text: str, *, check_texts: bool = True) -> Any:
     """The value of a JSON document (surrounding whitespace allowed); raises JSONDecodeError."""
-    with _refused_as_json_errors(text, 0):
+    try:
         value = _STRICT_DECODER.decode(text)
+    except json.JSONDecodeError:
+        raise
+    except (RecursionError, ValueError) as error:
+        raise _refused(error, text, 0) from None
     _check(value, text, 0, len(text), check_texts=check_texts)
     return value
 
 
 def json_raw_decode(text: str, position: int, *, check_texts: bool = True) -> tuple[Any, int]:
     """(value, end) of the JSON value that starts at `position`, as JSONDecoder.raw_decode."""
-    with _refused_as_json_errors(text, position):
+    try:
         value, end = _STRICT_DECODER.raw_decode(text, position)
+    except json.JSONDecodeError:
+        raise
+    except (RecursionError, ValueError) as error:
+        raise _refused(error, text, position) from None
     _check(value, text, position, end, check_texts=check_texts)
     return value, end
 
 
-@contextmanager
-def _refused_as_json_errors(text: str, position: int) -> Iterator[None]:
-    try:
-        yield
-    except json.JSONDecodeError:
-        raise
-    except RecursionError:
-        raise JSONRefused(f"nested deeper than {MAX_DEPTH} levels", text, position) from None
-    except _Constant as error:
-        raise JSONRefused(str(error), text, position) from None
-    except ValueError:  # int("9" * 5000): Python limits the digits it converts
-        raise JSONRefused("a number has too many digits", text, position) from None
+def _refused(error: Exception, text: str, position: int) -> JSONRefused:
+    if isinstance(error, RecursionError):
+        return JSONRefused(f"nested deeper than {MAX_DEPTH} levels", text, position)
+    if isinstance(error, _Constant):
+        return JSONRefused(str(error), text, position)
+    # int("9" * 5000): Python limits the digits it converts (sys.set_int_max_str_digits).
+    return JSONRefused("a number has too many digits", text, position)
 
 
 def _check(value: Any, text: str, start: int, end: int, *, check_texts: bool) -> None:
