@@ -224,7 +224,8 @@ def article_from_draft(draft: ArticleDraft) -> Article:
         "title": draft.title,
         "subtitle": draft.subtitle,
         "body": draft.body,
-        "raw_text": draft.raw_text,
+        # Without its own raw text a draft's is the body: one check, one message.
+        **({} if draft.raw_text == draft.body else {"raw_text": draft.raw_text}),
         "publisher": draft.publisher,
         "source_url": draft.source_url,
         "origin": draft.origin,
