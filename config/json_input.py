@@ -7,9 +7,10 @@ the error handler) can fail the same way well below that. No format we read nest
 few levels, so a value nested deeper than MAX_DEPTH is refused like a syntax error, as are the
 non-standard constants NaN and Infinity (RFC 8259 has none) and integers too long to convert.
 
-Readers of files also ask for every string to be storable text (config.storable_text): a lone
+Dataset readers also ask for every string to be storable text (config.storable_text): a lone
 surrogate or a NUL anywhere in a line fails that line, naming where, before any part of it is
-stored. API bodies leave that to the serializers, which answer by field.
+stored. Article lines and API bodies leave that to article_from_draft and the serializers, which
+answer by field.
 """
 
 import json
@@ -20,11 +21,10 @@ from config.storable_text import unstorable_text_reason
 
 MAX_DEPTH = 64
 
-_DECODER = json.JSONDecoder()
 # Lone surrogates and NUL reach a decoded string only through \u escapes (the decoder refuses raw
 # control characters, and UTF-8 decoding refuses encoded surrogates): lines without such an
 # escape need no walk. A false alarm (an escaped backslash before "u0000") costs only the walk.
-_SUSPECT_ESCAPE = re.compile(r"\\u(?:[dD][89abAB]|[dD][c-fC-F]|0000)")
+_SUSPECT_ESCAPE = re.compile(r"\\u(?:[dD][89a-fA-F]|0000)")
 
 
 class JSONRefused(json.JSONDecodeError):
