@@ -6,16 +6,20 @@ go are hooks here: annotate.api.views.articles subclasses this viewset with its 
 from collections.abc import Iterable
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, parsers, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ParseError, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from config.api.errors import ErrorOutput
+from config.api.parsers import JSONParser
 from corpus import selectors
+from corpus.importers import decoded_lines
 from corpus.importers.base import ArticleDraft, ImportFailure
 from corpus.importers.base import ParseError as RecordError
 from corpus.importers.jsonl import parse_article_record, parse_jsonl
@@ -89,8 +93,37 @@ class ImportResultOutput(serializers.Serializer):
 class BulkOutput(serializers.Serializer):
     created = serializers.IntegerField()
     unchanged = serializers.IntegerField()
-    failed = serializers.IntegerField()
+    failed = serializers.IntegerField(help_text="Always 0: a request with a refused item is a 400.")
     results = ImportResultOutput(many=True)
+
+
+class BulkRefused(ValidationError):
+    """A bulk request with refused items: 400, each refused item by its index (and field)."""
+
+    http_status = 400
+
+    def __init__(self, results: list[ImportResult]) -> None:
+        errors: dict[str, list[str]] = {}
+        for index, result in enumerate(results):
+            if result.status is not ImportStatus.FAILED:
+                continue
+            for name, messages in (result.errors or {"": [result.reason]}).items():
+                errors[f"{index}.{name}" if name else str(index)] = messages
+        refused = sum(result.status is ImportStatus.FAILED for result in results)
+        first = next(result for result in results if result.status is ImportStatus.FAILED)
+        self.http_detail = (
+            f"Nothing was stored: {refused} of {len(results)} articles were refused "
+            f"(the first at {first.location})."
+        )
+        super().__init__(errors)
+
+    def http_extra(self) -> dict:
+        return {}
+
+
+class JSONLines(list):
+    """The lines of an application/x-ndjson body (text, or the failure of a line that is not
+    UTF-8), told apart from a JSON array by type."""
 
 
 class JSONLinesParser(parsers.BaseParser):
@@ -99,10 +132,7 @@ class JSONLinesParser(parsers.BaseParser):
     media_type = "application/x-ndjson"
 
     def parse(self, stream, media_type=None, parser_context=None):
-        try:
-            return stream.read().decode("utf-8").split("\n")
-        except UnicodeDecodeError as error:
-            raise ParseError(f"The body is not UTF-8 (byte {error.start}).") from None
+        return JSONLines(decoded_lines(stream.read().split(b"\n"), "request"))
 
 
 class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -177,39 +207,48 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             "application/json": {"type": "array", "items": {"type": "object"}},
             "application/x-ndjson": OpenApiTypes.STR,
         },
-        responses=BulkOutput,
+        responses={200: BulkOutput, 400: ErrorOutput},
+        description=(
+            "All or nothing. If every item is a valid article (new, or one already stored), "
+            "all are stored and the answer is 200 with one result per item, in order. If any "
+            "item is refused, or the articles cannot go where asked, nothing is stored: the "
+            "answer is 400 with `errors` keyed by the item's index among the request's "
+            'articles (`"3"`, or `"3.body"` for a field).'
+        ),
     )
-    @action(detail=False, methods=["post"], parser_classes=[parsers.JSONParser, JSONLinesParser])
+    @action(detail=False, methods=["post"], parser_classes=[JSONParser, JSONLinesParser])
     def bulk(self, request):
-        """Create many articles: a JSON array or JSON Lines; one result per item, in order."""
+        """Create many articles from a JSON array or JSON Lines: all of them, or none."""
         destination = self.article_destination({})
         items = self._bulk_items(request.data)
-        results: list[dict] = []
-
-        def collect(result: ImportResult) -> None:  # the service reports in input order
-            results.append(
+        results: list[ImportResult] = []  # the service reports in input order
+        # One transaction: a refusal found at item 601, or by the destination, must not leave
+        # the 600 before it stored (they were, in no project, behind a 500).
+        with transaction.atomic():
+            report = import_articles(items=items, on_result=results.append)
+            if report.failed:
+                raise BulkRefused(results)
+            stored = [result.article_id for result in results]
+            self.articles_stored(destination, Article.objects.filter(pk__in=stored))
+        body = {
+            "created": report.created,
+            "unchanged": report.unchanged,
+            "failed": 0,
+            "results": [
                 {
-                    "index": len(results),
+                    "index": index,
                     "location": result.location,
                     "status": result.status.value,
                     "article_id": result.article_id,
                     "reason": result.reason,
                 }
-            )
-
-        report = import_articles(items=items, on_result=collect)
-        stored = [r["article_id"] for r in results if r["article_id"] is not None]
-        self.articles_stored(destination, Article.objects.filter(pk__in=stored))
-        body = {
-            "created": report.created,
-            "unchanged": report.unchanged,
-            "failed": report.failed,
-            "results": results,
+                for index, result in enumerate(results)
+            ],
         }
         return Response(BulkOutput(body).data, status=status.HTTP_200_OK)
 
     def _bulk_items(self, data) -> list[ArticleDraft | ImportFailure]:
-        if isinstance(data, list) and all(isinstance(line, str) for line in data):
+        if isinstance(data, JSONLines):
             return list(parse_jsonl(data, source="request"))
         if not isinstance(data, list):
             raise serializers.ValidationError(

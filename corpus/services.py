@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
+from config.storable_text import unstorable_text_reason
 from corpus.importers.base import ArticleDraft, ImportFailure
 from corpus.models import Article
 from corpus.text import canonical_body, content_hash, one_line
@@ -230,17 +231,20 @@ def article_from_draft(draft: ArticleDraft) -> Article:
         "title": draft.title,
         "subtitle": draft.subtitle,
         "body": draft.body,
-        "raw_text": draft.raw_text,
+        # Without its own raw text a draft's is the body: one check, one message.
+        **({} if draft.raw_text == draft.body else {"raw_text": draft.raw_text}),
         "publisher": draft.publisher,
         "source_url": draft.source_url,
         "origin": draft.origin,
+        "language": draft.language,
         **{f"authors[{i}]": name for i, name in enumerate(draft.authors)},
     }
-    nul_fields = {
-        name: "Text may not contain NUL characters." for name, v in texts.items() if "\x00" in v
+    # Before anything hashes or stores the text: a lone surrogate cannot be encoded.
+    refused = {
+        name: reason for name, text in texts.items() if (reason := unstorable_text_reason(text))
     }
-    if nul_fields:
-        raise ValidationError(nul_fields)
+    if refused:
+        raise ValidationError(refused)
     body = canonical_body(draft.body)
     article = Article(
         title=one_line(draft.title),

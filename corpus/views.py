@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from corpus import selectors
+from corpus.forms import ArticleSearchForm
 from corpus.models import Article
 
 ARTICLES_PER_PAGE = 25
@@ -20,12 +21,17 @@ VisibleArticles = Callable[..., QuerySet[Article]]
 
 @login_required
 def article_list(request: HttpRequest, *, visible_articles: VisibleArticles) -> HttpResponse:
-    search = request.GET.get("q", "")
-    articles = selectors.article_search(
-        articles=visible_articles(user=request.user, with_body=False), text=search
-    )
+    form = ArticleSearchForm(request.GET)
+    articles = visible_articles(user=request.user, with_body=False)
+    if not form.is_valid():
+        page = Paginator(articles.none(), ARTICLES_PER_PAGE).get_page(1)
+        context = {"page": page, "search": "", "form": form}
+        return render(request, "corpus/article_list.html", context, status=400)
+    search = form.cleaned_data["q"]
+    articles = selectors.article_search(articles=articles, text=search)
     page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "corpus/article_list.html", {"page": page, "search": search})
+    context = {"page": page, "search": search, "form": form}
+    return render(request, "corpus/article_list.html", context)
 
 
 @login_required

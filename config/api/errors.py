@@ -9,7 +9,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import Http404
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -53,6 +53,17 @@ DATABASE_UNAVAILABLE = "The database is unavailable; try again shortly."
 
 def is_database_unavailable(error: BaseException | None) -> bool:
     return isinstance(error, (OperationalError, InterfaceError))
+
+
+class ErrorOutput(serializers.Serializer):
+    """The error shape, for the schema of endpoints that document their 4xx answers."""
+
+    type = serializers.CharField(help_text="validation_error, not_found, conflict, ...")
+    detail = serializers.CharField()
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text='Messages by field, e.g. {"sources.0.url": ["Enter a valid URL."]}.',
+    )
 
 
 def error_body(status_code: int, detail: str, errors: dict | None = None, **extra) -> dict:

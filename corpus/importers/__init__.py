@@ -1,7 +1,7 @@
 """Turn files into article drafts: one parser module per format, chosen by name or by content."""
 
 import glob
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from corpus.importers.base import ArticleDraft, ImportFailure, ParseError
@@ -72,13 +72,19 @@ def utf8_lines(path: Path, name: str) -> Iterator[str | ImportFailure]:
     """
     try:
         with path.open("rb") as stream:
-            for number, line in enumerate(stream, start=1):
-                try:
-                    yield line.decode("utf-8-sig" if number == 1 else "utf-8")
-                except UnicodeDecodeError as error:
-                    yield ImportFailure(f"{name}:{number}", _not_utf8(line, error))
+            yield from decoded_lines(stream, name)
     except OSError as error:
         yield ImportFailure(name, f"cannot read: {error.strerror}")
+
+
+def decoded_lines(raw_lines: Iterable[bytes], name: str) -> Iterator[str | ImportFailure]:
+    """Each line as text, or a failure naming `name:line` for one that is not UTF-8, so that
+    one bad byte fails its line and not the whole input."""
+    for number, line in enumerate(raw_lines, start=1):
+        try:
+            yield line.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as error:
+            yield ImportFailure(f"{name}:{number}", _not_utf8(line, error))
 
 
 def _not_utf8(raw: bytes, error: UnicodeDecodeError) -> str:

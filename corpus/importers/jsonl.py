@@ -5,6 +5,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
+from config.json_input import json_decode, json_error_reason
 from corpus.importers.base import ArticleDraft, ImportFailure, ParseError
 
 _TEXT_FIELDS = ("subtitle", "publisher", "source_url", "language", "origin", "raw_text")
@@ -28,9 +29,10 @@ def parse_jsonl(
             continue
         location = f"{source}:{number}"
         try:
-            record = json.loads(line)
+            # Texts are checked by field when the article is built (article_from_draft).
+            record = json_decode(line, check_texts=False)
         except json.JSONDecodeError as error:
-            yield ImportFailure(location, f"invalid JSON: {error.msg} at column {error.colno}")
+            yield ImportFailure(location, json_error_reason(error))
             continue
         try:
             yield parse_article_record(record, default_origin=source, location=location)

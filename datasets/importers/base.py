@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from config.json_input import json_decode, json_error_reason
 from corpus.importers import utf8_lines
 from corpus.importers.base import ArticleDraft, ImportFailure
 from datasets.importers.offsets import CanonicalText
 
 __all__ = [
+    "MAX_STORED_INT",
     "AdjudicationRecord",
     "ArticleRecord",
     "CommentRecord",
@@ -29,10 +31,25 @@ __all__ = [
     "SourceRecord",
     "SpanRecord",
     "VerdictRecord",
+    "is_stored_int",
     "json_lines",
     "normalisation_note",
     "place_span",
 ]
+
+
+# The largest whole number an integer column holds (Django's PositiveIntegerField, on every
+# database): a file's counts and offsets beyond it were an OverflowError or DataError on storing.
+MAX_STORED_INT = 2**31 - 1
+
+
+def is_stored_int(value: Any, *, minimum: int) -> bool:
+    """Whether `value` is a whole number (not a bool) that an integer column can hold."""
+    return (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and minimum <= value <= MAX_STORED_INT
+    )
 
 
 class ParseError(ValueError):
@@ -222,6 +239,6 @@ def json_lines(path: Path) -> Iterator[JsonLine | ImportFailure]:
             continue
         location = f"{name}:{number}"
         try:
-            yield JsonLine(number, location, json.loads(line))
+            yield JsonLine(number, location, json_decode(line))
         except json.JSONDecodeError as error:
-            yield ImportFailure(location, f"invalid JSON: {error.msg} at column {error.colno}")
+            yield ImportFailure(location, json_error_reason(error))

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from config.json_input import JSONRefused, json_decode, json_raw_decode, json_value_end
 from datasets.importers.base import (
     AdjudicationRecord,
     ArticleDraft,
@@ -100,6 +101,10 @@ def read_label_studio(
             if isinstance(task, _NotAList):
                 yield ImportFailure(name, "expected a list of tasks")
                 return
+            if isinstance(task, _RefusedTask):
+                yield ImportFailure(f"{name}: tasks[{index}] (line {task.line})", task.reason)
+                index += 1
+                continue
             task_id = task.get("id") if isinstance(task, dict) else None
             location = f"{name}: tasks[{index}]" + (
                 f" (id {task_id})" if task_id is not None else ""
@@ -123,18 +128,26 @@ class _NotAList:
     pass
 
 
+@dataclass(frozen=True, slots=True)
+class _RefusedTask:
+    """A task that is valid JSON but refused (too deep, unstorable text): skipped, so that the
+    tasks after it are still read."""
+
+    reason: str
+    line: int
+
+
 _CHUNK_CHARS = 1 << 20
 
 
 def _tasks(path: Path) -> Iterator[Any]:
     """The tasks of an export (a JSON list, or one task object), decoded one at a time, so that
     memory does not grow with the file; JSONDecodeError names the line of the file."""
-    decoder = json.JSONDecoder()
     with path.open(encoding="utf-8-sig") as stream:
         buffer, lines = stream.read(_CHUNK_CHARS), 0
         position = _skip_space(buffer, 0)
         if buffer[position : position + 1] != "[":
-            value = json.loads(buffer + stream.read())
+            value = json_decode(buffer + stream.read())
             yield value if isinstance(value, dict) else _NotAList()
             return
         position += 1
@@ -154,7 +167,19 @@ def _tasks(path: Path) -> Iterator[Any]:
                 position += 1
                 continue
             try:
-                task, end = decoder.raw_decode(buffer, position)
+                task, end = json_raw_decode(buffer, position)
+            except JSONRefused as error:
+                end = error.end if error.end is not None else json_value_end(buffer, position)
+                if end is None and not at_end:  # the task runs past the buffer: read on
+                    lines += buffer.count("\n", 0, position)
+                    buffer, position, at_end = _refill(stream, buffer, position)
+                    continue
+                if end is None:
+                    raise _located(error, lines) from None
+                need_comma = True
+                yield _RefusedTask(error.msg, lines + buffer.count("\n", 0, position) + 1)
+                position = end
+                continue
             except json.JSONDecodeError as error:
                 if at_end:
                     raise _located(error, lines) from None

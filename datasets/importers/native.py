@@ -15,7 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from config.json_input import json_decode, json_error_reason
 from datasets.importers.base import (
+    MAX_STORED_INT,
     AdjudicationRecord,
     ArticleDraft,
     ArticleRecord,
@@ -28,6 +30,7 @@ from datasets.importers.base import (
     SourceRecord,
     SpanRecord,
     VerdictRecord,
+    is_stored_int,
     json_lines,
     normalisation_note,
     place_span,
@@ -51,9 +54,9 @@ def read_native_header(path: Path) -> ProjectHeader:
     except UnicodeDecodeError as error:
         raise ParseError(f"{name}:1: not UTF-8 text (offset {error.start})") from error
     try:
-        entry = json.loads(first)
+        entry = json_decode(first)
     except json.JSONDecodeError as error:
-        raise ParseError(f"{name}:1: invalid JSON: {error.msg} at column {error.colno}") from None
+        raise ParseError(f"{name}:1: {json_error_reason(error)}") from None
     try:
         _check_schema(entry)
         if entry.get("type") != "project":
@@ -164,7 +167,7 @@ def _span(
     orphaned = given.get("orphaned") is True
     if orphaned:
         # Its quote is no longer in the body at these offsets: they are kept as they were.
-        if not 0 <= start < end:
+        if not 0 <= start < end <= MAX_STORED_INT:
             raise ParseError(f"{where}: needs 0 <= start < end, got [{start}, {end}]")
         placed = (start, end, quote)
     else:
@@ -178,7 +181,7 @@ def _span(
     if not isinstance(verdicts, list):
         raise ParseError(f"{where}: 'verdicts' must be a list")
     anchor_errors = given.get("anchor_errors") or 0
-    if not isinstance(anchor_errors, int) or anchor_errors < 0:
+    if not is_stored_int(anchor_errors, minimum=0):
         raise ParseError(f"{where}: 'anchor_errors' must be a whole number")
     creator = given.get("created_by")
     return SpanRecord(
@@ -209,7 +212,7 @@ def _verdict(given: Any, where: str) -> VerdictRecord:
     if confidence is not None and not (isinstance(confidence, int) and 1 <= confidence <= 5):
         raise ParseError(f"{where}: 'confidence' must be 1 to 5 or null")
     version = given.get("version", 1)
-    if not isinstance(version, int) or version < 1:
+    if not is_stored_int(version, minimum=1):
         raise ParseError(f"{where}: 'version' must be a positive whole number")
     sources = given.get("sources") or []
     if not isinstance(sources, list):

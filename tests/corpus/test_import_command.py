@@ -155,3 +155,71 @@ def test_non_utf8_jsonl_line_is_named_and_neighbours_stored(tmp_path):
         call_command("import_articles", str(path), stdout=StringIO(), stderr=err)
     assert f"{path}:2: not UTF-8 text" in err.getvalue()
     assert set(Article.objects.values_list("title", flat=True)) == {"One", "Three"}
+
+
+def _run_failing(*args: str) -> tuple[str, str]:
+    out, err = StringIO(), StringIO()
+    with pytest.raises(CommandError, match="input"):
+        call_command("import_articles", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+BAD_LINES = {
+    "surrogate-body": (
+        '{"title": "Bad", "body": "a \\ud800 b"}',
+        "body: Text may not contain a lone surrogate (U+D800).",
+    ),
+    "surrogate-title": (
+        '{"title": "\\ud800", "body": "Bad."}',
+        "title: Text may not contain a lone surrogate",
+    ),
+    "surrogate-language": (
+        '{"title": "Bad", "body": "Bad.", "language": "\\udfff"}',
+        "language: Text may not",
+    ),
+    "surrogate-authors": (
+        '{"title": "Bad", "body": "Bad.", "authors": ["\\ud800"]}',
+        "authors[0]: Text may not",
+    ),
+    "nul-title": (
+        '{"title": "a\\u0000", "body": "Bad."}',
+        "title: Text may not contain NUL characters.",
+    ),
+    "nested-50000": ("[" * 50_000 + "]" * 50_000, "nested deeper than 64 levels"),
+    "huge-number": (
+        '{"title": "Bad", "body": "Bad.", "published_on": ' + "9" * 5000 + "}",
+        "a number has too many digits",
+    ),
+    "nan": ('{"title": "Bad", "body": "Bad.", "published_on": NaN}', "NaN is not a JSON number"),
+}
+
+
+@pytest.mark.parametrize(("line", "reason"), BAD_LINES.values(), ids=BAD_LINES.keys())
+def test_bad_jsonl_line_is_named_with_a_summary_and_neighbours_stored(tmp_path, line, reason):
+    path = _jsonl(
+        tmp_path / "batch.jsonl",
+        {"title": "Good one", "body": "First good body."},
+        line,
+        {"title": "Good three", "body": "Third good body."},
+    )
+
+    out, err = _run_failing(str(path))
+
+    assert f"failed: {path}:2: " in err
+    assert reason in err
+    assert out.strip() == "created 2, unchanged 0, failed 1"
+    assert set(Article.objects.values_list("title", flat=True)) == {"Good one", "Good three"}
+
+
+def test_600_good_lines_then_a_surrogate_line_stores_the_600(tmp_path):
+    path = _jsonl(
+        tmp_path / "batch.jsonl",
+        *({"title": f"Good {n}", "body": f"Good body {n}."} for n in range(600)),
+        BAD_LINES["surrogate-body"][0],
+    )
+
+    out, err = _run_failing(str(path))
+
+    assert f"failed: {path}:601: " in err
+    assert out.strip() == "created 600, unchanged 0, failed 1"
+    assert Article.objects.count() == 600

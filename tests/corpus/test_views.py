@@ -115,3 +115,12 @@ def test_article_list_orders_newest_first_and_undated_last(admin_client):
     ArticleFactory(title="Newer", published_on=datetime.date(2021, 12, 7))
     response = admin_client.get(reverse("corpus:article-list"))
     assert [a.title for a in response.context["page"]] == ["Newer", "Older", "Undated"]
+
+
+@pytest.mark.parametrize("search", ["\x00", "talks\x00"])
+def test_article_list_search_with_nul_is_400(admin_client, search):
+    """PostgreSQL refuses NUL in a query: the search form refuses it first (it was a 500)."""
+    response = admin_client.get(reverse("corpus:article-list"), {"q": search})
+
+    assert response.status_code == 400
+    assert "Null characters are not allowed" in response.content.decode()

@@ -397,7 +397,30 @@ def test_create_with_project_of_others_is_a_field_error(api_as, outsider, projec
 # --- bulk -----------------------------------------------------------------------------------------
 
 
-def test_bulk_json_array_reports_each_item_and_stores_the_good_ones(api_as, editor, project):
+def test_bulk_json_array_stores_every_item_and_reports_each(api_as, editor, project):
+    items = [
+        {"title": "First", "body": "First body 👋."},
+        {"title": "Second", "body": "Second body."},
+        {"title": "Third", "body": "Third body.", "published_on": "2024-01-02"},
+    ]
+
+    response = api_as(editor).post(f"/api/v1/articles/bulk/?project={project.pk}", items)
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["created"], body["unchanged"], body["failed"]) == (3, 0, 0)
+    results = body["results"]
+    assert [r["index"] for r in results] == [0, 1, 2]
+    assert [r["status"] for r in results] == ["created"] * 3
+    assert [r["location"] for r in results] == ["request[0]", "request[1]", "request[2]"]
+    stored = Article.objects.filter(pk__in=[r["article_id"] for r in results])
+    assert sorted(stored.values_list("title", flat=True)) == ["First", "Second", "Third"]
+    assert project.articles.filter(pk__in=stored).count() == 3
+
+
+def test_bulk_json_array_with_a_bad_item_stores_nothing_and_names_it(
+    api_as, editor, project, assert_error
+):
     items = [
         {"title": "First", "body": "First body 👋."},
         {"title": "No body"},
@@ -406,23 +429,37 @@ def test_bulk_json_array_reports_each_item_and_stores_the_good_ones(api_as, edit
 
     response = api_as(editor).post(f"/api/v1/articles/bulk/?project={project.pk}", items)
 
+    body = assert_error(response, 400, "validation_error", "1")
+    assert list(body["errors"]) == ["1"]
+    assert "body" in body["errors"]["1"][0]
+    assert "Nothing was stored" in body["detail"] and "request[1]" in body["detail"]
+    assert not Article.objects.filter(title__in=["First", "Third"]).exists()
+
+
+def test_bulk_json_lines_stores_every_line_and_reports_its_location(api_as, editor, project):
+    lines = "\n".join(
+        [
+            json.dumps({"title": "One", "body": "Line one body."}),
+            "",
+            json.dumps({"title": "Three", "body": "Line three body."}),
+        ]
+    )
+
+    response = api_as(editor).post(
+        f"/api/v1/articles/bulk/?project={project.pk}",
+        lines,
+        content_type="application/x-ndjson",
+    )
+
     assert response.status_code == 200, response.content
-    body = response.json()
-    assert (body["created"], body["unchanged"], body["failed"]) == (2, 0, 1)
-    results = body["results"]
-    assert [r["index"] for r in results] == [0, 1, 2]
-    assert [r["status"] for r in results] == ["created", "failed", "created"]
-    assert [r["location"] for r in results] == ["request[0]", "request[1]", "request[2]"]
-    assert results[1]["article_id"] is None
-    assert "body" in results[1]["reason"]
-    stored = Article.objects.filter(pk__in=[results[0]["article_id"], results[2]["article_id"]])
-    assert sorted(stored.values_list("title", flat=True)) == ["First", "Third"]
-    assert set(project.articles.filter(pk__in=stored).values_list("pk", flat=True)) == {
-        a.pk for a in stored
-    }
+    results = response.json()["results"]
+    assert [r["location"] for r in results] == ["request:1", "request:3"]
+    assert project.articles.filter(title__in=["One", "Three"]).count() == 2
 
 
-def test_bulk_json_lines_reports_bad_line_by_location(api_as, editor, project):
+def test_bulk_json_lines_with_a_bad_line_stores_nothing_and_names_it(
+    api_as, editor, project, assert_error
+):
     lines = "\n".join(
         [
             json.dumps({"title": "One", "body": "Line one body."}),
@@ -438,15 +475,115 @@ def test_bulk_json_lines_reports_bad_line_by_location(api_as, editor, project):
         content_type="application/x-ndjson",
     )
 
+    body = assert_error(response, 400, "validation_error", "1")
+    assert "invalid JSON" in body["errors"]["1"][0]
+    assert "request:2" in body["detail"]
+    assert not Article.objects.filter(title__in=["One", "Four"]).exists()
+
+
+def _bulk_lines(count: int, *, prefix: str) -> list[str]:
+    return [
+        json.dumps({"title": f"{prefix} {n}", "body": f"{prefix} body number {n}."})
+        for n in range(count)
+    ]
+
+
+def test_bulk_600_good_lines_are_all_stored(api_as, editor, project):
+    lines = _bulk_lines(600, prefix="Good")
+
+    response = api_as(editor).post(
+        f"/api/v1/articles/bulk/?project={project.pk}",
+        "\n".join(lines),
+        content_type="application/x-ndjson",
+    )
+
     assert response.status_code == 200, response.content
-    body = response.json()
-    assert (body["created"], body["failed"]) == (2, 1)
-    results = body["results"]
-    assert [r["status"] for r in results] == ["created", "failed", "created"]
-    assert [r["location"] for r in results] == ["request:1", "request:2", "request:4"]
-    assert "invalid JSON" in results[1]["reason"]
-    assert set(Article.objects.values_list("title", flat=True)) >= {"One", "Four"}
-    assert project.articles.filter(title__in=["One", "Four"]).count() == 2
+    assert response.json()["created"] == 600
+    assert project.articles.filter(title__startswith="Good ").count() == 600
+
+
+@pytest.mark.parametrize(
+    "bad_line",
+    [
+        '{"title": "Bad", "body": "a \\ud800 b"}',
+        '{"title": "\\ud800", "body": "Bad body."}',
+        '{"title": "Bad", "body": "Bad body.", "language": "\\udfff"}',
+        '{"title": "Bad", "body": "Bad body.", "authors": ["A \\ud800"]}',
+        '{"title": "Bad", "body": "Bad \\u0000 body."}',
+        "[" * 5000 + "]" * 5000,
+        '{"title": "Bad", "body": "Bad body.", "published_on": ' + "9" * 5000 + "}",
+        "{not json",
+    ],
+    ids=[
+        "surrogate-body",
+        "surrogate-title",
+        "surrogate-language",
+        "surrogate-authors",
+        "nul",
+        "nested-5000",
+        "huge-number",
+        "malformed",
+    ],
+)
+def test_bulk_600_good_lines_then_a_bad_one_stores_nothing(
+    api_as, editor, project, bad_line, assert_error
+):
+    """600 good lines then a bad one: a 400 naming the bad line, not 500 articles behind a 500."""
+    before = Article.objects.count()
+    lines = [*_bulk_lines(600, prefix="Good"), bad_line]
+
+    response = api_as(editor).post(
+        f"/api/v1/articles/bulk/?project={project.pk}",
+        "\n".join(lines),
+        content_type="application/x-ndjson",
+    )
+
+    body = assert_error(response, 400, "validation_error")
+    assert {key.split(".")[0] for key in body["errors"]} == {"600"}, body
+    assert "request:601" in body["detail"]
+    assert Article.objects.count() == before
+
+
+@pytest.mark.parametrize("field", ["body", "title", "language"])
+def test_bulk_json_array_surrogate_is_a_field_error_of_its_item(api_as, staff, field, assert_error):
+    items = [
+        {"title": "Fine", "body": "A fine body."},
+        {"title": "Bad", "body": "A bad body.", field: "x \ud800"},
+    ]
+    sent = json.dumps(items)  # ASCII, with the surrogate escaped as a client would send it
+
+    response = api_as(staff).post("/api/v1/articles/bulk/", sent, content_type="application/json")
+
+    body = assert_error(response, 400, "validation_error", f"1.{field}")
+    assert "surrogate" in body["errors"][f"1.{field}"][0]
+    assert not Article.objects.exists()
+
+
+def test_bulk_json_array_item_nested_5000_deep_is_a_400(api_as, staff, assert_error):
+    deep = "[" * 5000 + "]" * 5000
+    body = '[{"title": "Fine", "body": "A fine body."}, ' + deep + "]"
+
+    response = api_as(staff).post("/api/v1/articles/bulk/", body, content_type="application/json")
+
+    assert_error(response, 400, "validation_error")
+    assert not Article.objects.exists()
+
+
+def test_bulk_with_a_text_of_another_project_stores_both_in_one_request(api_as, editor, project):
+    """A text stored only in a project the caller cannot read joins the caller's project (they
+    hold its text already) together with the new article of the same request."""
+    elsewhere = ArticleFactory(body="Only in a project the editor cannot read.")
+    ProjectFactory().articles.add(elsewhere)
+    items = [
+        {"title": "New", "body": "A brand new body."},
+        {"title": "Theirs", "body": elsewhere.body},
+    ]
+
+    response = api_as(editor).post(f"/api/v1/articles/bulk/?project={project.pk}", items)
+
+    assert response.status_code == 200, response.json()
+    assert project.articles.filter(title="New").exists()
+    assert project.articles.filter(pk=elsewhere.pk).exists()
 
 
 def test_bulk_resending_is_unchanged(api_as, staff):
