@@ -97,35 +97,7 @@ def _import_batch(
 ) -> list[ImportResult]:
     """Results in input order for one batch, stored in one transaction unless this is a dry run."""
     results: list[ImportResult | None] = [None] * len(batch)
-    pending: dict[str, tuple[int, Article]] = {}
-    repeats: list[tuple[int, str]] = []  # later inputs with a body seen earlier in the batch
-    digests: dict[str, str] = {}  # a body as given -> its content hash, for inputs pending
-    for index, item in enumerate(batch):
-        if isinstance(item, ImportFailure):
-            results[index] = ImportResult(item.location, ImportStatus.FAILED, reason=item.reason)
-            continue
-        if item.body in digests:
-            # Known without canonicalising it again (a doccano file repeats each text once per
-            # reviewer); the first input with this body wins, as below.
-            repeats.append((index, digests[item.body]))
-            continue
-        try:
-            article = article_from_draft(item)
-        except ValidationError as error:
-            results[index] = ImportResult(
-                _location(item),
-                ImportStatus.FAILED,
-                reason=_describe(error),
-                errors=_by_field(error),
-            )
-            continue
-        if article.content_hash in pending:
-            # The same body twice in one input: the first one wins, as on a re-import.
-            repeats.append((index, article.content_hash))
-            continue
-        pending[article.content_hash] = (index, article)
-        digests[item.body] = article.content_hash
-
+    pending, repeats = _validated(batch, results)
     stored = dict(
         Article.objects.filter(content_hash__in=pending).values_list("content_hash", "pk")
     )
@@ -158,6 +130,42 @@ def _import_batch(
         article_id = first.article_id if first.status is not ImportStatus.FAILED else None
         results[index] = ImportResult(_location(batch[index]), ImportStatus.UNCHANGED, article_id)
     return [result for result in results if result is not None]
+
+
+def _validated(
+    batch: list[ArticleDraft | ImportFailure], results: list[ImportResult | None]
+) -> tuple[dict[str, tuple[int, Article]], list[tuple[int, str]]]:
+    """The batch's valid articles by content hash (index, unsaved article), and the later inputs
+    repeating a body seen earlier in the batch (index, hash); failures go into `results`."""
+    pending: dict[str, tuple[int, Article]] = {}
+    repeats: list[tuple[int, str]] = []
+    digests: dict[str, str] = {}  # a body as given -> its content hash, for inputs pending
+    for index, item in enumerate(batch):
+        if isinstance(item, ImportFailure):
+            results[index] = ImportResult(item.location, ImportStatus.FAILED, reason=item.reason)
+            continue
+        if item.body in digests:
+            # Known without canonicalising it again (a doccano file repeats each text once per
+            # reviewer); the first input with this body wins, as below.
+            repeats.append((index, digests[item.body]))
+            continue
+        try:
+            article = article_from_draft(item)
+        except ValidationError as error:
+            results[index] = ImportResult(
+                _location(item),
+                ImportStatus.FAILED,
+                reason=_describe(error),
+                errors=_by_field(error),
+            )
+            continue
+        if article.content_hash in pending:
+            # The same body twice in one input: the first one wins, as on a re-import.
+            repeats.append((index, article.content_hash))
+            continue
+        pending[article.content_hash] = (index, article)
+        digests[item.body] = article.content_hash
+    return pending, repeats
 
 
 def _location(item: ArticleDraft | ImportFailure) -> str:

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from datasets.importers.base import ArticleRecord, ImportFailure, ReviewerRef
 from datasets.importers.doccano import read_doccano
-from datasets.importers.label_studio import LabelConfig, read_label_studio
+from datasets.importers.label_studio import read_label_studio
+from datasets.importers.label_studio_config import LabelConfig
 from datasets.importers.native import read_native
 from datasets.importers.offsets import OffsetUnit
 

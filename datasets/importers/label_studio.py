@@ -17,13 +17,11 @@ not match are read again as UTF-16 units, and the region is rejected if that fai
 
 import datetime
 import json
-import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from config.json_input import JSONRefused, json_decode, json_raw_decode, json_value_end
 from datasets.importers.base import (
     AdjudicationRecord,
     ArticleDraft,
@@ -37,6 +35,8 @@ from datasets.importers.base import (
     normalisation_note,
     place_span,
 )
+from datasets.importers.json_array import NotAList, RefusedItem, json_array_items
+from datasets.importers.label_studio_config import LabelConfig
 from datasets.importers.offsets import CanonicalText, OffsetUnit, UnitIndex, read_quoted_span
 
 # Label Studio's own export names the importing server's users by id: they are not our ids, so
@@ -44,38 +44,6 @@ from datasets.importers.offsets import CanonicalText, OffsetUnit, UnitIndex, rea
 ID_PSEUDONYM = "ls-{id}"
 DEFAULT_MODEL_NAME = "label-studio"
 _REGION_TYPES = {"labels", "choices", "textarea"}
-
-
-@dataclass(frozen=True, slots=True)
-class LabelConfig:
-    """The parts of a labelling config that say what a result means."""
-
-    text_field: str = "text"
-    # Names of per-region Choices controls: when there are any, verdicts come from them and
-    # Labels only mark claims.
-    verdict_choices: frozenset[str] = frozenset()
-
-    @property
-    def labels_are_verdicts(self) -> bool:
-        return not self.verdict_choices
-
-
-def read_label_config(path: Path) -> LabelConfig:
-    """The roles of a Label Studio `<View>` config's controls; raises ParseError."""
-    try:
-        # The config is a local file the operator names, not data from the network.
-        root = ElementTree.parse(path).getroot()  # noqa: S314
-    except (OSError, ElementTree.ParseError) as error:
-        raise ParseError(f"{path}: cannot read the labelling config: {error}") from error
-    text_field = "text"
-    choices = set()
-    for element in root.iter():
-        tag = element.tag.lower()
-        if tag in {"text", "hypertext"} and element.get("value", "").startswith("$"):
-            text_field = element.get("value", "")[1:]
-        elif tag == "choices" and element.get("perRegion", "").lower() == "true":
-            choices.add(element.get("name", ""))
-    return LabelConfig(text_field=text_field, verdict_choices=frozenset(choices))
 
 
 @dataclass(slots=True)
@@ -97,11 +65,11 @@ def read_label_studio(
     name = str(path)
     index = 0
     try:
-        for task in _tasks(path):
-            if isinstance(task, _NotAList):
+        for task in json_array_items(path):
+            if isinstance(task, NotAList):
                 yield ImportFailure(name, "expected a list of tasks")
                 return
-            if isinstance(task, _RefusedTask):
+            if isinstance(task, RefusedItem):
                 yield ImportFailure(f"{name}: tasks[{index}] (line {task.line})", task.reason)
                 index += 1
                 continue
@@ -122,95 +90,6 @@ def read_label_studio(
         yield ImportFailure(name, f"not UTF-8 text (offset {error.start})")
     except json.JSONDecodeError as error:
         yield ImportFailure(name, f"invalid JSON: {error.msg} at line {error.lineno}")
-
-
-class _NotAList:
-    pass
-
-
-@dataclass(frozen=True, slots=True)
-class _RefusedTask:
-    """A task that is valid JSON but refused (too deep, unstorable text): skipped, so that the
-    tasks after it are still read."""
-
-    reason: str
-    line: int
-
-
-_CHUNK_CHARS = 1 << 20
-
-
-def _tasks(path: Path) -> Iterator[Any]:
-    """The tasks of an export (a JSON list, or one task object), decoded one at a time, so that
-    memory does not grow with the file; JSONDecodeError names the line of the file."""
-    with path.open(encoding="utf-8-sig") as stream:
-        buffer, lines = stream.read(_CHUNK_CHARS), 0
-        position = _skip_space(buffer, 0)
-        if buffer[position : position + 1] != "[":
-            value = json_decode(buffer + stream.read())
-            yield value if isinstance(value, dict) else _NotAList()
-            return
-        position += 1
-        need_comma, at_end = False, False
-        while True:
-            position = _skip_space(buffer, position)
-            if position == len(buffer) and not at_end:
-                lines += buffer.count("\n", 0, position)
-                buffer, position, at_end = _refill(stream, buffer, position)
-                continue
-            if buffer[position : position + 1] == "]":
-                return
-            if need_comma:
-                if buffer[position : position + 1] != ",":
-                    raise _located(json.JSONDecodeError("Expecting ','", buffer, position), lines)
-                need_comma = False
-                position += 1
-                continue
-            try:
-                task, end = json_raw_decode(buffer, position)
-            except JSONRefused as error:
-                end = error.end if error.end is not None else json_value_end(buffer, position)
-                if end is None and not at_end:  # the task runs past the buffer: read on
-                    lines += buffer.count("\n", 0, position)
-                    buffer, position, at_end = _refill(stream, buffer, position)
-                    continue
-                if end is None:
-                    raise _located(error, lines) from None
-                need_comma = True
-                yield _RefusedTask(error.msg, lines + buffer.count("\n", 0, position) + 1)
-                position = end
-                continue
-            except json.JSONDecodeError as error:
-                if at_end:
-                    raise _located(error, lines) from None
-                # The task may run past the buffer: read on. `lines` counts the newlines before
-                # the buffer (an error's line number is relative to it).
-                lines += buffer.count("\n", 0, position)
-                buffer, position, at_end = _refill(stream, buffer, position)
-                continue
-            need_comma = True
-            yield task
-            # Move along the buffer; it is cut only when refilled (cutting it after each task
-            # copied the whole megabyte each time).
-            position = end
-
-
-def _refill(stream, buffer: str, position: int) -> tuple[str, int, bool]:
-    """(buffer from `position` plus the next chunk, 0, whether the stream is exhausted)."""
-    more = stream.read(_CHUNK_CHARS)
-    return buffer[position:] + more, 0, not more
-
-
-def _skip_space(buffer: str, position: int) -> int:
-    while position < len(buffer) and buffer[position] in " \t\r\n":
-        position += 1
-    return position
-
-
-def _located(error: json.JSONDecodeError, lines: int) -> json.JSONDecodeError:
-    located = json.JSONDecodeError(error.msg, error.doc, error.pos)
-    located.lineno += lines
-    return located
 
 
 def _task(task: Any, *, location: str, origin: str, config: LabelConfig) -> ArticleRecord:
@@ -245,39 +124,62 @@ def _task(task: Any, *, location: str, origin: str, config: LabelConfig) -> Arti
         if annotation.get("was_cancelled"):
             record.notes.append(f"{where}: cancelled (skipped) in Label Studio; not imported")
             continue
-        is_adjudication = adjudicating and annotation.get("ground_truth") is True
-        submitted_at = _timestamp(annotation.get("updated_at") or annotation.get("created_at"))
-        for region in _regions(annotation.get("result"), where=where, notes=record.notes):
-            region_where = f"{where} region {region.id}"
-            start, end, quote = _place(text, units, region, region_where, record.notes)
-            label = _verdict_label(region, config, region_where)
-            creator = None if is_adjudication else reviewers[number]
-            span = spans.setdefault((start, end), SpanRecord(start, end, quote, created_by=creator))
-            if label is None:
-                continue
-            rationale = "\n".join(region.rationale)
-            if is_adjudication:
-                _adjudicate(span, reviewers[number], label, rationale, submitted_at, region_where)
-            elif any(verdict.reviewer == reviewers[number] for verdict in span.verdicts):
-                record.notes.append(
-                    f"{region_where}: {reviewers[number]} already has a verdict on "
-                    f"[{start}, {end}]; kept the first"
-                )
-            else:
-                span.verdicts.append(
-                    VerdictRecord(
-                        reviewer=reviewers[number],
-                        label=label,
-                        rationale=rationale,
-                        submitted_at=submitted_at,
-                        where=region_where,
-                    )
-                )
+        _read_annotation(
+            annotation,
+            where=where,
+            reviewer=reviewers[number],
+            is_adjudication=adjudicating and annotation.get("ground_truth") is True,
+            place=lambda region, at: _place(text, units, region, at, record.notes),
+            config=config,
+            spans=spans,
+            notes=record.notes,
+        )
     record.spans = sorted(spans.values(), key=lambda span: (span.start, span.end))
     record.predictions = _predictions(task.get("predictions"), text, units, record.notes)
     if task.get("drafts"):
         record.notes.append(f"{len(task['drafts'])} unsubmitted draft(s) not imported")
     return record
+
+
+def _read_annotation(
+    annotation: dict,
+    *,
+    where: str,
+    reviewer: ReviewerRef | None,
+    is_adjudication: bool,
+    place,
+    config: LabelConfig,
+    spans: dict[tuple[int, int], SpanRecord],
+    notes: list[str],
+) -> None:
+    """Add one annotation's regions to `spans`: claims, and a verdict or the adjudication."""
+    submitted_at = _timestamp(annotation.get("updated_at") or annotation.get("created_at"))
+    for region in _regions(annotation.get("result"), where=where, notes=notes):
+        region_where = f"{where} region {region.id}"
+        start, end, quote = place(region, region_where)
+        label = _verdict_label(region, config, region_where)
+        creator = None if is_adjudication else reviewer
+        span = spans.setdefault((start, end), SpanRecord(start, end, quote, created_by=creator))
+        if label is None:
+            continue
+        rationale = "\n".join(region.rationale)
+        if is_adjudication:
+            _adjudicate(span, reviewer, label, rationale, submitted_at, region_where)
+        elif any(verdict.reviewer == reviewer for verdict in span.verdicts):
+            notes.append(
+                f"{region_where}: {reviewer} already has a verdict on [{start}, {end}]; "
+                "kept the first"
+            )
+        else:
+            span.verdicts.append(
+                VerdictRecord(
+                    reviewer=reviewer,
+                    label=label,
+                    rationale=rationale,
+                    submitted_at=submitted_at,
+                    where=region_where,
+                )
+            )
 
 
 def _adjudicate(

@@ -22,7 +22,7 @@ from annotate.models import Project
 from datasets.importers import FORMATS, read_dataset
 from datasets.importers.base import ParseError, ProjectHeader, ReviewerRef
 from datasets.importers.doccano import OffsetUnitUnknown, UnitChoice, doccano_offset_unit
-from datasets.importers.label_studio import LabelConfig, read_label_config
+from datasets.importers.label_studio_config import LabelConfig, read_label_config
 from datasets.importers.native import read_native_header
 from datasets.importers.offsets import OffsetUnit
 from datasets.importers.projects import project_first_editor, project_from_header

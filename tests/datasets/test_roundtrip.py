@@ -13,7 +13,7 @@ from django.core.management import call_command
 from annotate.models import Project, Verdict
 from datasets.importers import read_dataset
 from datasets.importers.base import ArticleRecord as ImportedArticle
-from datasets.importers.label_studio import read_label_config
+from datasets.importers.label_studio_config import read_label_config
 from datasets.importers.offsets import OffsetUnit
 from tests.datasets.exports import export, json_lines
 

@@ -421,9 +421,9 @@ def test_label_studio_export_with_pseudonyms_keeps_reviewers_apart(tmp_path):
 
 
 def test_a_large_export_is_read_a_task_at_a_time_across_chunks(project, monkeypatch):
-    from datasets.importers import label_studio
+    from datasets.importers import json_array
 
-    monkeypatch.setattr(label_studio, "_CHUNK_CHARS", 64)
+    monkeypatch.setattr(json_array, "_CHUNK_CHARS", 64)
     out, err = _run(SAMPLE)
     assert err == ""
     assert "articles: created 20, updated 0, unchanged 0, failed 0" in out
