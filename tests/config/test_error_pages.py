@@ -28,7 +28,7 @@ def test_403_page_says_why_with_navigation(reviewer, project):
     client = Client()
     client.force_login(reviewer)
     page = client.post(
-        reverse("annotate:members", args=[project.pk]), {"username": "x", "role": "viewer"}
+        reverse("annotate:members", args=[project.pk]), {"invitee": "x", "role": "viewer"}
     )
     assert page.status_code == 403
     assert NAV in page.text and "Log out" in page.text
