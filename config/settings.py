@@ -279,5 +279,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # trafilatura logs each page it cannot fully parse at WARNING; the importer reports failures.
-    "loggers": {"trafilatura": {"level": "ERROR"}},
+    "loggers": {
+        "trafilatura": {"level": "ERROR"},
+        # django-axes logs every successful login at INFO; failures and lockouts stay (WARNING).
+        "axes": {"level": "WARNING"},
+    },
 }
