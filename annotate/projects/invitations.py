@@ -13,7 +13,10 @@ from django.core import signing
 from django.utils import timezone
 
 from annotate.errors import InvitationRefused
-from annotate.projects.models import Invitation
+from annotate.projects.models import Invitation, Membership
+
+# Whom an editor invites, unless they choose: most people join a desk to review.
+DEFAULT_INVITATION_ROLE = Membership.Role.REVIEWER
 
 _SALT = "annotate.projects.invitation"
 UNKNOWN = "This invitation link is not valid. Check that you copied all of it."

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from annotate.access import Role, forget_roles, require_editor
 from annotate.models import Invitation, Membership, Project
-from annotate.projects.invitations import invitation_token_new
+from annotate.projects.invitations import DEFAULT_INVITATION_ROLE, invitation_token_new
 from annotate.projects.scales import PRESETS
 from annotate.projects.selectors import invitation_by_token
 from annotate.review.services.moderation import require_moderator
@@ -162,7 +162,7 @@ def invitation_create(
     *,
     project: Project,
     actor,
-    role: str = Role.REVIEWER,
+    role: str = DEFAULT_INVITATION_ROLE,
     email: str = "",
     accept_url: Callable[[str], str],
 ) -> tuple[Invitation, str]:

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 
 from annotate.limits import SOURCES_PER_VERDICT, text_limit
 from annotate.models import Membership, Source, Verdict
+from annotate.projects.invitations import DEFAULT_INVITATION_ROLE
 from annotate.review.services import SourceInput
 
 
@@ -152,7 +153,7 @@ class MemberForm(forms.Form):
         help_text="An existing username joins at once. An email address gets an invitation "
         "link by mail; leave it blank for a link to share yourself.",
     )
-    role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.REVIEWER)
+    role = forms.ChoiceField(choices=Membership.Role.choices, initial=DEFAULT_INVITATION_ROLE)
 
 
 class InvitationAcceptForm(forms.Form):
