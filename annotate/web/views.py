@@ -15,6 +15,7 @@ from annotate.access import (
     Capabilities,
     Need,
     access_article_in_project,
+    access_invitation,
     access_own_verdict,
     access_project,
     access_span,
@@ -392,15 +393,14 @@ def members(request: HttpRequest, project_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def invitation_revoke(request: HttpRequest, project_pk: int, invitation_pk: int) -> HttpResponse:
-    project = access_project(request.user, project_pk, need=Need.MANAGE)
-    invitation = get_object_or_404(project.invitations, pk=invitation_pk)
+    invitation = access_invitation(request.user, project_pk, invitation_pk)
     try:
         project_services.invitation_revoke(invitation=invitation, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, "The invitation is revoked: its link no longer works.")
-    return redirect("annotate:members", project.pk)
+    return redirect("annotate:members", invitation.project_id)
 
 
 @never_cache

@@ -135,6 +135,11 @@ def test_revoke_of_another_projects_invitation_is_404(project, editor, make_proj
     assert _client(editor).post(url).status_code == 404
 
 
+def test_revoke_of_an_impossible_id_is_404(project, editor):
+    url = f"/review/projects/{project.pk}/invitations/{2**70}/revoke/"
+    assert _client(editor).post(url).status_code == 404
+
+
 def test_members_see_pending_invitations_without_revoke_buttons(project, editor, viewer):
     _invite(project, editor, email="t@example.org")
     page = _client(viewer).get(_members(project)).text
