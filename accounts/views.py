@@ -1,5 +1,9 @@
-"""The tokens page: a user's personal API tokens, a form to create one and revoke buttons."""
+"""The tokens page: a user's personal API tokens, a form to create one and revoke buttons; the
+page of a login refused by the throttle (django-axes)."""
 
+import math
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -50,3 +54,20 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     services.token_revoke(token=token, actor=request.user)
     messages.success(request, f"Revoked “{token.name}”: tools using it now get 401 Unauthorized.")
     return redirect("accounts:token-list")
+
+
+def locked_out(request: HttpRequest, response=None, credentials=None) -> HttpResponse:
+    """django-axes' AXES_LOCKOUT_CALLABLE: the login refused after too many failures, 429 with
+    Retry-After and a page saying how long to wait (axes' own is a bare line of text)."""
+    cool_off_s = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    page = render(
+        request,
+        "registration/locked_out.html",
+        {
+            "failure_limit": settings.AXES_FAILURE_LIMIT,
+            "cool_off_minutes": math.ceil(cool_off_s / 60),
+        },
+        status=429,
+    )
+    page["Retry-After"] = str(cool_off_s)
+    return page

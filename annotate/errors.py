@@ -63,3 +63,13 @@ class Forbidden(PermissionDenied):
     """What the user may see but not do (a viewer writing, a reviewer adjudicating): 403."""
 
     status_code = 403
+
+
+class InvitationRefused(ValidationError):
+    """An invitation link that cannot be used: unknown or tampered with (404), or expired, used
+    or revoked (410 Gone: it existed, and asking again will not help)."""
+
+    def __init__(self, message: str, *, gone: bool):
+        super().__init__({"token": [message]})
+        self.http_status = 410 if gone else 404
+        self.http_detail = message

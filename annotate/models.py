@@ -1,6 +1,6 @@
 """The app's models, for Django and for callers: each is defined in its subdomain's package."""
 
-from annotate.projects.models import FEVER_CLASSES, Membership, Project
+from annotate.projects.models import FEVER_CLASSES, Invitation, Membership, Project
 from annotate.review.models import (
     Adjudication,
     Assignment,
@@ -16,6 +16,7 @@ __all__ = [
     "Adjudication",
     "Assignment",
     "Comment",
+    "Invitation",
     "Membership",
     "Prediction",
     "Project",

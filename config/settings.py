@@ -1,6 +1,7 @@
 """Settings for the fact-check workbench: one module, read from the environment wherever it runs."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "csp",
+    "axes",
     "accounts",
     "corpus",
     "annotate",
@@ -69,6 +71,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "config.middleware.DomainNotFound",
     "config.unavailable.DatabaseUnavailable",
+    # Last, as django-axes asks: it turns a login refused for a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -130,6 +134,39 @@ STORAGES = {
 }
 # Tests and runserver render templates without a collected manifest; unknown files keep their names.
 WHITENOISE_MANIFEST_STRICT = False
+
+# django-axes first: it refuses a locked-out login before any password is checked. The
+# standalone backend has no get_user(), so sessions and force_login go to ModelBackend.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT refused passwords for one username,
+# or from one client IP, further logins for that username or from that IP are refused for the
+# cool-off (a right password too), and a successful login clears the account's count. Attempts
+# are rows (AccessAttempt, listed in the admin), so every worker sees the same counts.
+AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # its start-up banner would land in every command's output
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"  # the styled page, saying how long to wait
+# Client IPs as the API's throttles read them: X-Forwarded-For only behind API_NUM_PROXIES proxies.
+AXES_CLIENT_IP_CALLABLE = "config.api.throttling.client_ip"
+
+# Mail (invitations, password resets): printed on the console unless a backend is configured.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "workbench@localhost")
+
+# How long an invitation link to a project stays valid.
+INVITATION_MAX_AGE = timedelta(days=int(os.environ.get("INVITATION_MAX_AGE_DAYS", "7")))
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "annotate:dashboard"
@@ -242,5 +279,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # trafilatura logs each page it cannot fully parse at WARNING; the importer reports failures.
-    "loggers": {"trafilatura": {"level": "ERROR"}},
+    "loggers": {
+        "trafilatura": {"level": "ERROR"},
+        # django-axes logs every successful login at INFO; failures and lockouts stay (WARNING).
+        "axes": {"level": "WARNING"},
+    },
 }

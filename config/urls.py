@@ -14,6 +14,23 @@ urlpatterns = [
     path("review/", include("datasets.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Django's password reset: a one-time link by mail (EMAIL_BACKEND), templates/registration/.
+    path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     # The corpus pages know no projects; annotate says which articles each user may read.
     path("articles/", include("corpus.urls"), {"visible_articles": articles_visible_to}),
     path("tokens/", include("accounts.urls")),

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
@@ -46,6 +47,21 @@ def _static_files_from_the_apps(settings):
     settings.WHITENOISE_USE_FINDERS = True
     # A deliberately slow hash protects real passwords; test users need none of that.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _client_login_through_the_login_throttle(monkeypatch):
+    """Login throttling (django-axes) stays on in every test, as in production. Its backend needs
+    the request, which the test client's login() does not pass to authenticate(): give it a login
+    POST from 127.0.0.1, so client.login() counts failures and honours lockouts as the form does.
+    force_login() skips authentication and is never throttled."""
+    login = Client.login
+
+    def login_with_a_request(self, **credentials):
+        credentials.setdefault("request", RequestFactory().post("/login/"))
+        return login(self, **credentials)
+
+    monkeypatch.setattr(Client, "login", login_with_a_request)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ Services still enforce their own rules; these spare doors from restating them.
 from annotate.access.capabilities import REFUSALS, Capabilities, Need
 from annotate.access.roles import User, caller_role, remember_role
 from annotate.errors import Forbidden, NotFound
-from annotate.models import Project, Span, Verdict
+from annotate.models import Invitation, Project, Span, Verdict
 from annotate.projects import selectors as project_selectors
 from annotate.review import selectors  # module reference: selectors imports annotate.access too
 from corpus.models import Article
@@ -123,3 +123,17 @@ def access_own_verdict(
     remember_role(project, user, verdict.caller_role)
     authorize(capabilities, need)
     return verdict
+
+
+def access_invitation(
+    user: User, project_id: object, invitation_id: object, *, need: Need = Need.MANAGE
+) -> Invitation:
+    """An invitation of the project (as access_project), in any state: NotFound for one of
+    another project, even one that exists. Two queries."""
+    project = access_project(user, project_id, need=need)
+    try:
+        invitation = project.invitations.get(pk=_id(invitation_id, "invitation"))
+    except Invitation.DoesNotExist:
+        raise NotFound("No such invitation in this project.") from None
+    invitation.project = project  # with the caller's role remembered
+    return invitation

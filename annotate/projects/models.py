@@ -112,3 +112,47 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role} #{self.user_id} in project #{self.project_id}"
+
+
+class Invitation(models.Model):
+    """A link that lets someone join the project with a role: a new person sets a username and
+    password, a logged-in user accepts. Only the token's hash is stored; the link is shown (and
+    mailed) once, when the invitation is made. Used once; revoked by an editor; expires."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(blank=True)
+    role = models.CharField(max_length=10, choices=Membership.Role.choices)
+    token_hash = models.CharField(max_length=64, help_text="SHA-256 of the link's token, in hex.")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="invitations_sent",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations_accepted",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["project", "-created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["token_hash"], name="invitation_unique_token_hash"),
+            models.CheckConstraint(
+                condition=Q(role__in=["editor", "reviewer", "viewer"]), name="invitation_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(revoked_at__isnull=True),
+                name="invitation_accepted_or_revoked_not_both",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} invitation #{self.pk} to project #{self.project_id}"

@@ -7,11 +7,20 @@ from django.db.models import (
     Q,
     QuerySet,
 )
+from django.utils import timezone
 
 from annotate.access import remember_role, role_in
+from annotate.errors import InvitationRefused
 from annotate.models import (
+    Invitation,
     Membership,
     Project,
+)
+from annotate.projects.invitations import (
+    UNKNOWN,
+    invitation_token_hash,
+    invitation_token_unsign,
+    invitation_usable_check,
 )
 from corpus.models import Article
 from corpus.selectors import article_catalogue
@@ -44,6 +53,39 @@ def project_members(*, project: Project, user) -> QuerySet[Membership]:
         .select_related("user")
         .order_by("role", "user__username", "pk")
     )
+
+
+def project_pending_invitations(*, project: Project, user) -> QuerySet[Invitation]:
+    """Invitations of the project not yet accepted, revoked or expired, newest first, for any
+    member to read (one query, whatever their number)."""
+    if role_in(project, user) is None:
+        return Invitation.objects.none()
+    return (
+        Invitation.objects.filter(
+            project=project,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .select_related("invited_by")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def invitation_by_token(*, token: str, for_update: bool = False) -> Invitation:
+    """The usable invitation a link's token opens, with its project; InvitationRefused saying
+    why otherwise (unknown, revoked, used, expired)."""
+    invitations = Invitation.objects.select_related("project", "invited_by")
+    if for_update:
+        invitations = invitations.select_for_update(of=("self",))
+    try:
+        invitation = invitations.get(
+            token_hash=invitation_token_hash(invitation_token_unsign(token))
+        )
+    except Invitation.DoesNotExist:
+        raise InvitationRefused(UNKNOWN, gone=False) from None
+    invitation_usable_check(invitation)
+    return invitation
 
 
 def articles_visible_to(*, user, with_body: bool = True) -> QuerySet[Article]:

@@ -1,17 +1,28 @@
-"""Projects, their articles and their members."""
+"""Projects, their articles, their members and the invitations to join them."""
 
-from collections.abc import Iterable
+import logging
+import smtplib
+from collections.abc import Callable, Iterable
 
+from django.conf import settings
+from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from annotate.access import Role, forget_roles, require_editor
-from annotate.models import Membership, Project
+from annotate.models import Invitation, Membership, Project
+from annotate.projects.invitations import DEFAULT_INVITATION_ROLE, invitation_token_new
 from annotate.projects.scales import PRESETS
+from annotate.projects.selectors import invitation_by_token
 from annotate.review.services.moderation import require_moderator
 from annotate.review.services.review import queue_refresh
 from corpus.models import Article
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -144,3 +155,133 @@ def membership_set_role(*, project: Project, actor, user, role: str | None) -> M
         project=project, user=user, defaults={"role": role}
     )
     return membership
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    project: Project,
+    actor,
+    role: str = DEFAULT_INVITATION_ROLE,
+    email: str = "",
+    accept_url: Callable[[str], str],
+) -> tuple[Invitation, str]:
+    """An invitation to join the project with `role`, and its link (`accept_url(token)`): the
+    only time the link exists, since only the token's hash is stored. With an email, the link is
+    mailed too (after commit) and an earlier pending invitation to that address is revoked, so
+    one address holds one live link."""
+    require_editor(project, actor, "invite people")
+    if role not in Role.values:
+        raise ValidationError({"role": f"Choose one of {', '.join(Role.values)}."})
+    email = email.strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ValidationError({"email": "Enter a valid email address."}) from None
+    now = timezone.now()
+    if email:
+        Invitation.objects.filter(
+            project=project,
+            email__iexact=email,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+        ).update(revoked_at=now)
+    token, token_hash = invitation_token_new()
+    invitation = Invitation(
+        project=project,
+        email=email,
+        role=role,
+        token_hash=token_hash,
+        invited_by=actor,
+        expires_at=now + settings.INVITATION_MAX_AGE,
+    )
+    invitation.full_clean()
+    invitation.save()
+    link = accept_url(token)
+    if email:
+        transaction.on_commit(lambda: _invitation_mail(invitation, link))
+    return invitation, link
+
+
+def _invitation_mail(invitation: Invitation, link: str) -> None:
+    """Mail the link; a mail server that refuses costs the invitee the mail, not the editor the
+    invitation: the page shows the link to share by other means."""
+    inviter = invitation.invited_by.get_username() if invitation.invited_by else "An editor"
+    body = (
+        f"{inviter} invites you to the project “{invitation.project.name}” on the fact-check "
+        f"workbench, as {invitation.get_role_display().lower()}.\n\n"
+        f"Open this link to join (it works once, until "
+        f"{invitation.expires_at:%d %b %Y, %H:%M} UTC):\n{link}\n"
+    )
+    try:
+        send_mail(
+            f"Invitation to “{invitation.project.name}”",
+            body,
+            None,  # DEFAULT_FROM_EMAIL
+            [invitation.email],
+        )
+    except (OSError, smtplib.SMTPException):
+        logger.warning("invitation #%s: the mail to its address failed", invitation.pk)
+
+
+@transaction.atomic
+def invitation_accept(
+    *, token: str, user=None, username: str = "", password: str = ""
+) -> Membership:
+    """Join the project an invitation names, with its role: as `user` (logged in) or as a new
+    account with `username` and `password`. The invitation is used up; a revoked, used or
+    expired one is refused (InvitationRefused), as is a user already in the project."""
+    invitation = invitation_by_token(token=token, for_update=True)
+    project = invitation.project
+    if user is None:
+        user = _invited_user_create(invitation, username=username, password=password)
+    else:
+        role = (
+            Membership.objects.filter(project=project, user=user)
+            .values_list("role", flat=True)
+            .first()
+        )
+        if role is not None:
+            raise ValidationError(
+                f"You are already a member of “{project.name}”, as {role}; "
+                "this invitation stays open for whom it was meant."
+            )
+    membership = Membership.objects.create(project=project, user=user, role=invitation.role)
+    forget_roles(project)
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return membership
+
+
+def _invited_user_create(invitation: Invitation, *, username: str, password: str):
+    User = get_user_model()
+    username = User.normalize_username(username.strip())
+    candidate = User(username=username, email=invitation.email)
+    try:
+        candidate.full_clean(exclude=["password"])  # the username's rules, uniqueness included
+    except ValidationError as error:
+        raise ValidationError(
+            {"username": error.message_dict.get("username", error.messages)}
+        ) from None
+    try:
+        password_validation.validate_password(password, user=candidate)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from None
+    candidate.set_password(password)
+    candidate.save()
+    return candidate
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, actor) -> Invitation:
+    """Void an invitation's link (editors). One already accepted stays: remove the member."""
+    require_editor(invitation.project, actor, "revoke invitations")
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise ValidationError("This invitation was already accepted; remove the member instead.")
+    if invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+    return invitation

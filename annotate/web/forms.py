@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 
 from annotate.limits import SOURCES_PER_VERDICT, text_limit
 from annotate.models import Membership, Source, Verdict
+from annotate.projects.invitations import DEFAULT_INVITATION_ROLE
 from annotate.review.services import SourceInput
 
 
@@ -142,8 +143,37 @@ class AdjudicationForm(forms.Form):
 
 
 class MemberForm(forms.Form):
-    username = forms.CharField(max_length=150)
-    role = forms.ChoiceField(choices=Membership.Role.choices)
+    """The Members page: invite by email (or a link to share, left blank), or add an existing
+    user, change their role or remove them, by username."""
+
+    invitee = forms.CharField(
+        max_length=254,  # an email address's longest
+        required=False,
+        label="Username or email",
+        help_text="An existing username joins at once. An email address gets an invitation "
+        "link by mail; leave it blank for a link to share yourself.",
+    )
+    role = forms.ChoiceField(choices=Membership.Role.choices, initial=DEFAULT_INVITATION_ROLE)
+
+
+class InvitationAcceptForm(forms.Form):
+    """A new person's account, made when they accept an invitation."""
+
+    username = forms.CharField(max_length=150, help_text="Letters, digits and @ . + - _ only.")
+    password = forms.CharField(
+        strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password_again = forms.CharField(
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        label="Password again",
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", "The two passwords differ.")
+        return data
 
 
 def _limit_hint(form: forms.Form, name: str, model: str, field: str) -> None:

@@ -3,7 +3,13 @@ credentials the API refused (asked by config.middleware.FailedAuthenticationLimi
 
 import math
 
-from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
+from rest_framework.throttling import AnonRateThrottle, BaseThrottle, SimpleRateThrottle
+
+
+def client_ip(request) -> str:
+    """The client's address as every throttle reads it (X-Forwarded-For only behind
+    API_NUM_PROXIES proxies): the API's and the login's (django-axes, AXES_CLIENT_IP_CALLABLE)."""
+    return BaseThrottle().get_ident(request)
 
 
 class TokenRateThrottle(SimpleRateThrottle):
@@ -60,4 +66,4 @@ class FailedAuthentications(SimpleRateThrottle):
         )
 
 
-__all__ = ["AnonRateThrottle", "FailedAuthentications", "TokenRateThrottle"]
+__all__ = ["AnonRateThrottle", "FailedAuthentications", "TokenRateThrottle", "client_ip"]

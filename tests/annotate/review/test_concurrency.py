@@ -6,8 +6,9 @@ from collections import Counter
 import pytest
 from django.db import connection
 
-from annotate.errors import VersionConflict
+from annotate.errors import InvitationRefused, VersionConflict
 from annotate.models import Assignment
+from annotate.projects import services as project_services
 from annotate.review import services
 from tests.factories import ArticleFactory, ProjectFactory, SpanFactory, UserFactory
 
@@ -101,3 +102,15 @@ def test_twenty_reviewers_share_ten_slots_exactly():
     assignments = Assignment.objects.filter(span__project=project)
     assert assignments.count() == 10
     assert len(set(assignments.values_list("span_id", "reviewer_id"))) == 10
+
+
+def test_one_invitation_accepted_by_two_people_at_once_admits_one():
+    editor = UserFactory()
+    project = ProjectFactory(editors=[editor])
+    _, link = project_services.invitation_create(
+        project=project, actor=editor, accept_url=lambda token: token
+    )
+    people = [UserFactory(), UserFactory()]
+    outcomes = _race(2, lambda i: project_services.invitation_accept(token=link, user=people[i]))
+    assert sum(isinstance(o, InvitationRefused) for o in outcomes) == 1, outcomes
+    assert project.memberships.filter(user__in=people).count() == 1

@@ -259,10 +259,10 @@ def test_members_page_editor_manages_roles(team):
     newcomer = UserFactory(username="newcomer")
     client = _client(team["editor"])
     url = reverse("annotate:members", args=[team["project"].pk])
-    assert client.post(url, {"username": "newcomer", "role": "viewer"}).status_code == 302
+    assert client.post(url, {"invitee": "newcomer", "role": "viewer"}).status_code == 302
     assert team["project"].memberships.get(user=newcomer).role == "viewer"
     assert (
-        _client(team["first"]).post(url, {"username": "newcomer", "role": "editor"}).status_code
+        _client(team["first"]).post(url, {"invitee": "newcomer", "role": "editor"}).status_code
         == 403
     )
 
