@@ -67,6 +67,15 @@ export function initHighlighter(body) {
     else select(start, end);
   }
 
+  // A claim neither starts nor ends with blanks, however the caret reached them.
+  function trimSelection() {
+    const { anchor, focus } = state;
+    const [start, end] = units.trim(Math.min(anchor, focus), Math.max(anchor, focus));
+    if (start >= end) return;
+    if (focus < anchor) select(end, start);
+    else select(start, end);
+  }
+
   // The viewport box of a caret at `index`: zero-wide, a line high.
   function pointRect(index) {
     const range = document.createRange();
@@ -258,6 +267,7 @@ export function initHighlighter(body) {
     } else if (key === "o" && plainKey(event)) {
       select(state.focus, state.anchor);
     } else if (key === "Enter" && plainKey(event)) {
+      trimSelection();
       if (!offer({ focus: true })) announce("Select some text first: Shift with the arrows.");
     } else if (key === "Escape" || (key === "v" && plainKey(event))) {
       leaveSelectMode();
