@@ -307,7 +307,7 @@ def adjudicate(request: HttpRequest, span_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def span_bounds(request: HttpRequest, span_pk: int) -> HttpResponse:
-    span = access_span(request.user, span_pk, need=Need.WRITE, detail=False)
+    span = access_span(request.user, span_pk, need=Need.WRITE)
     form = SpanBoundsForm(request.POST)
     if form.is_valid():
         try:
@@ -318,7 +318,7 @@ def span_bounds(request: HttpRequest, span_pk: int) -> HttpResponse:
             messages.success(request, "The claim's boundaries were changed.")
             return redirect(_reader_url(span))
     messages.error(request, "The boundaries could not be changed: " + _messages(form))
-    return redirect(_reader_url(span))
+    return _span_page(request, span, {}, 400)
 
 
 @login_required
