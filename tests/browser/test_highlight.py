@@ -48,7 +48,9 @@ def desk():
 
 
 def reader_url(live_server, desk, span=None) -> str:
-    url = live_server.url + reverse("annotate:reader", args=[desk["project"].pk, desk["article"].pk])
+    url = live_server.url + reverse(
+        "annotate:reader", args=[desk["project"].pk, desk["article"].pk]
+    )
     return f"{url}?span={span.pk}#panel" if span else url
 
 

@@ -407,7 +407,7 @@ def test_span_update_bounds_refused_after_a_submitted_verdict(
     )
     actor = reviewer if who == "author" else editor
 
-    with pytest.raises(PermissionDenied, match="submitted verdict|creator"):
+    with pytest.raises(PermissionDenied, match=r"submitted verdict|creator"):
         services.span_update(span=span, actor=actor, end=span.end + 1)
 
     assert Span.objects.get(pk=span.pk).quote == "talks went well"
