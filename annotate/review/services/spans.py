@@ -197,6 +197,8 @@ def span_delete(*, span: Span, actor) -> None:
     is_staff_door = actor.is_active and actor.is_staff and actor.has_perm("annotate.delete_span")
     role = None if is_staff_door else require_writer(span.project, actor, "delete spans")
     if role is not None and role != Role.EDITOR:
+        # Under the span's row lock, as span_update: a verdict being submitted is waited for.
+        Span.objects.select_for_update().filter(pk=span.pk).values_list("pk").first()
         if span.created_by_id != actor.pk:
             raise PermissionDenied("Only the span's creator or an editor may delete it.")
         if span.verdicts.filter(status=Verdict.Status.SUBMITTED).exists():
