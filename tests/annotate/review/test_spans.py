@@ -2,9 +2,13 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from annotate.models import Adjudication, Comment, Source, Span, Verdict
 from annotate.review import services
+from annotate.review.anchoring import quote_context
 from tests.factories import (
     ArticleFactory,
     ProjectFactory,
@@ -452,3 +456,35 @@ def test_span_update_claimant_still_needs_a_moderator(project, article, reviewer
 
     with pytest.raises(PermissionDenied):
         services.span_update(span=span, actor=reviewer, claimant="Someone")
+
+
+# Emoji (1 code point, 2 UTF-16 units), a flag (2 code points), a combining accent, a blank line.
+MIXED_BODY = "Breaking 👋🇺🇦: the minister said cafe\u0301 prices fell.\n\nOfficials disagree. 😀"
+
+
+@settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    start=st.integers(min_value=-2, max_value=len(MIXED_BODY) + 2),
+    end=st.integers(min_value=-2, max_value=len(MIXED_BODY) + 2),
+)
+def test_span_update_bounds_store_the_body_at_code_points_or_nothing(reviewer, start, end):
+    with transaction.atomic():
+        article = ArticleFactory(body=MIXED_BODY)
+        project = ProjectFactory(reviewers=[reviewer], articles=[article])
+        span = _create(project, article, reviewer, quote="minister")
+        try:
+            services.span_update(span=span, actor=reviewer, start=start, end=end)
+        except ValidationError:
+            stored = Span.objects.get(pk=span.pk)
+            assert (stored.start, stored.end, stored.quote) == (span.start, span.end, "minister")
+            assert not (0 <= start < end <= len(MIXED_BODY) and MIXED_BODY[start:end].strip())
+        else:
+            stored = Span.objects.get(pk=span.pk)
+            assert (stored.start, stored.end) == (start, end)
+            assert stored.quote == MIXED_BODY[start:end]
+            assert (stored.prefix, stored.suffix) == quote_context(MIXED_BODY, start, end)
+        transaction.set_rollback(True)  # each example starts from an empty database
