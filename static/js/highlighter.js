@@ -9,6 +9,7 @@ import { TextUnits } from "./words.js";
 
 const GAP_PX = 6;
 const MARGIN_PX = 8;
+const EDGE_PX = 80;
 
 export function initHighlighter(body) {
   const spanForm = document.getElementById("span-form");
@@ -197,6 +198,11 @@ export function initHighlighter(body) {
     hideControls();
     body.focus({ preventScroll: true });
     select(anchor, focus);
+    // Mid-screen rather than at an edge, where a mouse drag would scroll the page.
+    const box = caret.getBoundingClientRect();
+    if (box.top < EDGE_PX || box.bottom > window.innerHeight - EDGE_PX) {
+      caret.scrollIntoView({ block: "center" });
+    }
     announce(
       adjusting
         ? "Adjusting the claim: Shift+arrows move its end, o switches to its start, Enter saves."

@@ -300,3 +300,24 @@ def test_editor_deletes_a_reviewed_claim_after_confirmation(page, live_server, l
 
     assert not Span.objects.exists()
     assert Span.history.filter(id=span.pk).latest().history_user == desk["editor"]
+
+
+def test_adjust_own_claim_with_the_mouse(page, live_server, log_in, desk, text_edges):
+    span = SpanFactory(
+        project=desk["project"], article=desk["article"], created_by=desk["reviewer"], text="fell"
+    )
+    log_in(desk["reviewer"])
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto(reader_url(live_server, desk, span))
+
+    page.get_by_role("button", name="Adjust boundaries").click()
+    drag(page, text_edges("rices fell 5"))  # snaps to "prices fell 50"
+    control = page.locator("#bounds-form")
+    assert_in_viewport(page, control)
+    expect(page.locator("#bounds-form-quote")).to_have_text("prices fell 50")
+    with page.expect_navigation():
+        control.get_by_role("button", name="Save boundaries").click()
+
+    span.refresh_from_db()
+    assert span.quote == BODY[span.start : span.end] == "prices fell 50"
+    assert not Span.objects.exclude(pk=span.pk).exists()  # moved, not a new claim
