@@ -148,6 +148,8 @@ def span_update(
             current.save(update_fields=fields)
     except IntegrityError as error:  # the same passage highlighted by someone a moment ago
         raise ValidationError({"start": "This passage is already highlighted."}) from error
+    if "start" in fields:  # span agreement compares boundaries
+        transaction.on_commit(partial(agreement_invalidate, project_id=current.project_id))
     return current
 
 

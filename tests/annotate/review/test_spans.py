@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from annotate.models import Adjudication, Comment, Source, Span, Verdict
+from annotate.quality import agreement_invalidate
 from annotate.review import services
 from annotate.review.anchoring import quote_context
 from tests.factories import (
@@ -387,6 +388,17 @@ def test_span_update_creator_moves_bounds_without_submitted_verdict(
         reviewer,
         stored.quote,
     )
+
+
+def test_span_update_bounds_refresh_the_agreement_figures(
+    project, article, reviewer, django_capture_on_commit_callbacks
+):
+    span = _create(project, article, reviewer, quote="talks went well")
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.span_update(span=span, actor=reviewer, start=0)
+
+    assert any(getattr(c, "func", None) is agreement_invalidate for c in callbacks)
 
 
 def test_span_update_moves_only_the_end_in_code_points(project, reviewer, emoji_article):
