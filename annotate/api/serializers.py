@@ -287,6 +287,16 @@ class SpanInput(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class SpanUpdateInput(serializers.Serializer):
+    """What PATCH may change: the boundaries (the claim's creator, before any submitted verdict)
+    or the claimant and note (editors); an absent field stays as it is."""
+
+    start = serializers.IntegerField(min_value=0, required=False)
+    end = serializers.IntegerField(min_value=0, required=False)
+    claimant = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
 class PredictionOutput(serializers.ModelSerializer):
     class Meta:
         model = Prediction

@@ -29,6 +29,13 @@ class SpanForm(forms.Form):
         return self.cleaned_data["quote"].replace("\r\n", "\n")
 
 
+class SpanBoundsForm(forms.Form):
+    """A claim's new [start, end) in code points; the service derives its quote."""
+
+    start = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    end = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+
 class VerdictForm(forms.Form):
     label = forms.ChoiceField(widget=forms.RadioSelect, required=False, label="Verdict")
     rationale = forms.CharField(

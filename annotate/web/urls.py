@@ -31,6 +31,7 @@ urlpatterns = [
     path("spans/<int:span_pk>/withdraw/", views.verdict_withdraw, name="withdraw"),
     path("spans/<int:span_pk>/comments/", views.comment_post, name="comment"),
     path("spans/<int:span_pk>/adjudication/", views.adjudicate, name="adjudicate"),
+    path("spans/<int:span_pk>/bounds/", views.span_bounds, name="span-bounds"),
     path("spans/<int:span_pk>/delete/", views.span_delete, name="span-delete"),
     path("spans/<int:span_pk>/history/", views.span_history, name="history"),
 ]

@@ -32,6 +32,7 @@ from annotate.web.forms import (
     InvitationAcceptForm,
     MemberForm,
     SourceFormSet,
+    SpanBoundsForm,
     SpanForm,
     VerdictForm,
     attach_errors,
@@ -148,7 +149,10 @@ def _panel_context(request, project: Project, span: Span, forms: dict, may: Capa
         ],
     )
     submitted = [v for v in span.visible_verdicts if v.status == Verdict.Status.SUBMITTED]
+    may_adjust = services.span_bounds_editable(span=span, actor=request.user)
     return {
+        "may_adjust_selected": may_adjust,
+        "may_delete_selected": may.may_delete_any_span or may_adjust,
         "own_verdict": own,
         "other_verdicts": others,
         "hidden_by_blind_review": may.is_blind_for_me
@@ -301,6 +305,23 @@ def adjudicate(request: HttpRequest, span_pk: int) -> HttpResponse:
             messages.success(request, "The final verdict is recorded.")
             return redirect(_reader_url(span))
     return _span_page(request, span, {"adjudication_form": form}, 400)
+
+
+@login_required
+@require_POST
+def span_bounds(request: HttpRequest, span_pk: int) -> HttpResponse:
+    span = access_span(request.user, span_pk, need=Need.WRITE)
+    form = SpanBoundsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.span_update(span=span, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            attach_errors(error, form)
+        else:
+            messages.success(request, "The claim's boundaries were changed.")
+            return redirect(_reader_url(span))
+    messages.error(request, "The boundaries could not be changed: " + _messages(form))
+    return _span_page(request, span, {}, 400)
 
 
 @login_required

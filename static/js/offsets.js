@@ -52,3 +52,25 @@ export function selectionInBody(container, selection) {
   if (end <= start) return null;
   return { start, end, quote };
 }
+
+// The UTF-16 index into the container's text (its textContent) of a DOM point inside it.
+export function textIndex(container, node, offset) {
+  const range = document.createRange();
+  range.setStart(container, 0);
+  range.setEnd(node, offset);
+  return range.toString().length;
+}
+
+// The DOM point (text node, offset) at a UTF-16 index into the container's text.
+export function domPoint(container, index) {
+  const walker = document.createTreeWalker(container, NodeFilter.SHOW_TEXT);
+  let at = 0;
+  let last = null;
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    if (index <= at + node.data.length) return [node, index - at];
+    at += node.data.length;
+    last = node;
+  }
+  return last ? [last, last.data.length] : [container, 0];
+}

@@ -1,36 +1,25 @@
-// The reader: highlight a selection as a claim, open claims, keyboard shortcuts, source rows.
-import { selectionInBody } from "./offsets.js";
+// The reader: highlighting (highlighter.js), open claims, keyboard shortcuts, source rows.
+import { initHighlighter } from "./highlighter.js";
+import { typing } from "./keys.js";
 
 const body = document.getElementById("article-body");
-const spanForm = document.getElementById("span-form");
 const spanList = document.getElementById("span-list");
 const verdictForm = document.getElementById("verdict-form");
 const shortcuts = document.getElementById("shortcuts");
 
-function offerSelection() {
-  if (!spanForm) return;
-  const picked = selectionInBody(body, window.getSelection());
-  if (!picked) return;
-  spanForm.elements.start.value = String(picked.start);
-  spanForm.elements.end.value = String(picked.end);
-  spanForm.elements.quote.value = picked.quote;
-  document.getElementById("span-form-quote").textContent = picked.quote;
-  spanForm.classList.remove("is-hidden");
-}
+// First: in select mode the arrow keys, Enter and Escape belong to the caret.
+initHighlighter(body);
 
-if (body) {
-  body.addEventListener("mouseup", offerSelection);
-  body.addEventListener("keyup", offerSelection);
-  body.addEventListener("click", (event) => {
-    const leaf = event.target.closest("[data-span]");
-    if (!leaf || !window.getSelection().isCollapsed) return;
-    openSpan(leaf.dataset.span);
-  });
-}
+body?.addEventListener("click", (event) => {
+  const leaf = event.target.closest("[data-span]");
+  if (!leaf || !window.getSelection().isCollapsed) return;
+  openSpan(leaf.dataset.span);
+});
 
-document.getElementById("span-form-cancel")?.addEventListener("click", () => {
-  spanForm.classList.add("is-hidden");
-  window.getSelection().removeAllRanges();
+// Deleting a claim takes its verdicts and discussion with it: ask first.
+const deleteForm = document.getElementById("delete-span-form");
+deleteForm?.addEventListener("submit", (event) => {
+  if (!window.confirm(deleteForm.dataset.confirm)) event.preventDefault();
 });
 
 // After a form error the page sits at the form's POST address: build the reader's own URL.
@@ -52,22 +41,6 @@ function moveInList(step) {
   const current = links.findIndex((link) => link.getAttribute("aria-current") === "true");
   const next = current < 0 ? 0 : Math.min(links.length - 1, Math.max(0, current + step));
   if (next !== current) openSpan(links[next].dataset.spanId);
-}
-
-// Keys typed into text go to the text; radios, checkboxes and buttons keep the shortcuts.
-const TEXT_ENTRY = [
-  "textarea",
-  "select",
-  "[contenteditable='']",
-  "[contenteditable='true']",
-  ...["text", "url", "search", "email", "password", "number", "date", "tel"].map(
-    (type) => `input[type='${type}']`,
-  ),
-  "input:not([type])",
-].join(", ");
-
-function typing(target) {
-  return target.closest(TEXT_ENTRY);
 }
 
 document.addEventListener("keydown", (event) => {

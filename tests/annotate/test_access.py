@@ -240,7 +240,7 @@ def test_pages_of_another_project_are_404(team):
     for name, url in _page_urls(team).items():
         assert client.get(url).status_code == 404, name
     span = team["span"]
-    for name in ("verdict", "withdraw", "comment", "adjudicate", "span-delete"):
+    for name in ("verdict", "withdraw", "comment", "adjudicate", "span-delete", "span-bounds"):
         assert client.post(reverse(f"annotate:{name}", args=[span.pk])).status_code == 404, name
     create = reverse("annotate:span-create", args=[team["project"].pk, team["article"].pk])
     assert client.post(create, {}).status_code == 404
@@ -260,7 +260,7 @@ def test_editor_pages_are_403_for_reviewers(team):
 def test_writes_are_403_for_viewers_even_with_invalid_forms(team):
     client = _client(team["viewer"])
     span = team["span"]
-    for name in ("verdict", "comment", "span-delete"):
+    for name in ("verdict", "comment", "span-delete", "span-bounds"):
         assert client.post(reverse(f"annotate:{name}", args=[span.pk])).status_code == 403, name
     create = reverse("annotate:span-create", args=[team["project"].pk, team["article"].pk])
     assert client.post(create, {}).status_code == 403

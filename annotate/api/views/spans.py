@@ -1,5 +1,5 @@
 """Spans (claims): cursor lists, detail with the verdicts the caller may see, creation by offsets
-or quote, comments and adjudication."""
+or quote, boundary and claimant corrections (PATCH), comments and adjudication."""
 
 import django_filters
 from django.shortcuts import get_object_or_404
@@ -89,6 +89,17 @@ class SpanViewSet(
         span = services.span_create(project=project, article=article, actor=request.user, **data)
         span = selectors.span_for_user(user=request.user, pk=span.pk)
         return Response(io.SpanDetailOutput(span).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=io.SpanUpdateInput, responses=io.SpanDetailOutput)
+    def partial_update(self, request, pk=None):
+        """Move a claim's boundaries (its creator, while no verdict on it is submitted) or
+        correct its claimant and note (editors)."""
+        span = self.get_object(Need.WRITE)
+        given = io.SpanUpdateInput(data=request.data)
+        given.is_valid(raise_exception=True)
+        services.span_update(span=span, actor=request.user, **given.validated_data)
+        span = selectors.span_for_user(user=request.user, pk=span.pk)
+        return Response(io.SpanDetailOutput(span).data)
 
     def destroy(self, request, pk=None):
         """Delete a span: its creator while no verdict is submitted, or an editor."""

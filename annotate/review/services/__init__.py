@@ -30,7 +30,12 @@ from annotate.review.services.review import (
     queue_refresh,
 )
 from annotate.review.services.revisions import RevisionReport, article_body_revise
-from annotate.review.services.spans import span_create, span_delete, span_update
+from annotate.review.services.spans import (
+    span_bounds_editable,
+    span_create,
+    span_delete,
+    span_update,
+)
 from annotate.review.services.verdicts import (
     SourceInput,
     source_add,
@@ -69,6 +74,7 @@ __all__ = [
     "source_add",
     "source_remove",
     "source_update",
+    "span_bounds_editable",
     "span_create",
     "span_delete",
     "span_update",

@@ -111,19 +111,85 @@ def _check_offsets(body: str, start: int, end: int) -> None:
 
 
 @transaction.atomic
-def span_update(*, span: Span, actor, claimant: str, note: str) -> Span:
-    """Correct who made the claim and the editor's note; the passage itself stays as it is.
+def span_update(
+    *,
+    span: Span,
+    actor,
+    claimant: str | None = None,
+    note: str | None = None,
+    start: int | None = None,
+    end: int | None = None,
+) -> Span:
+    """Correct who made the claim and the editor's note (moderators), or move the passage's
+    boundaries (its creator, while no verdict on it is submitted). None leaves a field as it is.
 
-    Reads the span afresh under a lock and writes only these two columns, so a caller holding
-    an old copy (the admin's history "revert") cannot write old offsets back.
+    Reads the span afresh under a lock and writes only the columns asked for, so a caller
+    holding an old copy (the admin's history "revert") cannot write old offsets back.
     """
     current = Span.objects.select_for_update().select_related("project").get(pk=span.pk)
-    require_moderator(current.project, actor, "annotate.change_span", "edit claims")
-    current.claimant, current.note = claimant.strip(), note.strip()
+    fields: list[str] = []
+    if claimant is not None or note is not None:
+        require_moderator(current.project, actor, "annotate.change_span", "edit claims")
+        if claimant is not None:
+            current.claimant = claimant.strip()
+            fields.append("claimant")
+        if note is not None:
+            current.note = note.strip()
+            fields.append("note")
+    if start is not None or end is not None:
+        _require_bounds_editable(current, actor)
+        fields.extend(_move_bounds(current, start=start, end=end))
+    if not fields:
+        return current
     current.full_clean(validate_unique=False, validate_constraints=False)
     current._history_user = actor
-    current.save(update_fields=["claimant", "note"])
+    try:
+        with transaction.atomic():
+            current.save(update_fields=fields)
+    except IntegrityError as error:  # the same passage highlighted by someone a moment ago
+        raise ValidationError({"start": "This passage is already highlighted."}) from error
+    if "start" in fields:  # span agreement compares boundaries
+        transaction.on_commit(partial(agreement_invalidate, project_id=current.project_id))
     return current
+
+
+def span_bounds_editable(*, span: Span, actor) -> bool:
+    """Whether `actor` may move the span's boundaries now (the panel offers it only then)."""
+    try:
+        _require_bounds_editable(span, actor)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def _require_bounds_editable(span: Span, actor) -> None:
+    # Verdicts judge the passage as it was: once one is submitted the passage is fixed, for
+    # editors too (they may delete the claim and highlight it anew).
+    require_writer(span.project, actor, "adjust claims")
+    if span.created_by_id != actor.pk:
+        raise PermissionDenied("Only the claim's creator may adjust its boundaries.")
+    if span.orphaned:
+        raise PermissionDenied("An orphaned claim has no place in the text to adjust.")
+    if span.verdicts.filter(status=Verdict.Status.SUBMITTED).exists():
+        raise PermissionDenied("The claim has a submitted verdict; its boundaries are fixed.")
+
+
+def _move_bounds(span: Span, *, start: int | None, end: int | None) -> list[str]:
+    """Set the new [start, end) with its quote and context; the fields that changed."""
+    body = Article.objects.only("body").get(pk=span.article_id).body
+    start = span.start if start is None else start
+    end = span.end if end is None else end
+    start, end = span_offsets(body, start=start, end=end, quote=None)
+    if (start, end) == (span.start, span.end):
+        return []
+    duplicates = Span.objects.filter(
+        project_id=span.project_id, article_id=span.article_id, start=start, end=end
+    ).filter(orphaned=False)
+    if duplicates.exclude(pk=span.pk).exists():
+        raise ValidationError({"start": "This passage is already highlighted in the project."})
+    span.start, span.end, span.quote = start, end, body[start:end]
+    span.prefix, span.suffix = quote_context(body, start, end)
+    return ["start", "end", "quote", "prefix", "suffix"]
 
 
 @transaction.atomic
@@ -133,6 +199,8 @@ def span_delete(*, span: Span, actor) -> None:
     is_staff_door = actor.is_active and actor.is_staff and actor.has_perm("annotate.delete_span")
     role = None if is_staff_door else require_writer(span.project, actor, "delete spans")
     if role is not None and role != Role.EDITOR:
+        # Under the span's row lock, as span_update: a verdict being submitted is waited for.
+        Span.objects.select_for_update().filter(pk=span.pk).values_list("pk").first()
         if span.created_by_id != actor.pk:
             raise PermissionDenied("Only the span's creator or an editor may delete it.")
         if span.verdicts.filter(status=Verdict.Status.SUBMITTED).exists():

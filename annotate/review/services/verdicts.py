@@ -96,6 +96,10 @@ def _verdict_write(
     if status == Status.SUBMITTED and not label:
         raise ValidationError({"label": "Choose a label to submit the verdict."})
     new_sources = None if sources is None else _validated_sources(sources)
+    if status == Status.SUBMITTED:
+        # span_update moves a claim only while no verdict on it is submitted, checked under the
+        # span's row lock: a submit holds that row too, so the two never pass each other.
+        Span.objects.select_for_update(no_key=True).filter(pk=span.pk).values_list("pk").first()
 
     verdict = _locked_verdict(span, reviewer, expected_version)
     if status == Status.DRAFT and verdict.status == Status.SUBMITTED:

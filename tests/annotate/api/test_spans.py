@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from annotate.models import Adjudication, Comment, Span, Verdict
+from annotate.review import services
 from tests.factories import (
     EMOJI_BODY,
     ArticleFactory,
@@ -856,3 +857,93 @@ def test_comments_queries_do_not_grow_with_comments(api_as, reviewer, span, coun
 
     assert (small.json()["count"], large.json()["count"]) == (3, 30)
     assert many == few
+
+
+# PATCH: the boundaries under span_update's rule (the creator, before any submitted verdict)
+
+
+def _own_span(project, emoji_article, reviewer) -> Span:
+    return services.span_create(
+        project=project, article=emoji_article, actor=reviewer, quote="talks went well"
+    )
+
+
+def test_patch_moves_own_claim_in_code_points(api_as, reviewer, project, emoji_article):
+    span = _own_span(project, emoji_article, reviewer)
+    start = EMOJI_BODY.index("👋")
+
+    response = api_as(reviewer).patch(f"/api/v1/spans/{span.pk}/", {"start": start})
+
+    assert response.status_code == 200, response.content
+    assert response.json()["quote"] == EMOJI_BODY[start : span.end] == "👋 talks went well"
+    assert (response.json()["start"], response.json()["end"]) == (15, 32)
+    span.refresh_from_db()
+    assert (span.start, span.quote) == (15, "👋 talks went well")
+
+
+def test_patch_bounds_refused_for_others_and_after_a_submitted_verdict(
+    api_as, reviewer, other_reviewer, editor, project, emoji_article, assert_error
+):
+    span = _own_span(project, emoji_article, reviewer)
+    for user in (other_reviewer, editor):
+        response = api_as(user).patch(f"/api/v1/spans/{span.pk}/", {"start": 0})
+        assert_error(response, 403, "permission_denied")
+    services.verdict_submit(
+        span=span,
+        reviewer=other_reviewer,
+        expected_version=0,
+        label=project.labels[0],
+        sources=[services.SourceInput(url="https://example.org/")],
+    )
+
+    response = api_as(reviewer).patch(f"/api/v1/spans/{span.pk}/", {"start": 0})
+
+    assert "submitted verdict" in assert_error(response, 403, "permission_denied")["detail"]
+    span.refresh_from_db()
+    assert span.quote == "talks went well"
+
+
+def test_patch_by_an_outsider_is_404(
+    api_as, reviewer, outsider, project, emoji_article, assert_error
+):
+    span = _own_span(project, emoji_article, reviewer)
+
+    assert_error(
+        api_as(outsider).patch(f"/api/v1/spans/{span.pk}/", {"start": 0}), 404, "not_found"
+    )
+
+
+def test_patch_bad_bounds_are_field_errors(api_as, reviewer, project, emoji_article, assert_error):
+    span = _own_span(project, emoji_article, reviewer)
+    client = api_as(reviewer)
+
+    assert_error(
+        client.patch(f"/api/v1/spans/{span.pk}/", {"end": 999}), 400, "validation_error", "end"
+    )
+    assert_error(
+        client.patch(f"/api/v1/spans/{span.pk}/", {"start": -1}), 400, "validation_error", "start"
+    )
+    assert_error(
+        client.patch(f"/api/v1/spans/{span.pk}/", {"start": 30, "end": 20}),
+        400,
+        "validation_error",
+        "end",
+    )
+    span.refresh_from_db()
+    assert span.quote == "talks went well"
+
+
+def test_patch_claimant_is_for_editors(
+    api_as, reviewer, editor, project, emoji_article, assert_error
+):
+    span = _own_span(project, emoji_article, reviewer)
+
+    assert_error(
+        api_as(reviewer).patch(f"/api/v1/spans/{span.pk}/", {"claimant": "x"}),
+        403,
+        "permission_denied",
+    )
+    response = api_as(editor).patch(f"/api/v1/spans/{span.pk}/", {"claimant": " The envoy "})
+
+    assert response.status_code == 200
+    assert response.json()["claimant"] == "The envoy"

@@ -1,13 +1,15 @@
 """Races that only a real server shows: PostgreSQL row locks and unique constraints."""
 
 import threading
+import time
 from collections import Counter
 
 import pytest
-from django.db import connection
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
 
 from annotate.errors import InvitationRefused, VersionConflict
-from annotate.models import Assignment
+from annotate.models import Assignment, Span
 from annotate.projects import services as project_services
 from annotate.review import services
 from tests.factories import ArticleFactory, ProjectFactory, SpanFactory, UserFactory
@@ -114,3 +116,56 @@ def test_one_invitation_accepted_by_two_people_at_once_admits_one():
     outcomes = _race(2, lambda i: project_services.invitation_accept(token=link, user=people[i]))
     assert sum(isinstance(o, InvitationRefused) for o in outcomes) == 1, outcomes
     assert project.memberships.filter(user__in=people).count() == 1
+
+
+def test_moving_bounds_waits_for_a_verdict_being_submitted_and_is_refused():
+    """span_update's rule (no submitted verdict) holds against a submit still in flight: the
+    submit holds the span's row, so the move waits for its commit, then sees the verdict."""
+    creator, other = UserFactory(), UserFactory()
+    project = ProjectFactory(reviewers=[creator, other])
+    span = SpanFactory(project=project, created_by=creator)
+    submitted = threading.Event()
+
+    def work(index: int):
+        if index == 0:
+            with transaction.atomic():
+                services.verdict_submit(
+                    span=span, reviewer=other, expected_version=0, label="True", sources=SOURCE
+                )
+                submitted.set()
+                time.sleep(0.5)  # still uncommitted while the move starts
+            return "submitted"
+        assert submitted.wait(timeout=10)
+        return services.span_update(span=span, actor=creator, end=span.end - 1)
+
+    outcomes = _race(2, work)
+
+    assert outcomes[0] == "submitted"
+    assert isinstance(outcomes[1], PermissionDenied), outcomes[1]
+    stored = Span.objects.get(pk=span.pk)
+    assert (stored.start, stored.end) == (span.start, span.end)
+
+
+def test_deleting_own_claim_waits_for_a_verdict_being_submitted_and_is_refused():
+    creator, other = UserFactory(), UserFactory()
+    project = ProjectFactory(reviewers=[creator, other])
+    span = SpanFactory(project=project, created_by=creator)
+    submitted = threading.Event()
+
+    def work(index: int):
+        if index == 0:
+            with transaction.atomic():
+                services.verdict_submit(
+                    span=span, reviewer=other, expected_version=0, label="True", sources=SOURCE
+                )
+                submitted.set()
+                time.sleep(0.5)  # still uncommitted while the deletion starts
+            return "submitted"
+        assert submitted.wait(timeout=10)
+        return services.span_delete(span=span, actor=creator)
+
+    outcomes = _race(2, work)
+
+    assert outcomes[0] == "submitted"
+    assert isinstance(outcomes[1], PermissionDenied), outcomes[1]
+    assert Span.objects.filter(pk=span.pk).exists()

@@ -1,10 +1,15 @@
-"""Highlighting claims: span_create and span_delete."""
+"""Highlighting claims: span_create, span_update (boundaries) and span_delete."""
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from annotate.models import Adjudication, Comment, Source, Span, Verdict
+from annotate.quality import agreement_invalidate
 from annotate.review import services
+from annotate.review.anchoring import quote_context
 from tests.factories import (
     ArticleFactory,
     ProjectFactory,
@@ -358,3 +363,140 @@ def test_span_delete_leaves_other_spans_alone(project, reviewer):
 
     assert list(Span.objects.all()) == [kept]
     assert Verdict.objects.filter(span=kept).count() == 1
+
+
+# span_update: boundaries
+
+
+def test_span_update_creator_moves_bounds_without_submitted_verdict(
+    project, article, reviewer, editor
+):
+    span = _create(project, article, reviewer, quote="talks went well")
+    services.verdict_save_draft(span=span, reviewer=editor, expected_version=0, label="True")
+    start = BODY.index("said talks went well")
+
+    services.span_update(span=span, actor=reviewer, start=start, end=start + 25)
+
+    stored = Span.objects.get(pk=span.pk)
+    assert (stored.start, stored.end) == (start, start + 25)
+    assert stored.quote == BODY[start : start + 25] == "said talks went well. Cri"
+    assert stored.prefix == BODY[max(0, start - 32) : start]
+    assert stored.suffix == BODY[start + 25 : start + 25 + 32]
+    change = stored.history.first()
+    assert (change.history_type, change.history_user, change.quote) == (
+        "~",
+        reviewer,
+        stored.quote,
+    )
+
+
+def test_span_update_bounds_refresh_the_agreement_figures(
+    project, article, reviewer, django_capture_on_commit_callbacks
+):
+    span = _create(project, article, reviewer, quote="talks went well")
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.span_update(span=span, actor=reviewer, start=0)
+
+    assert any(getattr(c, "func", None) is agreement_invalidate for c in callbacks)
+
+
+def test_span_update_moves_only_the_end_in_code_points(project, reviewer, emoji_article):
+    body = emoji_article.body
+    quote = body[:5]
+    span = _create(project, emoji_article, reviewer, start=0, end=5)
+    assert span.quote == quote
+
+    services.span_update(span=span, actor=reviewer, end=len(body))
+
+    stored = Span.objects.get(pk=span.pk)
+    assert (stored.start, stored.end, stored.quote) == (0, len(body), body)
+
+
+@pytest.mark.parametrize("who", ["author", "editor"])
+def test_span_update_bounds_refused_after_a_submitted_verdict(
+    project, article, reviewer, other_reviewer, editor, who
+):
+    span = _create(project, article, reviewer, quote="talks went well")
+    services.verdict_submit(
+        span=span, reviewer=other_reviewer, expected_version=0, label="True", sources=SOURCES
+    )
+    actor = reviewer if who == "author" else editor
+
+    with pytest.raises(PermissionDenied, match=r"submitted verdict|creator"):
+        services.span_update(span=span, actor=actor, end=span.end + 1)
+
+    assert Span.objects.get(pk=span.pk).quote == "talks went well"
+
+
+@pytest.mark.parametrize("who", ["other_reviewer", "editor", "viewer"])
+def test_span_update_bounds_refused_for_someone_elses_claim(
+    project, article, reviewer, request, who
+):
+    span = _create(project, article, reviewer, quote="talks went well")
+
+    with pytest.raises(PermissionDenied):
+        services.span_update(span=span, actor=request.getfixturevalue(who), start=0)
+
+    assert Span.objects.get(pk=span.pk).start == BODY.index("talks went well")
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "field"),
+    [(5, 5, "end"), (0, len(BODY) + 1, "end"), (-1, 3, "start"), (31, 32, "quote")],
+)
+def test_span_update_bounds_checked_like_span_create(project, article, reviewer, start, end, field):
+    span = _create(project, article, reviewer, quote="talks went well")
+
+    with pytest.raises(ValidationError) as error:
+        services.span_update(span=span, actor=reviewer, start=start, end=end)
+
+    assert field in error.value.message_dict
+    assert Span.objects.get(pk=span.pk).quote == "talks went well"
+
+
+def test_span_update_bounds_refuses_a_duplicate(project, article, reviewer):
+    _create(project, article, reviewer, quote="The envoy said")
+    span = _create(project, article, reviewer, quote="talks went well")
+
+    with pytest.raises(ValidationError, match="already highlighted"):
+        services.span_update(span=span, actor=reviewer, start=0, end=len("The envoy said"))
+
+
+def test_span_update_claimant_still_needs_a_moderator(project, article, reviewer):
+    span = _create(project, article, reviewer, quote="talks went well")
+
+    with pytest.raises(PermissionDenied):
+        services.span_update(span=span, actor=reviewer, claimant="Someone")
+
+
+# Emoji (1 code point, 2 UTF-16 units), a flag (2 code points), a combining accent, a blank line.
+MIXED_BODY = "Breaking 👋🇺🇦: the minister said cafe\u0301 prices fell.\n\nOfficials disagree. 😀"
+
+
+@settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    start=st.integers(min_value=-2, max_value=len(MIXED_BODY) + 2),
+    end=st.integers(min_value=-2, max_value=len(MIXED_BODY) + 2),
+)
+def test_span_update_bounds_store_the_body_at_code_points_or_nothing(reviewer, start, end):
+    with transaction.atomic():
+        article = ArticleFactory(body=MIXED_BODY)
+        project = ProjectFactory(reviewers=[reviewer], articles=[article])
+        span = _create(project, article, reviewer, quote="minister")
+        try:
+            services.span_update(span=span, actor=reviewer, start=start, end=end)
+        except ValidationError:
+            stored = Span.objects.get(pk=span.pk)
+            assert (stored.start, stored.end, stored.quote) == (span.start, span.end, "minister")
+            assert not (0 <= start < end <= len(MIXED_BODY) and MIXED_BODY[start:end].strip())
+        else:
+            stored = Span.objects.get(pk=span.pk)
+            assert (stored.start, stored.end) == (start, end)
+            assert stored.quote == MIXED_BODY[start:end]
+            assert (stored.prefix, stored.suffix) == quote_context(MIXED_BODY, start, end)
+        transaction.set_rollback(True)  # each example starts from an empty database

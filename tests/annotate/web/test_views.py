@@ -284,3 +284,87 @@ def test_next_claim_hands_out_work_then_says_done(team):
     client.post(reverse("annotate:verdict", args=[team["span"].pk]), _verdict_post())
     done = client.post(reverse("annotate:next", args=[team["project"].pk]), follow=True)
     assert "Nothing left to review" in done.text
+
+
+# Adjusting and deleting a claim from the reader
+
+BODY = "Leaders met. Officials said talks went well. Others disagree."
+
+
+def _bounds(span, client, start, end):
+    return client.post(
+        reverse("annotate:span-bounds", args=[span.pk]), {"start": start, "end": end}
+    )
+
+
+def test_span_bounds_moves_own_claim_through_the_form(team):
+    span = team["span"]
+    start = BODY.index("said talks")
+
+    response = _bounds(span, _client(team["first"]), start, span.end)
+
+    assert response.status_code == 302
+    span.refresh_from_db()
+    assert (span.start, span.quote) == (start, "said talks went well")
+
+
+@pytest.mark.parametrize("who", ["second", "editor"])
+def test_span_bounds_of_someone_elses_claim_is_403(team, who):
+    response = _bounds(team["span"], _client(team[who]), 0, 6)
+
+    assert response.status_code == 403
+    assert Span.objects.get(pk=team["span"].pk).quote == "talks went well"
+
+
+def test_span_bounds_after_a_submitted_verdict_is_403(team):
+    span = team["span"]
+    _client(team["second"]).post(reverse("annotate:verdict", args=[span.pk]), _verdict_post())
+    assert Verdict.objects.filter(span=span, status="submitted").exists()
+
+    response = _bounds(span, _client(team["first"]), 0, 6)
+
+    assert response.status_code == 403
+    assert Span.objects.get(pk=span.pk).quote == "talks went well"
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [(5, 2, "Must be greater than start."), (0, 999, "Must be at most"), ("x", 3, "whole number")],
+)
+def test_span_bounds_bad_offsets_are_400_with_the_reason(team, start, end, message):
+    response = _bounds(team["span"], _client(team["first"]), start, end)
+
+    assert response.status_code == 400
+    assert message in response.text
+    assert Span.objects.get(pk=team["span"].pk).quote == "talks went well"
+
+
+def test_span_bounds_and_delete_need_csrf(team):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(team["first"])
+    span = team["span"]
+
+    assert _bounds(span, client, 0, 6).status_code == 403
+    assert client.post(reverse("annotate:span-delete", args=[span.pk])).status_code == 403
+    assert Span.objects.get(pk=span.pk).quote == "talks went well"
+
+
+def test_reader_offers_adjust_and_delete_by_the_rule(team):
+    span = team["span"]
+    reader = _reader(team, span=span.pk)
+
+    as_creator = _client(team["first"]).get(reader).text
+    as_other = _client(team["second"]).get(reader).text
+    as_editor = _client(team["editor"]).get(reader).text
+
+    assert 'id="adjust-span"' in as_creator and 'id="delete-span-form"' in as_creator
+    assert 'id="adjust-span"' not in as_other and 'id="delete-span-form"' not in as_other
+    assert 'id="adjust-span"' not in as_editor and 'id="delete-span-form"' in as_editor
+    assert "data-confirm=" in as_editor
+
+
+def test_span_delete_by_another_reviewer_is_403(team):
+    response = _client(team["second"]).post(reverse("annotate:span-delete", args=[team["span"].pk]))
+
+    assert response.status_code == 403
+    assert Span.objects.filter(pk=team["span"].pk).exists()
