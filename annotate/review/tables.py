@@ -1,0 +1,128 @@
+"""Reads for the editor's desk: a project's claims and articles as sortable, filterable tables.
+
+A page costs the same however large the project: the filtered, ordered ids are paginated first
+(counts and status are computed only when a filter or sort needs them), then the page's rows are
+read in full with the verdicts the caller may see (blind review, as everywhere: visible_verdicts
+and spans_filtered apply it).
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+
+from annotate.access import role_in
+from annotate.models import Project, Span, Verdict
+from annotate.review.selectors import spans_filtered, visible_verdicts, with_status
+from corpus.models import Article
+
+# Sort key -> ordering; "-key" sorts descending. Ties broken by reading order, then id.
+CLAIM_SORTS: dict[str, tuple[str, ...]] = {
+    "article": ("article__title", "article_id", "start", "pk"),
+    "status": ("status", "article_id", "start", "pk"),
+    "label": ("adjudication__label", "article_id", "start", "pk"),
+    "reviewers": ("verdict_count", "article_id", "start", "pk"),
+    "orphaned": ("orphaned", "article_id", "start", "pk"),
+    "created": ("created_at", "pk"),
+}
+# Sorts that read with_status()'s annotations, so the ids query has to compute them.
+_SORTS_NEEDING_STATUS = {"status", "reviewers"}
+
+ARTICLE_SORTS: dict[str, tuple[str, ...]] = {
+    "title": ("title", "pk"),
+    "publisher": ("publisher", "title", "pk"),
+    "date": ("published_on", "title", "pk"),
+    "claims": ("span_count", "title", "pk"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimFilters:
+    search: str = ""
+    status: str = ""
+    label: str = ""
+    reviewer_id: int | None = None
+    article_id: int | None = None
+    orphaned: bool | None = None
+    sort: str = "article"
+
+
+def claim_ids(*, project: Project, user, filters: ClaimFilters) -> QuerySet:
+    """The ids of the project's claims the user may see that pass the filters, in the sort's
+    order: a values_list to paginate."""
+    spans = spans_filtered(
+        user=user,
+        project_id=project.pk,
+        article_id=filters.article_id,
+        label=filters.label or None,
+        reviewer_id=filters.reviewer_id,
+        orphaned=filters.orphaned,
+    )
+    if filters.search:
+        spans = spans.filter(quote__icontains=filters.search)
+    key = filters.sort.removeprefix("-")
+    if filters.status or key in _SORTS_NEEDING_STATUS:
+        spans = with_status(spans, viewer=user)
+        if filters.status:
+            spans = spans.filter(status=filters.status)
+    ordering = _ordering(CLAIM_SORTS, filters.sort, default="article")
+    return spans.order_by(*ordering).values_list("pk", flat=True)
+
+
+def claim_rows(*, project: Project, user, ids: list[int]) -> list[Span]:
+    """The claims of one page, in the order of `ids`, each with `status`, `visible_verdicts`
+    (the verdicts the user may see, reviewer loaded), `reviewer_names` and `table_label`: the
+    final label where adjudicated, else the majority of the visible submitted labels (None on
+    a tie). Three queries, whatever the page size."""
+    verdicts = visible_verdicts(project=project, user=user, role=role_in(project, user))
+    spans = (
+        with_status(Span.objects.filter(project=project, pk__in=ids), viewer=user)
+        .select_related("article", "adjudication")
+        .defer("article__body", "article__raw_text")
+        .prefetch_related(
+            Prefetch("verdicts", queryset=verdicts.prefetch_related(None), to_attr="visible")
+        )
+    )
+    by_id = {span.pk: span for span in spans}
+    rows = [by_id[pk] for pk in ids if pk in by_id]
+    for span in rows:
+        span.reviewer_names = sorted({v.reviewer.get_username() for v in span.visible})
+        span.table_label = _label_of(span)
+    return rows
+
+
+def _label_of(span: Span) -> str | None:
+    adjudication = getattr(span, "adjudication", None)
+    if adjudication is not None:
+        return adjudication.label
+    counts = Counter(
+        v.label for v in span.visible if v.status == Verdict.Status.SUBMITTED and v.label
+    )
+    if not counts:
+        return None
+    (top, n), *rest = counts.most_common(2)
+    return None if rest and rest[0][1] == n else top
+
+
+def article_table(*, project: Project, search: str = "", sort: str = "title") -> QuerySet:
+    """The project's articles (without their text) with `span_count`, searched in title and
+    publisher, in the sort's order (the caller is a member: access_project said so)."""
+    articles = project.articles.defer("body", "raw_text").annotate(
+        span_count=Count("spans", filter=Q(spans__project=project, spans__orphaned=False))
+    )
+    if search:
+        articles = articles.filter(Q(title__icontains=search) | Q(publisher__icontains=search))
+    return articles.order_by(*_ordering(ARTICLE_SORTS, sort, default="title"))
+
+
+def _ordering(sorts: dict[str, tuple[str, ...]], sort: str, *, default: str) -> list:
+    key = sort.removeprefix("-")
+    fields = sorts.get(key) or sorts[default]
+    if sort.startswith("-") and key in sorts:
+        return [F(fields[0]).desc(nulls_last=True), *fields[1:]]
+    return [F(fields[0]).asc(nulls_last=True), *fields[1:]]
+
+
+def article_choices(*, project: Project) -> QuerySet[Article]:
+    """The project's articles as (id, title) pairs, for the claims table's article filter."""
+    return project.articles.order_by("title", "pk").values_list("pk", "title")
