@@ -8,7 +8,7 @@ from django.db.models import (
     QuerySet,
 )
 
-from annotate.access import remember_role, role_in
+from annotate.access import WRITERS, remember_role, role_in
 from annotate.models import (
     Membership,
     Project,
@@ -44,6 +44,13 @@ def project_members(*, project: Project, user) -> QuerySet[Membership]:
         .select_related("user")
         .order_by("role", "user__username", "pk")
     )
+
+
+def project_reviewers(*, project: Project, user) -> list[tuple[int, str]]:
+    """The members who may review (editors and reviewers) as (user id, username), for choosing
+    whom to filter by or assign claims to; for any member to read."""
+    members = project_members(project=project, user=user).filter(role__in=WRITERS)
+    return [(m.user_id, m.user.get_username()) for m in members.order_by("user__username")]
 
 
 def articles_visible_to(*, user, with_body: bool = True) -> QuerySet[Article]:

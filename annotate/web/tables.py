@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from annotate.access import WRITERS, Need, access_project, capabilities
+from annotate.access import Need, access_project, capabilities
 from annotate.models import Project
 from annotate.projects import selectors as project_selectors
 from annotate.review import services, tables
@@ -24,17 +24,11 @@ from annotate.web.desk_forms import ArticleFilterForm, ClaimBulkForm, ClaimFilte
 PAGE_SIZE = 50
 
 
-def _reviewer_choices(project: Project, user) -> list[tuple[int, str]]:
-    """The members who can review, as (id, username): the filter's and the assign action's."""
-    members = project_selectors.project_members(project=project, user=user)
-    return [(m.user_id, m.user.get_username()) for m in members if m.role in WRITERS]
-
-
 @login_required
 def claims_table(request: HttpRequest, project_pk: int) -> HttpResponse:
     project = access_project(request.user, project_pk)
     may = capabilities(project, request.user)
-    reviewers = _reviewer_choices(project, request.user)
+    reviewers = project_selectors.project_reviewers(project=project, user=request.user)
     form = ClaimFilterForm(
         request.GET,
         labels=project.labels,
@@ -108,7 +102,10 @@ def _query_without(request: HttpRequest, *names: str) -> str:
 @require_POST
 def claims_bulk(request: HttpRequest, project_pk: int) -> HttpResponse:
     project = access_project(request.user, project_pk, need=Need.MANAGE)
-    form = ClaimBulkForm(request.POST, reviewers=_reviewer_choices(project, request.user))
+    form = ClaimBulkForm(
+        request.POST,
+        reviewers=project_selectors.project_reviewers(project=project, user=request.user),
+    )
     back = request.POST.get("next", "")
     if not back.startswith("?"):
         back = ""
