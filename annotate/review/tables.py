@@ -17,8 +17,10 @@ from annotate.review.selectors import spans_filtered, visible_verdicts, with_sta
 from corpus.models import Article
 
 # Sort key -> ordering; "-key" sorts descending. Ties broken by reading order, then id.
+# "article" is reading order: articles as they came in, claims by position. It reads the index
+# span_table_order_idx and stops after a page (sorting by title would sort every claim).
 CLAIM_SORTS: dict[str, tuple[str, ...]] = {
-    "article": ("article__title", "article_id", "start", "pk"),
+    "article": ("article_id", "start", "pk"),
     "status": ("status", "article_id", "start", "pk"),
     "label": ("adjudication__label", "article_id", "start", "pk"),
     "reviewers": ("verdict_count", "article_id", "start", "pk"),
@@ -115,12 +117,23 @@ def article_table(*, project: Project, search: str = "", sort: str = "title") ->
     return articles.order_by(*_ordering(ARTICLE_SORTS, sort, default="title"))
 
 
+# Columns that may be NULL: those rows go last either way. Others sort plainly, so that a
+# descending sort can still walk an index backwards.
+_NULLABLE = {"adjudication__label", "published_on"}
+
+
 def _ordering(sorts: dict[str, tuple[str, ...]], sort: str, *, default: str) -> list:
     key = sort.removeprefix("-")
     fields = sorts.get(key) or sorts[default]
-    if sort.startswith("-") and key in sorts:
-        return [F(fields[0]).desc(nulls_last=True), *fields[1:]]
-    return [F(fields[0]).asc(nulls_last=True), *fields[1:]]
+    descending = sort.startswith("-") and key in sorts
+    nulls_last = True if fields[0] in _NULLABLE else None
+    first = (
+        F(fields[0]).desc(nulls_last=nulls_last)
+        if descending
+        else F(fields[0]).asc(nulls_last=nulls_last)
+    )
+    rest = [F(f).desc() if descending else F(f).asc() for f in fields[1:]]
+    return [first, *rest]
 
 
 def article_choices(*, project: Project) -> QuerySet[Article]:

@@ -61,7 +61,11 @@ def claims_table(request: HttpRequest, project_pk: int) -> HttpResponse:
             "sort": filters.sort,
             "query": _query_without(request, "page"),
             "sort_query": _query_without(request, "page", "sort"),
-            "bulk_form": ClaimBulkForm(reviewers=reviewers) if may.may_manage_articles else None,
+            "bulk_form": (
+                ClaimBulkForm(reviewers=reviewers, auto_id="bulk_%s")
+                if may.may_manage_articles
+                else None
+            ),
             "columns": _columns(filters.sort, CLAIM_COLUMNS),
         },
     )
