@@ -14,7 +14,6 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from annotate.access import role_in
 from annotate.models import Project, Span, Verdict
 from annotate.review.selectors import spans_filtered, visible_verdicts, with_status
-from corpus.models import Article
 
 # Sort key -> ordering; "-key" sorts descending. Ties broken by reading order, then id.
 # "article" is reading order: articles as they came in, claims by position. It reads the index
@@ -136,6 +135,8 @@ def _ordering(sorts: dict[str, tuple[str, ...]], sort: str, *, default: str) -> 
     return [first, *rest]
 
 
-def article_choices(*, project: Project) -> QuerySet[Article]:
-    """The project's articles as (id, title) pairs, for the claims table's article filter."""
-    return project.articles.order_by("title", "pk").values_list("pk", "title")
+def article_title(*, project: Project, article_id: int | None) -> str | None:
+    """The title of the project's article the claims table is filtered by, if any."""
+    if article_id is None:
+        return None
+    return project.articles.filter(pk=article_id).values_list("title", flat=True).first()

@@ -105,7 +105,9 @@ class ClaimFilterForm(forms.Form):
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *SpanStatus.choices])
     label = forms.ChoiceField(required=False)
     reviewer = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
-    article = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    # An id, set by the article links of both tables: a select of every article would grow
+    # with the project (and Django renders each option through a template).
+    article = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     orphaned = forms.NullBooleanField(
         required=False,
         widget=forms.Select(
@@ -114,11 +116,10 @@ class ClaimFilterForm(forms.Form):
     )
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, labels, reviewers, articles, **kwargs):
+    def __init__(self, *args, labels, reviewers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["label"].choices = [("", "Any label"), *((x, x) for x in labels)]
         self.fields["reviewer"].choices = [("", "Any reviewer"), *reviewers]
-        self.fields["article"].choices = [("", "Any article"), *articles]
 
 
 class ArticleFilterForm(forms.Form):

@@ -33,7 +33,6 @@ def claims_table(request: HttpRequest, project_pk: int) -> HttpResponse:
         request.GET,
         labels=project.labels,
         reviewers=reviewers,
-        articles=list(tables.article_choices(project=project)),
     )
     data = form.cleaned_data if form.is_valid() else {}
     filters = tables.ClaimFilters(
@@ -67,6 +66,8 @@ def claims_table(request: HttpRequest, project_pk: int) -> HttpResponse:
                 else None
             ),
             "columns": _columns(filters.sort, CLAIM_COLUMNS),
+            "article": tables.article_title(project=project, article_id=filters.article_id),
+            "article_query": _query_without(request, "page", "article"),
         },
     )
 

@@ -441,3 +441,15 @@ def test_user_text_is_escaped_in_the_tables(editor, project, article):
         page = _client(editor).get(reverse(name, args=[project.pk])).content.decode()
         assert "<script>alert(1)</script>" not in page
         assert "&lt;script&gt;" in page
+
+
+def test_the_article_filter_comes_from_the_article_links(editor, project, claims):
+    other = ArticleFactory(title="Other piece", body="Delta said four.")
+    elsewhere = SpanFactory(project=project, article=other, text="Delta said four.")
+    response = _table(_client(editor), project, article=other.pk, q="delta")
+    assert _row_ids(response) == [elsewhere.pk]
+    page = response.content.decode()
+    assert "Article: Other piece" in page
+    assert "?q=delta&amp;article=" in page  # each row's article link keeps the other filters
+    articles = _client(editor).get(reverse("annotate:articles", args=[project.pk]))
+    assert f"?article={other.pk}" in articles.content.decode()
