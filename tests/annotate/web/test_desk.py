@@ -453,3 +453,18 @@ def test_the_article_filter_comes_from_the_article_links(editor, project, claims
     assert "?q=delta&amp;article=" in page  # each row's article link keeps the other filters
     articles = _client(editor).get(reverse("annotate:articles", args=[project.pk]))
     assert f"?article={other.pk}" in articles.content.decode()
+
+
+def test_the_edit_page_shows_the_current_scale_and_settings(editor, project):
+    project.fever_mapping = {"True": "SUPPORTS"}
+    project.save()
+    response = _client(editor).get(reverse("annotate:project-edit", args=[project.pk]))
+    assert response.status_code == 200
+    rows = response.context["scale"].initial
+    assert [row["label"] for row in rows] == project.labels
+    assert rows[0]["fever"] == "SUPPORTS"
+    page = response.content.decode()
+    assert f'value="{project.name}"' in page and 'name="concern" value="scale"' in page
+    project_page = _client(editor).get(reverse("annotate:project", args=[project.pk]))
+    assert reverse("annotate:project-edit", args=[project.pk]) in project_page.content.decode()
+    assert reverse("annotate:claims", args=[project.pk]) in project_page.content.decode()
