@@ -414,10 +414,6 @@ def test_bulk_actions_reach_only_this_projects_claims(editor, make_project, proj
     elsewhere = SpanFactory(project=make_project(editors=[UserFactory()]))
     _bulk(_client(editor), project, action="delete", spans=[elsewhere.pk], confirm="on")
     assert Span.objects.filter(pk=elsewhere.pk).exists()
-    assert _bulk(_client(editor), make_project(), action="delete", spans=[1]).status_code in (
-        302,
-        200,
-    )
 
 
 def test_outsiders_get_404_on_bulk(outsider, project, claims):
