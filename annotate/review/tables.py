@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
-from annotate.access import role_in
+from annotate.access import Capabilities, role_in
 from annotate.models import Project, Span, Verdict
 from annotate.review.selectors import spans_filtered, visible_verdicts, with_status
 
@@ -63,7 +63,10 @@ def claim_ids(*, project: Project, user, filters: ClaimFilters) -> QuerySet:
         spans = spans.filter(quote__icontains=filters.search)
     key = filters.sort.removeprefix("-")
     if filters.status or key in _SORTS_NEEDING_STATUS:
-        spans = with_status(spans, viewer=user)
+        # Only blind review makes status and counts depend on the viewer; for everyone else
+        # the plain form gives the same values without counting the viewer's own verdicts.
+        blind = Capabilities.of(role_in(project, user), blind_review=project.blind_review)
+        spans = with_status(spans, viewer=user if blind.is_blind_for_me else None)
         if filters.status:
             spans = spans.filter(status=filters.status)
     ordering = _ordering(CLAIM_SORTS, filters.sort, default="article")

@@ -262,7 +262,7 @@ def test_filters_and_sort_stay_in_the_url(editor, project, claims, params, expec
 
 
 def test_a_blind_reviewer_sees_neither_labels_nor_names_of_others(
-    make_project, reviewer, other_reviewer, article
+    make_project, editor, reviewer, other_reviewer, article
 ):
     project = make_project(articles=[article])
     span = SpanFactory(project=project, article=article)
@@ -277,6 +277,11 @@ def test_a_blind_reviewer_sees_neither_labels_nor_names_of_others(
     # Filtering by the hidden label or reviewer finds nothing either.
     assert _row_ids(_table(client, project, label="False")) == []
     assert _row_ids(_table(client, project, reviewer=other_reviewer.pk)) == []
+    # A contested claim reads as in review for them, in the filter and the sort alike.
+    VerdictFactory(span=span, reviewer=UserFactory(), label="True")
+    assert _row_ids(_table(client, project, status="contested")) == []
+    assert _row_ids(_table(client, project, status="in_review", sort="-status")) == [span.pk]
+    assert _row_ids(_table(_client(editor), project, status="contested")) == [span.pk]
     assert 'id="bulk-form"' not in page
 
 
