@@ -9,8 +9,18 @@ first page with Django's test client `--repeat` times per view and prints p50/p9
 and the queries of one request. Views: the editor's default order, a filter and a sort that
 need every claim's status, and a blind reviewer's default order. Target: p95 < 150 ms.
 
-Figures (PostgreSQL 15 on this machine, 100,000 claims, 80,000 verdicts, 30 requests each):
-see the branch report; the default order is what the issue's budget is about.
+Figures (PostgreSQL 15 on this 2-core machine shared with other jobs, 100,000 claims, 80,000
+verdicts, 30 requests each, p50 / p95; three runs, the quietest first):
+  editor, default order (reading order):  48 / 52 ms   (53 / 106, 51 / 58), 8 queries
+  blind reviewer, default order:          47 / 50 ms   (83 / 94)
+  editor, search in quote ("day 7"):      82 / 84 ms   (134 / 166)
+  editor, sorted by status:              530 / 990 ms  (524 / 1568)
+  editor, status=contested:              774 / 1058 ms (702 / 1508)
+Before span_table_order_idx and with the article filter as a select of every article, the
+default order took 510 / 1391 ms (the first page sorted all claims by article title). Sorting or
+filtering by status still computes every claim's status (one GROUP BY over the project's
+verdicts, twice with a filter: the count and the page): over the 150 ms budget, which is for the
+first page as it opens.
 """
 
 import argparse
