@@ -14,6 +14,7 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from annotate.access import Capabilities, role_in
 from annotate.models import Project, Span, Verdict
 from annotate.review.selectors import spans_filtered, visible_verdicts, with_status
+from annotate.review.status import SpanStatus
 
 # Sort key -> ordering; "-key" sorts descending. Ties broken by reading order, then id.
 # "article" is reading order: articles as they came in, claims by position. It reads the index
@@ -77,7 +78,7 @@ def claim_rows(*, project: Project, user, ids: list[int]) -> list[Span]:
     """The claims of one page, in the order of `ids`, each with `status`, `visible_verdicts`
     (the verdicts the user may see, reviewer loaded), `reviewer_names` and `table_label`: the
     final label where adjudicated, else the majority of the visible submitted labels (None on
-    a tie). Three queries, whatever the page size."""
+    a tie), and `status_label` for people. Three queries, whatever the page size."""
     verdicts = visible_verdicts(project=project, user=user, role=role_in(project, user))
     spans = (
         with_status(Span.objects.filter(project=project, pk__in=ids), viewer=user)
@@ -92,6 +93,7 @@ def claim_rows(*, project: Project, user, ids: list[int]) -> list[Span]:
     for span in rows:
         span.reviewer_names = sorted({v.reviewer.get_username() for v in span.visible})
         span.table_label = _label_of(span)
+        span.status_label = SpanStatus(span.status).label
     return rows
 
 
