@@ -469,3 +469,12 @@ def test_the_edit_page_shows_the_current_scale_and_settings(editor, project):
     project_page = _client(editor).get(reverse("annotate:project", args=[project.pk]))
     assert reverse("annotate:project-edit", args=[project.pk]) in project_page.content.decode()
     assert reverse("annotate:claims", args=[project.pk]) in project_page.content.decode()
+
+
+def test_a_taken_slug_is_named_beside_the_slug_field(staff, project):
+    response = _client(staff).post(
+        reverse("annotate:project-new"), _custom_project_post(slug=project.slug)
+    )
+    assert response.status_code == 400
+    assert response.context["settings_form"].errors["slug"]
+    assert 'id="id_slug_errors"' in response.content.decode()
