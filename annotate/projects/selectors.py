@@ -9,7 +9,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from annotate.access import remember_role, role_in
+from annotate.access import WRITERS, remember_role, role_in
 from annotate.errors import InvitationRefused
 from annotate.models import (
     Invitation,
@@ -86,6 +86,13 @@ def invitation_by_token(*, token: str, for_update: bool = False) -> Invitation:
         raise InvitationRefused(UNKNOWN, gone=False) from None
     invitation_usable_check(invitation)
     return invitation
+
+
+def project_reviewers(*, project: Project, user) -> list[tuple[int, str]]:
+    """The members who may review (editors and reviewers) as (user id, username), for choosing
+    whom to filter by or assign claims to; for any member to read."""
+    members = project_members(project=project, user=user).filter(role__in=WRITERS)
+    return [(m.user_id, m.user.get_username()) for m in members.order_by("user__username")]
 
 
 def articles_visible_to(*, user, with_body: bool = True) -> QuerySet[Article]:

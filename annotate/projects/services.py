@@ -25,6 +25,11 @@ from corpus.models import Article
 logger = logging.getLogger(__name__)
 
 
+def may_create_projects(actor) -> bool:
+    """Staff, or anyone granted the admin's add-project permission: every door asks this."""
+    return actor.is_authenticated and (actor.is_staff or actor.has_perm("annotate.add_project"))
+
+
 @transaction.atomic
 def project_create(
     *,
@@ -38,9 +43,10 @@ def project_create(
     reviews_per_claim: int = 2,
     blind_review: bool = True,
     sources_required: bool = True,
+    fever_mapping: dict[str, str] | None = None,
 ) -> Project:
     """A new project with a preset or custom scale; its creator becomes its first editor."""
-    if not (actor.is_staff or actor.has_perm("annotate.add_project")):
+    if not may_create_projects(actor):
         raise PermissionDenied("Only staff may create projects.")
     if scale is None:
         preset = PRESETS.get(scale_preset)
@@ -71,6 +77,7 @@ def project_create(
         reviews_per_claim=reviews_per_claim,
         blind_review=blind_review,
         sources_required=sources_required,
+        fever_mapping=fever_mapping or {},
     )
     project.full_clean()
     project.save()
@@ -84,7 +91,7 @@ def project_save(*, project: Project, actor, changed: Iterable[str] = ()) -> Pro
     editor, as project_create does; a changed reviews_per_claim reopens or closes queue slots."""
     is_new = project.pk is None
     if is_new:
-        if not (actor.is_staff or actor.has_perm("annotate.add_project")):
+        if not may_create_projects(actor):
             raise PermissionDenied("Only staff may create projects.")
     else:
         require_moderator(project, actor, "annotate.change_project", "edit the project")

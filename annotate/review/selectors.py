@@ -114,6 +114,31 @@ def spans_for_user(
     orphaned: bool | None = None,
 ) -> QuerySet[Span]:
     """Spans of the user's projects with counts and status; orphaned ones only for editors."""
+    spans = spans_filtered(
+        user=user,
+        project_id=project_id,
+        article_id=article_id,
+        label=label,
+        reviewer_id=reviewer_id,
+        orphaned=orphaned,
+    )
+    spans = with_status(spans, viewer=user)
+    if status:
+        spans = spans.filter(status=status)
+    return spans.select_related("created_by").order_by("article_id", "start", "end", "pk")
+
+
+def spans_filtered(
+    *,
+    user,
+    project_id: int | None = None,
+    article_id: int | None = None,
+    label: str | None = None,
+    reviewer_id: int | None = None,
+    orphaned: bool | None = None,
+) -> QuerySet[Span]:
+    """spans_for_user's rows without their counts and status, for lists that read a page of ids
+    first: the filters on verdicts see only what the user may read (blind review)."""
     memberships = Membership.objects.filter(user_id=user.pk)
     spans = Span.objects.filter(
         Q(project__in=memberships.values("project"), orphaned=False)
@@ -134,10 +159,7 @@ def spans_for_user(
         spans = spans.filter(Exists(readable.filter(label=label)) | Q(adjudication__label=label))
     if reviewer_id is not None:
         spans = spans.filter(Exists(readable.filter(reviewer_id=reviewer_id)))
-    spans = with_status(spans, viewer=user)
-    if status:
-        spans = spans.filter(status=status)
-    return spans.select_related("created_by").order_by("article_id", "start", "end", "pk")
+    return spans
 
 
 def span_in_reach(*, user, pk: int) -> Span:

@@ -1,12 +1,17 @@
 from django.urls import path
 
 from annotate.quality import views as quality_views
-from annotate.web import views
+from annotate.web import desk, tables, views
 
 app_name = "annotate"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("projects/new/", desk.project_new, name="project-new"),
     path("projects/<int:pk>/", views.project_detail, name="project"),
+    path("projects/<int:project_pk>/edit/", desk.project_edit, name="project-edit"),
+    path("projects/<int:project_pk>/claims/", tables.claims_table, name="claims"),
+    path("projects/<int:project_pk>/claims/bulk/", tables.claims_bulk, name="claims-bulk"),
+    path("projects/<int:project_pk>/articles/", tables.articles_table, name="articles"),
     path("projects/<int:project_pk>/next/", views.next_claim, name="next"),
     path("projects/<int:project_pk>/contested/", views.contested, name="contested"),
     path("projects/<int:project_pk>/members/", views.members, name="members"),

@@ -52,7 +52,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     for project in projects:
         project.progress = selectors.project_progress(project=project)
         project.capabilities = Capabilities.of(project.role, blind_review=project.blind_review)
-    return render(request, "annotate/dashboard.html", {"projects": projects})
+    return render(
+        request,
+        "annotate/dashboard.html",
+        {
+            "projects": projects,
+            "may_create_projects": project_services.may_create_projects(request.user),
+        },
+    )
 
 
 @login_required

@@ -5,6 +5,8 @@ from annotate.review.services.moderation import (
     assignment_delete,
     comment_delete,
     project_delete,
+    spans_assign,
+    spans_reopen,
 )
 from annotate.review.services.predictions import (
     PredictionInput,
@@ -78,6 +80,8 @@ __all__ = [
     "span_create",
     "span_delete",
     "span_update",
+    "spans_assign",
+    "spans_reopen",
     "verdict_save_draft",
     "verdict_submit",
     "verdict_withdraw",

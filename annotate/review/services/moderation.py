@@ -4,12 +4,14 @@ The admin is a door like the others: it calls these, so removing a row has the s
 wherever it is done (queue flags refreshed, agreement cache invalidated, history attributed).
 """
 
+from collections.abc import Iterable
 from functools import partial
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from annotate.access import require_editor
-from annotate.models import Adjudication, Assignment, Comment, Project
+from annotate.access import WRITERS, require_editor, role_in
+from annotate.models import Adjudication, Assignment, Comment, Project, Span
 from annotate.quality import agreement_invalidate
 from annotate.review.services.review import queue_refresh
 
@@ -58,3 +60,42 @@ def project_delete(*, project: Project, actor) -> None:
     project_id = project.pk
     project.delete()
     transaction.on_commit(partial(agreement_invalidate, project_id=project_id))
+
+
+@transaction.atomic
+def spans_assign(*, project: Project, actor, spans: Iterable[Span], reviewer) -> int:
+    """Give a reviewer a review slot on each of the project's claims (editors), beyond the
+    queue's k if need be, as a direct verdict would. Orphaned claims and slots the reviewer
+    already holds are left as they are. Returns how many slots were added."""
+    require_editor(project, actor, "assign claims")
+    if role_in(project, reviewer) not in WRITERS:
+        raise ValidationError({"reviewer": "Assign claims to a reviewer or editor of the project."})
+    span_ids = [s.pk for s in spans if s.project_id == project.pk and not s.orphaned]
+    held = set(
+        Assignment.objects.filter(span_id__in=span_ids, reviewer=reviewer).values_list(
+            "span_id", flat=True
+        )
+    )
+    added = Assignment.objects.bulk_create(
+        Assignment(span_id=span_id, reviewer=reviewer)
+        for span_id in span_ids
+        if span_id not in held
+    )
+    queue_refresh(project=project, span_ids=span_ids)  # a full span takes no more slots
+    return len(added)
+
+
+@transaction.atomic
+def spans_reopen(*, project: Project, actor, spans: Iterable[Span]) -> int:
+    """Reopen adjudicated claims (editors): their final verdicts are undone, with history, and
+    they take reviews again where slots are free. Returns how many were reopened."""
+    require_editor(project, actor, "reopen claims")
+    span_ids = [s.pk for s in spans if s.project_id == project.pk]
+    adjudications = list(Adjudication.objects.filter(span_id__in=span_ids))
+    for adjudication in adjudications:
+        adjudication._history_user = actor
+        adjudication.delete()
+    queue_refresh(project=project, span_ids=span_ids)
+    if adjudications:
+        transaction.on_commit(partial(agreement_invalidate, project_id=project.pk))
+    return len(adjudications)

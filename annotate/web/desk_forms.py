@@ -1,0 +1,150 @@
+"""Forms of the editor's desk: a project's settings, its scale, and the claims and articles
+tables' filters and bulk actions. Shapes only: project_create/project_save and the review
+services hold the rules, and their field errors land on these fields."""
+
+from django import forms
+
+from annotate.limits import text_limit
+from annotate.models import Project
+from annotate.projects.models import FEVER_CLASSES
+from annotate.projects.scales import PRESETS
+from annotate.review.status import SpanStatus
+
+CUSTOM = "custom"
+
+
+class ProjectSettingsForm(forms.Form):
+    name = forms.CharField(max_length=text_limit("project", "name"))
+    slug = forms.SlugField(max_length=100, help_text="Letters, digits and hyphens; in URLs.")
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    reviews_per_claim = forms.IntegerField(
+        min_value=1, max_value=20, initial=2, label="Reviews per claim (k)"
+    )
+    blind_review = forms.BooleanField(
+        required=False, initial=True, help_text=Project._meta.get_field("blind_review").help_text
+    )
+    sources_required = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Sources required",
+        help_text=Project._meta.get_field("sources_required").help_text,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A hint for the browser; project_create/project_save refuse an overlong text.
+        self.fields["description"].widget.attrs["maxlength"] = text_limit("project", "description")
+
+
+class ScaleChoiceForm(forms.Form):
+    scale_preset = forms.ChoiceField(
+        label="Scale",
+        choices=[*((key, preset.title) for key, preset in PRESETS.items()), (CUSTOM, "Custom")],
+        initial="plain",
+    )
+    scale_is_ordinal = forms.BooleanField(
+        required=False,
+        label="Ordinal scale",
+        help_text="Labels are ordered, most true first (custom scales; presets say themselves).",
+    )
+
+
+class ScaleLabelForm(forms.Form):
+    label = forms.CharField(max_length=100, required=False)
+    description = forms.CharField(max_length=500, required=False)
+    needs_sources = forms.BooleanField(required=False, initial=True, label="Needs sources")
+    fever = forms.ChoiceField(
+        required=False,
+        label="FEVER class",
+        choices=[("", "—"), *((c, c) for c in FEVER_CLASSES)],
+    )
+
+
+ScaleFormSet = forms.formset_factory(ScaleLabelForm, extra=3, max_num=30, can_delete=True)
+
+
+def scale_from(formset) -> tuple[list[dict], dict[str, str]]:
+    """The filled, undeleted label rows as a project scale, and their FEVER mapping."""
+    scale, mapping = [], {}
+    for row in formset.cleaned_data:
+        if not row or row.get("DELETE") or not row.get("label", "").strip():
+            continue
+        label = row["label"].strip()
+        scale.append(
+            {
+                "label": label,
+                "description": row["description"],
+                "needs_sources": row["needs_sources"],
+            }
+        )
+        if row["fever"]:
+            mapping[label] = row["fever"]
+    return scale, mapping
+
+
+def scale_initial(project: Project) -> list[dict]:
+    mapping = project.fever_mapping or {}
+    return [
+        {
+            "label": entry["label"],
+            "description": entry.get("description", ""),
+            "needs_sources": entry.get("needs_sources", True),
+            "fever": mapping.get(entry["label"], ""),
+        }
+        for entry in project.scale
+    ]
+
+
+ORPHANED_CHOICES = [("", "Placed or orphaned"), ("false", "Placed"), ("true", "Orphaned")]
+
+
+class ClaimFilterForm(forms.Form):
+    """The claims table's GET form: every filter stays in the URL."""
+
+    q = forms.CharField(required=False, max_length=200, label="Search in quote")
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *SpanStatus.choices])
+    label = forms.ChoiceField(required=False)
+    reviewer = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    # An id, set by the article links of both tables: a select of every article would grow
+    # with the project (and Django renders each option through a template).
+    article = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    orphaned = forms.NullBooleanField(
+        required=False,
+        widget=forms.Select(
+            choices=[("", "Placed or orphaned"), ("false", "Placed"), ("true", "Orphaned")]
+        ),
+    )
+    sort = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, labels, reviewers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["label"].choices = [("", "Any label"), *((x, x) for x in labels)]
+        self.fields["reviewer"].choices = [("", "Any reviewer"), *reviewers]
+
+
+class ArticleFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=200, label="Search in title or publisher")
+    sort = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class ClaimBulkForm(forms.Form):
+    """A bulk action on the ticked claims. `confirm` is the second step of a delete."""
+
+    action = forms.ChoiceField(
+        choices=[("assign", "Assign to reviewer"), ("reopen", "Reopen"), ("delete", "Delete")]
+    )
+    spans = forms.TypedMultipleChoiceField(coerce=int, choices=[], label="Claims")
+    reviewer = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    confirm = forms.BooleanField(required=False)
+
+    def __init__(self, *args, reviewers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer"].choices = [("", "Choose a reviewer"), *reviewers]
+        # Any id: the view reads the ticked claims through the selector that applies access.
+        self.fields["spans"].valid_value = lambda value: True
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "assign" and not data.get("reviewer"):
+            self.add_error("reviewer", "Choose whom to assign the claims to.")
+        return data
