@@ -10,6 +10,7 @@ urlpatterns = [
     path("projects/<int:project_pk>/next/", views.next_claim, name="next"),
     path("projects/<int:project_pk>/contested/", views.contested, name="contested"),
     path("projects/<int:project_pk>/members/", views.members, name="members"),
+    path("projects/<int:project_pk>/articles/add/", views.articles_add, name="articles-add"),
     path("projects/<int:project_pk>/quality/", quality_views.quality, name="quality"),
     path(
         "projects/<int:project_pk>/articles/<int:article_pk>/",
