@@ -49,7 +49,8 @@ class PageUploadSizeLimit:
             and request.content_type == "multipart/form-data"
             and _content_length(request) > settings.UPLOAD_MAX_BYTES
         ):
-            page = render_to_string("413.html", {"limit_mb": settings.UPLOAD_MAX_BYTES / 1e6})
+            limit = f"{settings.UPLOAD_MAX_BYTES / 1e6:g} MB"
+            page = render_to_string("413.html", {"limit": limit})
             return HttpResponse(page, status=413)
         return self.get_response(request)
 

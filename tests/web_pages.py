@@ -42,7 +42,9 @@ class LocalSite:
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     def page(self, path: str, body: str | bytes = b"", **fields) -> str:
         """Serve `body` (or a redirect, status...) at `path`; the page's full URL."""

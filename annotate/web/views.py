@@ -393,7 +393,7 @@ def articles_add(request: HttpRequest, project_pk: int) -> HttpResponse:
     context: dict = {
         "project": project,
         "form": form,
-        "upload_max_mb": settings.UPLOAD_MAX_BYTES / 1e6,
+        "upload_limit": f"{settings.UPLOAD_MAX_BYTES / 1e6:g} MB",
     }
     if request.method == "POST" and form.is_valid():
         results: list[ImportResult] = []
