@@ -1,6 +1,6 @@
-"""Refuse oversized API requests and page uploads with 413 before anything reads their body; throttle refused API
-credentials per client IP; answer a domain's not-found with 404 on pages, as the API's exception
-handler does."""
+"""Refuse oversized API requests and page uploads with 413 before anything reads their body;
+throttle refused API credentials per client IP; answer a domain's not-found with 404 on pages, as
+the API's exception handler does."""
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
