@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from corpus import fetch
 from corpus.fetch import FetchRefused, address_refusal, page_fetch
 from corpus.importers.base import ArticleDraft, ImportFailure
-from corpus.importers.web import read_url
+from corpus.importers.web import read_url, read_urls
 from tests.web_pages import article_page
 
 PARAGRAPHS = [
@@ -190,3 +190,13 @@ def test_private_and_link_local_ranges_are_refused(address):
 @given(st.ip_addresses(network="8.8.0.0/16") | st.ip_addresses(network="2001:4860::/32"))
 def test_public_addresses_pass(address):
     assert address_refusal(address) is None
+
+
+@pytest.mark.usefixtures("private_hosts_allowed")
+def test_several_urls_come_back_in_order_while_fetched_together(local_site):
+    slow = local_site.page("/slow", article_page("Slow", PARAGRAPHS), delay_s=0.3)
+    fast = local_site.page("/fast", article_page("Fast", PARAGRAPHS[::-1]))
+    missing = local_site.url + "/missing"
+    results = list(read_urls([slow, missing, fast]))
+    assert [r.location for r in results] == [slow, missing, fast]
+    assert [type(r) for r in results] == [ArticleDraft, ImportFailure, ArticleDraft]
