@@ -183,6 +183,9 @@ def _request(target: _Target, address: IPAddress) -> urllib3.BaseHTTPResponse:
             preload_content=False,
             assert_same_host=False,
         )
+    except urllib3.exceptions.NewConnectionError as error:
+        # Before TimeoutError, which urllib3 makes it a subclass of: a refused connection.
+        raise FetchRefused(f"could not connect to {target.host} ({_cause(error)})") from None
     except urllib3.exceptions.SSLError:
         raise FetchRefused(f"the TLS certificate of {target.host} could not be verified") from None
     except urllib3.exceptions.TimeoutError:

@@ -200,3 +200,33 @@ def test_several_urls_come_back_in_order_while_fetched_together(local_site):
     results = list(read_urls([slow, missing, fast]))
     assert [r.location for r in results] == [slow, missing, fast]
     assert [type(r) for r in results] == [ArticleDraft, ImportFailure, ArticleDraft]
+
+
+def test_connection_goes_to_the_address_checked(monkeypatch):
+    # DNS rebinding: a second lookup could answer 127.0.0.1; there is no second lookup.
+    answers = iter([[ipaddress.ip_address("8.8.8.8")], [ipaddress.ip_address("127.0.0.1")]])
+    monkeypatch.setattr(fetch, "_resolve", lambda host, port: next(answers))
+    pools = []
+
+    class RecordingPool:
+        def __init__(self, host, **options):
+            pools.append((host, options))
+
+        def urlopen(self, *args, **kwargs):
+            raise fetch.urllib3.exceptions.NewConnectionError(None, "recorded, not connected")
+
+    monkeypatch.setattr(fetch.urllib3, "HTTPSConnectionPool", RecordingPool)
+    with pytest.raises(FetchRefused, match=r"could not connect to rebind\.test"):
+        page_fetch("https://rebind.test/story")
+    ((host, options),) = pools
+    assert host == "8.8.8.8"
+    assert options["server_hostname"] == options["assert_hostname"] == "rebind.test"
+    assert options["cert_reqs"] == "CERT_REQUIRED"
+
+
+@pytest.mark.usefixtures("private_hosts_allowed")
+def test_refused_connection_is_named(local_site):
+    closed_port = local_site.port
+    local_site.server.server_close()  # nothing listens there any more
+    with pytest.raises(FetchRefused, match=r"could not connect to 127\.0\.0\.1"):
+        page_fetch(f"http://127.0.0.1:{closed_port}/")
