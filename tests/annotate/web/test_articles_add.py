@@ -204,3 +204,19 @@ def test_uploaded_files_are_gone_after_the_import(client, editor, project, tmp_p
     client.force_login(editor)
     client.post(_url(project), {"files": _files()})
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("lines", [1, 40])
+def test_import_queries_stay_flat(client, editor, project, lines, django_assert_max_num_queries):
+    client.force_login(editor)
+    upload = SimpleUploadedFile(
+        "many.jsonl",
+        "".join(
+            json.dumps({"title": f"Article {n}", "body": f"Body number {n}."}) + "\n"
+            for n in range(lines)
+        ).encode(),
+    )
+    with django_assert_max_num_queries(12):
+        response = client.post(_url(project), {"files": [upload]})
+    assert f"<strong>{lines}</strong> created" in response.content.decode()
+    assert project.articles.count() == lines
