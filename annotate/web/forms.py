@@ -179,6 +179,8 @@ URL_MAX_LENGTH = 2000
 class ArticleIntakeForm(forms.Form):
     files = MultipleFileField(
         required=False,
+        # An empty file fails alone in the report, named, like any other unreadable one.
+        allow_empty_file=True,
         label="Files",
         help_text="Text or Markdown (one article each, title on the first line), HTML pages, "
         "or JSON Lines (one article a line). Several at once.",

@@ -220,3 +220,17 @@ def test_import_queries_stay_flat(client, editor, project, lines, django_assert_
         response = client.post(_url(project), {"files": [upload]})
     assert f"<strong>{lines}</strong> created" in response.content.decode()
     assert project.articles.count() == lines
+
+
+def test_empty_and_binary_files_fail_alone_named(client, editor, project):
+    client.force_login(editor)
+    files = [
+        SimpleUploadedFile("empty.txt", b""),
+        SimpleUploadedFile("scan.txt", b"%PDF-1.4\n\xff\xfe\x00binary"),
+        *_files(),
+    ]
+    response = client.post(_url(project), {"files": files})
+    assert response.status_code == 200
+    failures = response.content.decode().split('id="import-failures"')[1]
+    assert "empty.txt" in failures and "scan.txt" in failures and "not UTF-8" in failures
+    assert project.articles.count() == 3
