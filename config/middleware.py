@@ -1,13 +1,21 @@
-"""Refuse oversized API requests with 413 before anything reads their body; throttle refused API
-credentials per client IP; answer a domain's not-found with 404 on pages, as the API's exception
-handler does."""
+"""Refuse oversized API requests and page uploads with 413 before anything reads their body;
+throttle refused API credentials per client IP; answer a domain's not-found with 404 on pages, as
+the API's exception handler does."""
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 
 from config.api.errors import error_body
 from config.api.throttling import FailedAuthentications
+
+
+def _content_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
 
 
 class ApiRequestSizeLimit:
@@ -21,13 +29,29 @@ class ApiRequestSizeLimit:
                 if request.path.rstrip("/").endswith("/bulk")
                 else settings.API_MAX_REQUEST_BYTES
             )
-            try:
-                length = int(request.META.get("CONTENT_LENGTH") or 0)
-            except ValueError:
-                length = 0
+            length = _content_length(request)
             if length > limit:
                 detail = f"Request body of {length} bytes exceeds the limit of {limit} bytes."
                 return JsonResponse(error_body(413, detail), status=413)
+        return self.get_response(request)
+
+
+class PageUploadSizeLimit:
+    """Files sent to a page (multipart forms outside /api/) beyond UPLOAD_MAX_BYTES: 413 before
+    the CSRF check or the view parses the body, which would spool it all to disk first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            not request.path.startswith("/api/")
+            and request.content_type == "multipart/form-data"
+            and _content_length(request) > settings.UPLOAD_MAX_BYTES
+        ):
+            limit = f"{settings.UPLOAD_MAX_BYTES / 1e6:g} MB"
+            page = render_to_string("413.html", {"limit": limit})
+            return HttpResponse(page, status=413)
         return self.get_response(request)
 
 

@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.middleware.ApiRequestSizeLimit",
+    "config.middleware.PageUploadSizeLimit",
     "config.middleware.FailedAuthenticationLimit",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -272,6 +273,16 @@ CACHES = {
 
 # Articles imported without a stated language get this BCP 47 tag.
 CORPUS_DEFAULT_LANGUAGE = os.environ.get("CORPUS_DEFAULT_LANGUAGE", "en")
+
+# Files sent to a page (the article upload): the most bytes of one request, all files together,
+# refused before the body is read (config.middleware.PageUploadSizeLimit).
+UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 20_000_000))
+# Add by URL (corpus/fetch.py): the server fetches pages people name, so by default it refuses
+# addresses inside the network (loopback, private, link-local such as cloud metadata).
+FETCH_ALLOW_PRIVATE_HOSTS = env_bool("FETCH_ALLOW_PRIVATE_HOSTS", default=False)
+FETCH_MAX_BYTES = int(os.environ.get("FETCH_MAX_BYTES", 5_000_000))
+FETCH_TIMEOUT_S = float(os.environ.get("FETCH_TIMEOUT_S", 10))
+FETCH_MAX_URLS = int(os.environ.get("FETCH_MAX_URLS", 20))
 
 LOGGING = {
     "version": 1,

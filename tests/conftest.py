@@ -22,6 +22,7 @@ from tests.factories import (
     SpanFactory,
     UserFactory,
 )
+from tests.web_pages import LocalSite
 
 
 def pytest_collection_modifyitems(config, items):
@@ -256,3 +257,16 @@ def count_queries():
         return response, len(captured)
 
     return run
+
+
+@pytest.fixture
+def local_site():
+    """A web site on 127.0.0.1 (tests/web_pages.py) for fetching by URL."""
+    with LocalSite() as site:
+        yield site
+
+
+@pytest.fixture
+def private_hosts_allowed(settings):
+    """Fetching by URL may reach 127.0.0.1 (where `local_site` runs)."""
+    settings.FETCH_ALLOW_PRIVATE_HOSTS = True

@@ -113,3 +113,14 @@ def project_articles(*, project: Project) -> QuerySet:
         )
         .order_by(F("published_on").desc(nulls_last=True), "title", "pk")
     )
+
+
+def project_first_editor(project: Project):
+    """The project's longest-standing editor: the actor of imports (None if it has none)."""
+    membership = (
+        Membership.objects.filter(project=project, role=Membership.Role.EDITOR)
+        .select_related("user")
+        .order_by("created_at", "pk")
+        .first()
+    )
+    return membership.user if membership else None

@@ -20,7 +20,12 @@ from annotate.projects.scales import PRESETS
 from annotate.projects.selectors import invitation_by_token
 from annotate.review.services.moderation import require_moderator
 from annotate.review.services.review import queue_refresh
+from corpus.importers.base import ArticleDraft, ImportFailure
 from corpus.models import Article
+from corpus.services import ImportReport, ImportResult, ResultHandler, import_articles
+
+# Stored articles join the project this many at a time, as the import service stores them.
+JOIN_EVERY = 500
 
 logger = logging.getLogger(__name__)
 
@@ -133,6 +138,46 @@ def project_articles_import(*, project: Project, actor, articles: Iterable[Artic
     """
     require_editor(project, actor, "add articles to the project")
     project.articles.add(*articles)
+
+
+def project_import_articles(
+    *,
+    project: Project,
+    actor,
+    items: Iterable[ArticleDraft | ImportFailure],
+    dry_run: bool = False,
+    on_result: ResultHandler | None = None,
+) -> ImportReport:
+    """Import articles (corpus's import service) and put every one stored, new or already there,
+    in the project: the import of the command, the upload page and the URL form.
+
+    Not one transaction: like the corpus import, each batch is stored on its own, and the
+    articles stored so far join the project as the import goes, so an import cut short keeps
+    what it stored in the project and a rerun completes it.
+    """
+    require_editor(project, actor, "add articles to the project")
+    waiting: list[int] = []
+
+    def join_waiting() -> None:
+        if waiting:
+            project_articles_import(
+                project=project,
+                actor=actor,
+                articles=Article.objects.filter(pk__in=waiting).only("pk"),
+            )
+            waiting.clear()
+
+    def collect(result: ImportResult) -> None:
+        if result.article_id is not None and not dry_run:
+            waiting.append(result.article_id)
+            if len(waiting) >= JOIN_EVERY:
+                join_waiting()
+        if on_result is not None:
+            on_result(result)
+
+    report = import_articles(items=items, dry_run=dry_run, on_result=collect)
+    join_waiting()
+    return report
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ table as a hint, so an overlong text is refused with the same message as at the 
 """
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from annotate.limits import SOURCES_PER_VERDICT, text_limit
@@ -186,3 +187,69 @@ class InvitationAcceptForm(forms.Form):
 def _limit_hint(form: forms.Form, name: str, model: str, field: str) -> None:
     """The browser's maxlength from annotate.limits; the service still checks the text."""
     form.fields[name].widget.attrs["maxlength"] = text_limit(model, field)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one `<input type=file multiple>`, cleaned one by one into a list."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None) -> list:
+        uploads = data if isinstance(data, list | tuple) else [data]
+        return [
+            super(MultipleFileField, self).clean(upload, initial) for upload in uploads if upload
+        ]
+
+
+# The suffixes corpus.importers reads (others are read as plain text).
+ARTICLE_FILE_TYPES = ".txt,.md,.markdown,.text,.html,.htm,.jsonl,.ndjson"
+# As long as an article's source URL may be (corpus.models.Article, the API's source_url).
+URL_MAX_LENGTH = 2000
+
+
+class ArticleIntakeForm(forms.Form):
+    files = MultipleFileField(
+        required=False,
+        # An empty file fails alone in the report, named, like any other unreadable one.
+        allow_empty_file=True,
+        label="Files",
+        help_text="Text or Markdown (one article each, title on the first line), HTML pages, "
+        "or JSON Lines (one article a line). Several at once.",
+        widget=MultipleFileInput(attrs={"accept": ARTICLE_FILE_TYPES}),
+    )
+    urls = forms.CharField(
+        required=False,
+        strip=True,
+        label="Web pages",
+        help_text="One URL a line; the server fetches each page and keeps its HTML.",
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+    )
+
+    def clean_urls(self) -> list[str]:
+        urls = [line.strip() for line in self.cleaned_data["urls"].splitlines() if line.strip()]
+        if len(urls) > settings.FETCH_MAX_URLS:
+            raise ValidationError(f"At most {settings.FETCH_MAX_URLS} URLs at a time.")
+        for number, url in enumerate(urls, start=1):
+            if len(url) > URL_MAX_LENGTH:
+                raise ValidationError(
+                    f"Line {number}: a URL may have at most {URL_MAX_LENGTH} characters."
+                )
+        return list(dict.fromkeys(urls))
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        files = cleaned.get("files") or []
+        if sum(upload.size for upload in files) > settings.UPLOAD_MAX_BYTES:
+            self.add_error(
+                "files",
+                f"At most {settings.UPLOAD_MAX_BYTES / 1e6:g} MB at a time, all files together.",
+            )
+        if not self.errors and not files and not cleaned.get("urls"):
+            raise ValidationError("Choose files or paste URLs.")
+        return cleaned

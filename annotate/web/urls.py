@@ -1,7 +1,7 @@
 from django.urls import path
 
 from annotate.quality import views as quality_views
-from annotate.web import desk, tables, views
+from annotate.web import desk, intake, people, tables, views
 
 app_name = "annotate"
 urlpatterns = [
@@ -14,13 +14,14 @@ urlpatterns = [
     path("projects/<int:project_pk>/articles/", tables.articles_table, name="articles"),
     path("projects/<int:project_pk>/next/", views.next_claim, name="next"),
     path("projects/<int:project_pk>/contested/", views.contested, name="contested"),
-    path("projects/<int:project_pk>/members/", views.members, name="members"),
+    path("projects/<int:project_pk>/members/", people.members, name="members"),
     path(
         "projects/<int:project_pk>/invitations/<int:invitation_pk>/revoke/",
-        views.invitation_revoke,
+        people.invitation_revoke,
         name="invitation-revoke",
     ),
-    path("invitations/<str:token>/", views.invitation, name="invitation"),
+    path("invitations/<str:token>/", people.invitation, name="invitation"),
+    path("projects/<int:project_pk>/articles/add/", intake.articles_add, name="articles-add"),
     path("projects/<int:project_pk>/quality/", quality_views.quality, name="quality"),
     path(
         "projects/<int:project_pk>/articles/<int:article_pk>/",

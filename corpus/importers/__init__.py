@@ -91,11 +91,14 @@ def _not_utf8(raw: bytes, error: UnicodeDecodeError) -> str:
     return f"not UTF-8 text (byte 0x{raw[error.start]:02x} at offset {error.start})"
 
 
-def read_articles(path: Path, *, fmt: str = "auto") -> Iterator[ArticleDraft | ImportFailure]:
-    """Drafts from one file, or failures naming the file (and line, for JSONL)."""
+def read_articles(
+    path: Path, *, fmt: str = "auto", name: str = ""
+) -> Iterator[ArticleDraft | ImportFailure]:
+    """Drafts from one file, or failures naming the file (and line, for JSONL) as `name`
+    (default: its path)."""
     from corpus.importers.jsonl import parse_jsonl
 
-    name = str(path)
+    name = name or str(path)
     chosen = fmt if fmt != "auto" else detect_format(path, _head(path))
     if chosen == "jsonl":
         yield from parse_jsonl(utf8_lines(path, name), source=name)

@@ -10,18 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from annotate.models import Membership, Project
+from annotate.projects.selectors import project_first_editor
 from datasets.importers.base import ParseError, ProjectHeader, ReviewerRef
-
-
-def project_first_editor(project: Project):
-    """The project's longest-standing editor: the actor of imports (None if it has none)."""
-    membership = (
-        Membership.objects.filter(project=project, role=Membership.Role.EDITOR)
-        .select_related("user")
-        .order_by("created_at", "pk")
-        .first()
-    )
-    return membership.user if membership else None
 
 
 def local_user(ref: ReviewerRef, *, where: str = "") -> tuple[object, bool]:

@@ -19,13 +19,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from annotate.models import Project
+from annotate.projects.selectors import project_first_editor
 from datasets.importers import FORMATS, read_dataset
 from datasets.importers.base import ParseError, ProjectHeader, ReviewerRef
 from datasets.importers.doccano import OffsetUnitUnknown, UnitChoice, doccano_offset_unit
 from datasets.importers.label_studio_config import LabelConfig, read_label_config
 from datasets.importers.native import read_native_header
 from datasets.importers.offsets import OffsetUnit
-from datasets.importers.projects import project_first_editor, project_from_header
+from datasets.importers.projects import project_from_header
 from datasets.importers.report import ArticleOutcome, DatasetImportReport, UnknownLabel
 from datasets.importers.store import UnknownLabels, dataset_import, rolled_back
 

@@ -135,7 +135,7 @@ def test_format_option_overrides_detection(tmp_path):
 
 
 def test_plain_progress_lines_when_not_a_terminal(tmp_path, monkeypatch):
-    monkeypatch.setattr("corpus.management.commands.import_articles.PLAIN_PROGRESS_EVERY", 2)
+    monkeypatch.setattr("corpus.management.article_import.PLAIN_PROGRESS_EVERY", 2)
     path = _jsonl(
         tmp_path / "five.jsonl", *({"title": f"T{i}", "body": f"B{i}."} for i in range(5))
     )

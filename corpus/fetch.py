@@ -1,0 +1,220 @@
+"""Fetch a web page someone named, without letting them aim the server inside its own network.
+
+A URL pasted into the add-by-URL form makes the server send a request: left alone, it would fetch
+http://169.254.169.254/ (cloud credentials), http://127.0.0.1:6379/ or an intranet page for
+whoever asks (server-side request forgery). So, for every hop of a redirect chain:
+
+- http and https only, no user name or password in the URL;
+- the host is resolved once here and refused if any of its addresses is not public (loopback,
+  private, link-local, multicast, reserved, shared, unspecified), unless the setting
+  FETCH_ALLOW_PRIVATE_HOSTS allows it;
+- the connection goes to the address that was checked (the Host header and TLS name stay the
+  host's), so a second DNS answer cannot swap in another address (DNS rebinding);
+- redirects are followed by hand, at most MAX_REDIRECTS, each one checked as above;
+- connect and read timeouts, an overall deadline, and a cap on the (decompressed) body.
+"""
+
+import ipaddress
+import socket
+import time
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+import urllib3
+from django.conf import settings
+
+MAX_REDIRECTS = 5
+_REDIRECTS = {301, 302, 303, 307, 308}
+_HTML_TYPES = {"text/html", "application/xhtml+xml"}
+_CHUNK_BYTES = 64 * 1024
+USER_AGENT = "fact-check-workbench (article import)"
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+class FetchRefused(Exception):
+    """A URL that was not fetched, or whose answer was refused; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class FetchedPage:
+    url: str  # after redirects
+    content: bytes
+    content_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    scheme: str
+    host: str  # lower case, IDNA-encoded
+    port: int
+    path: str  # with the query
+    host_header: str
+
+
+def page_fetch(url: str) -> FetchedPage:
+    """The HTML page at `url`, following up to MAX_REDIRECTS checked redirects."""
+    deadline = time.monotonic() + 3 * settings.FETCH_TIMEOUT_S
+    current = url.strip()
+    for _hop in range(MAX_REDIRECTS + 1):
+        target = _target(current)
+        address = _checked_address(target)
+        response = _request(target, address)
+        try:
+            if response.status in _REDIRECTS:
+                location = response.headers.get("Location", "").strip()
+                if not location:
+                    raise FetchRefused(f"the server answered {response.status} with no Location")
+                current = urljoin(current, location)
+                continue
+            if response.status != 200:
+                raise FetchRefused(f"the server answered {response.status}, not the page")
+            content_type = response.headers.get("Content-Type", "")
+            media_type = content_type.split(";")[0].strip().lower()
+            if media_type and media_type not in _HTML_TYPES:
+                raise FetchRefused(f"not an HTML page ({media_type})")
+            content = _read_capped(response, deadline)
+            return FetchedPage(url=current, content=content, content_type=content_type)
+        finally:
+            response.release_conn()
+    raise FetchRefused(f"more than {MAX_REDIRECTS} redirects")
+
+
+def _target(url: str) -> _Target:
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as error:
+        raise FetchRefused(f"not a valid URL ({error})") from None
+    scheme = parts.scheme.lower()
+    if scheme not in {"http", "https"}:
+        raise FetchRefused("only http and https URLs can be fetched")
+    if parts.username is not None or parts.password is not None:
+        raise FetchRefused("URLs with a user name or password are not fetched")
+    if not parts.hostname:
+        raise FetchRefused("the URL names no host")
+    try:
+        host = parts.hostname.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise FetchRefused("the host name is not valid") from None
+    default_port = 443 if scheme == "https" else 80
+    port = port or default_port
+    shown_host = f"[{host}]" if ":" in host else host
+    return _Target(
+        scheme=scheme,
+        host=host,
+        port=port,
+        path=(parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
+        host_header=shown_host if port == default_port else f"{shown_host}:{port}",
+    )
+
+
+def _resolve(host: str, port: int) -> list[IPAddress]:
+    """Every address the host name resolves to (an IP literal: itself)."""
+    try:
+        answers = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        raise FetchRefused(f"the host {host} could not be found") from None
+    return [ipaddress.ip_address(answer[4][0].split("%")[0]) for answer in answers]
+
+
+def _private_hosts_allowed(host: str) -> bool:
+    """Whether addresses inside the network may be fetched (for this host)."""
+    return settings.FETCH_ALLOW_PRIVATE_HOSTS
+
+
+def address_refusal(address: IPAddress) -> str | None:
+    """Why the server must not connect to this address, or None for a public one."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if address.is_loopback:
+        return "a loopback address"
+    if address.is_link_local:
+        return "a link-local address (where cloud metadata services answer)"
+    if address.is_multicast:
+        return "a multicast address"
+    if address.is_private:
+        return "a private address"
+    if address.is_reserved or address.is_unspecified or not address.is_global:
+        return "a reserved address"
+    return None
+
+
+def _checked_address(target: _Target) -> IPAddress:
+    addresses = _resolve(target.host, target.port)
+    if not addresses:
+        raise FetchRefused(f"the host {target.host} could not be found")
+    if not _private_hosts_allowed(target.host):
+        # Every answer is checked, not only the one used: a host with one public and one
+        # internal address is refused.
+        for address in addresses:
+            if reason := address_refusal(address):
+                raise FetchRefused(
+                    f"{target.host} is {address}, {reason}: the server does not fetch "
+                    "addresses inside its network"
+                )
+    return addresses[0]
+
+
+def _request(target: _Target, address: IPAddress) -> urllib3.BaseHTTPResponse:
+    timeout = urllib3.Timeout(connect=settings.FETCH_TIMEOUT_S, read=settings.FETCH_TIMEOUT_S)
+    common = {"port": target.port, "timeout": timeout, "retries": False, "maxsize": 1}
+    if target.scheme == "https":
+        # Connect to the checked address; the certificate is still checked against the host.
+        pool = urllib3.HTTPSConnectionPool(
+            str(address),
+            server_hostname=target.host,
+            assert_hostname=target.host,
+            cert_reqs="CERT_REQUIRED",
+            **common,
+        )
+    else:
+        pool = urllib3.HTTPConnectionPool(str(address), **common)
+    try:
+        return pool.urlopen(
+            "GET",
+            target.path,
+            headers={
+                "Host": target.host_header,
+                "User-Agent": USER_AGENT,
+                "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
+            },
+            redirect=False,
+            preload_content=False,
+            assert_same_host=False,
+        )
+    except urllib3.exceptions.NewConnectionError as error:
+        # Before TimeoutError, which urllib3 makes it a subclass of: a refused connection.
+        raise FetchRefused(f"could not connect to {target.host} ({_cause(error)})") from None
+    except urllib3.exceptions.SSLError:
+        raise FetchRefused(f"the TLS certificate of {target.host} could not be verified") from None
+    except urllib3.exceptions.TimeoutError:
+        raise FetchRefused(f"{target.host} did not answer in time") from None
+    except urllib3.exceptions.HTTPError as error:
+        raise FetchRefused(f"could not connect to {target.host} ({_cause(error)})") from None
+
+
+def _read_capped(response: urllib3.BaseHTTPResponse, deadline: float) -> bytes:
+    limit = settings.FETCH_MAX_BYTES
+    stated = response.headers.get("Content-Length", "")
+    if stated.isdigit() and int(stated) > limit:
+        raise FetchRefused(f"the page is larger than {limit:,} bytes")
+    chunks, size = [], 0
+    try:
+        for chunk in response.stream(_CHUNK_BYTES, decode_content=True):
+            size += len(chunk)
+            if size > limit:
+                raise FetchRefused(f"the page is larger than {limit:,} bytes")
+            if time.monotonic() > deadline:
+                raise FetchRefused("the page took too long to arrive")
+            chunks.append(chunk)
+    except urllib3.exceptions.TimeoutError:
+        raise FetchRefused("the server stopped sending the page") from None
+    except urllib3.exceptions.HTTPError as error:
+        raise FetchRefused(f"the page could not be read ({_cause(error)})") from None
+    return b"".join(chunks)
+
+
+def _cause(error: Exception) -> str:
+    reason = getattr(error, "reason", None) or error
+    return str(reason).split(": ", 1)[-1][:200]
