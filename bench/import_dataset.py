@@ -18,9 +18,10 @@ Figures (PostgreSQL 15 on this 2-core machine, tasks/s first import / no-op re-i
   batch restore (annotations_restore, 500 articles a batch, COPY), 10,000 tasks:
     label-studio 337 / 503, doccano 259 / 226, native 351 / 478 tasks/s; 162, 108, 120 MB
   now (file read once, restore rows as slotted records, history copied by the database,
-  statistics kept current, collector paused), 10,000 tasks, measured with other work
-  sharing both cores (load average 2.5):
-    label-studio 640 / 1,855, doccano 578 / 1,047, native 748 / 1,359 tasks/s; 152, 122, 130 MB
+  statistics kept current, collector paused), 10,000 tasks, two runs with other work
+  sharing both cores (load average 2.5-4):
+    label-studio 640-704 / 1,190-1,855, doccano 370-578 / 501-1,047,
+    native 505-748 / 1,157-1,359 tasks/s; 144-152, 112-122, 120-130 MB
   The target, 5,000 / 10,000 tasks/s, is not met. Where a first import of 10,000 Label Studio
   tasks spends its time (py-spy): reading and checking the file ~25 %, building and sending the
   rows (COPY) ~30 %, the articles' own import (canonical body, validation, COPY) ~15 %, and
