@@ -2,12 +2,15 @@
 Skip with an optional reason, the queue-done page, and who may use them."""
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from annotate.limits import text_limit
 from annotate.models import Skip
-from tests.factories import SpanFactory
+from annotate.review import services
+from tests.factories import ArticleFactory, SpanFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -152,3 +155,33 @@ def test_skip_form_needs_csrf(project, reviewer, claims):
     ).text
     form = page.split('id="skip-form"', 1)[1].split("</form>", 1)[0]
     assert 'name="csrfmiddlewaretoken"' in form
+
+
+def test_editors_see_skip_counts_on_the_claims_table(project, editor, reviewers, claims):
+    for skipper in reviewers[:2]:
+        services.span_skip(span=claims[1], reviewer=skipper, reason="")
+    url = reverse("annotate:claims", args=[project.pk])
+    client = _client(editor)
+
+    cells = client.get(url).text.split('class="skip-count">')[1:]
+
+    assert [cell.split("<", 1)[0] for cell in cells] == ["0", "2", "0"]
+    assert 'class="skip-count"' not in _client(reviewers[0]).get(url).text
+
+
+def test_skip_counts_keep_the_claims_table_flat(project, editor, reviewer, claims):
+    client = _client(editor)
+    url = reverse("annotate:claims", args=[project.pk])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    few = queries()
+    article = ArticleFactory(body="word " * 400)
+    project.articles.add(article)
+    for start in range(0, 200, 5):
+        span = SpanFactory(project=project, article=article, start=start, end=start + 4)
+        services.span_skip(span=span, reviewer=reviewer)
+    assert queries() == few
