@@ -24,6 +24,7 @@ TEXT_LIMITS: dict[str, int] = {
     "source.excerpt": 20_000,
     "comment.body": 10_000,
     "adjudication.rationale": 20_000,
+    "skip.reason": 500,
 }
 SOURCES_PER_VERDICT = 50  # the web form's most rows; the API and imports keep to it too
 # A JSON client may escape each code point of the BMP as \uXXXX: 6 bytes.

@@ -2,8 +2,8 @@
 
 Doors (pages, API, admin, commands) and dataset imports call services; this test reads the source
 of every app module (not tests, benchmarks or migrations) and fails on an ORM write of a Span,
-Verdict, Source, Assignment, Comment or Adjudication anywhere else: a manager or queryset write
-(`Span.objects.filter(...).update(...)`, `bulk_create`, ...) or a model built to be saved.
+Verdict, Source, Assignment, Comment, Adjudication or Skip anywhere else: a manager or queryset
+write (`Span.objects.filter(...).update(...)`, `bulk_create`, ...) or a model built to be saved.
 """
 
 import ast
@@ -13,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ("accounts", "annotate", "config", "corpus", "datasets")
-GUARDED = {"Span", "Verdict", "Source", "Assignment", "Comment", "Adjudication"}
+GUARDED = {"Span", "Verdict", "Source", "Assignment", "Comment", "Adjudication", "Skip"}
 WRITES = {
     "create",
     "bulk_create",

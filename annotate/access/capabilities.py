@@ -55,6 +55,7 @@ class Capabilities:
     # Others' submitted verdicts are shown without first submitting one's own.
     may_see_verdicts: bool
     may_see_orphaned: bool
+    may_see_skips: bool  # how often reviewers passed on a claim in the queue
     may_see_contested: bool
     may_see_history: bool
     may_see_quality: bool
@@ -79,6 +80,7 @@ class Capabilities:
             may_delete_any_span=editor,
             may_see_verdicts=Need.READ in needs and not blind_for_me,
             may_see_orphaned=editor,
+            may_see_skips=editor,
             may_see_contested=Need.ADJUDICATE in needs,
             may_see_history=Need.SEE_HISTORY in needs,
             may_see_quality=Need.SEE_QUALITY in needs,

@@ -45,6 +45,7 @@ class CapabilitiesOutput(serializers.Serializer):
         help_text="See others' submitted verdicts without submitting one's own first."
     )
     may_see_orphaned = serializers.BooleanField()
+    may_see_skips = serializers.BooleanField()
     may_see_contested = serializers.BooleanField()
     may_see_history = serializers.BooleanField()
     may_see_quality = serializers.BooleanField()

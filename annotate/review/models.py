@@ -143,6 +143,30 @@ class Assignment(models.Model):
         return f"span #{self.span_id} → user #{self.reviewer_id}"
 
 
+class Skip(models.Model):
+    """A reviewer passed on a span in the queue: it is not offered to them again, and the slot
+    they held goes back to the pool for others. Editors read the counts."""
+
+    span = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="skips")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="skips"
+    )
+    reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["span", "reviewer"], name="skip_one_per_reviewer")
+        ]
+
+    def __str__(self) -> str:
+        return f"span #{self.span_id} skipped by user #{self.reviewer_id}"
+
+    def clean(self) -> None:
+        model_text_limits_check(self)
+
+
 class Verdict(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"

@@ -21,6 +21,7 @@ from annotate.models import (
     Membership,
     Prediction,
     Project,
+    Skip,
     Source,
     Span,
     Verdict,
@@ -222,6 +223,22 @@ def reviewer_queue(*, project: Project, reviewer) -> QuerySet[Span]:
         .exclude(Exists(submitted))
         .select_related("article")
         .order_by("assignments__created_at", "pk")
+    )
+
+
+def reviewer_queue_left(*, project: Project, reviewer) -> int:
+    """How many claims the queue may still hand this reviewer, the one in hand included: their
+    unfinished assignments and the open spans they have neither taken, judged nor skipped.
+    One query. An upper bound: others may take an open span's last slot first."""
+    taken = Assignment.objects.filter(span=OuterRef("pk"), reviewer=reviewer)
+    judged = Verdict.objects.filter(span=OuterRef("pk"), reviewer=reviewer, status=SUBMITTED)
+    skipped = Skip.objects.filter(span=OuterRef("pk"), reviewer=reviewer)
+    return (
+        Span.objects.filter(project=project, orphaned=False, adjudication__isnull=True)
+        .filter(Q(queue_open=True) | Exists(taken))
+        .exclude(Exists(judged))
+        .exclude(Exists(skipped))
+        .count()
     )
 
 

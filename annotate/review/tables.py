@@ -9,10 +9,11 @@ and spans_filtered apply it).
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from annotate.access import Capabilities, role_in
-from annotate.models import Project, Span, Verdict
+from annotate.models import Project, Skip, Span, Verdict
 from annotate.review.selectors import spans_filtered, visible_verdicts, with_status
 from annotate.review.status import SpanStatus
 
@@ -78,10 +79,19 @@ def claim_rows(*, project: Project, user, ids: list[int]) -> list[Span]:
     """The claims of one page, in the order of `ids`, each with `status`, `visible_verdicts`
     (the verdicts the user may see, reviewer loaded), `reviewer_names` and `table_label`: the
     final label where adjudicated, else the majority of the visible submitted labels (None on
-    a tie), and `status_label` for people. Three queries, whatever the page size."""
+    a tie), `status_label` for people and `skip_count` (editors see it). Three queries,
+    whatever the page size."""
     verdicts = visible_verdicts(project=project, user=user, role=role_in(project, user))
+    skips = (
+        Skip.objects.filter(span=OuterRef("pk"))
+        .order_by()
+        .values("span")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
     spans = (
         with_status(Span.objects.filter(project=project, pk__in=ids), viewer=user)
+        .annotate(skip_count=Coalesce(Subquery(skips), 0))
         .select_related("article", "adjudication")
         .defer("article__body", "article__raw_text")
         .prefetch_related(

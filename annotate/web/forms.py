@@ -184,6 +184,18 @@ class InvitationAcceptForm(forms.Form):
         return data
 
 
+class SkipForm(forms.Form):
+    reason = forms.CharField(
+        required=False,
+        label="Why skip? (optional)",
+        widget=forms.TextInput(attrs={"placeholder": "Why skip? (optional)"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _limit_hint(self, "reason", "skip", "reason")
+
+
 def _limit_hint(form: forms.Form, name: str, model: str, field: str) -> None:
     """The browser's maxlength from annotate.limits; the service still checks the text."""
     form.fields[name].widget.attrs["maxlength"] = text_limit(model, field)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("projects/<int:project_pk>/claims/bulk/", tables.claims_bulk, name="claims-bulk"),
     path("projects/<int:project_pk>/articles/", tables.articles_table, name="articles"),
     path("projects/<int:project_pk>/next/", views.next_claim, name="next"),
+    path("projects/<int:project_pk>/queue/done/", views.queue_done, name="queue-done"),
     path("projects/<int:project_pk>/contested/", views.contested, name="contested"),
     path("projects/<int:project_pk>/members/", people.members, name="members"),
     path(
@@ -34,6 +35,7 @@ urlpatterns = [
         name="span-create",
     ),
     path("spans/<int:span_pk>/verdict/", views.verdict_save, name="verdict"),
+    path("spans/<int:span_pk>/skip/", views.span_skip, name="skip"),
     path("spans/<int:span_pk>/withdraw/", views.verdict_withdraw, name="withdraw"),
     path("spans/<int:span_pk>/comments/", views.comment_post, name="comment"),
     path("spans/<int:span_pk>/adjudication/", views.adjudicate, name="adjudicate"),

@@ -26,6 +26,7 @@ from annotate.review import selectors, services
 from annotate.web.forms import (
     AdjudicationForm,
     CommentForm,
+    SkipForm,
     SourceFormSet,
     SpanBoundsForm,
     SpanForm,
@@ -109,6 +110,8 @@ def reader_context(
     """Everything the reader page shows: the article with its highlights and, for a selected span
     (span_for_user's shape), the panel. `forms` holds bound forms to show instead of fresh ones."""
     spans = list(selectors.project_spans(project=project, user=request.user, article_id=article.pk))
+    # The write views' error paths are POSTs: they carry queue mode in a hidden field.
+    queue_mode = "1" in (request.GET.get("queue"), request.POST.get("queue"))
     placed = [span for span in spans if not span.orphaned]
     if selected is not None and selected.article_id != article.pk:
         selected = None
@@ -119,9 +122,13 @@ def reader_context(
         "spans": spans,
         "segments": segments(article.body, [(s.pk, s.start, s.end) for s in placed]),
         "selected": selected,
-        "queue_mode": request.GET.get("queue") == "1",
+        "queue_mode": queue_mode,
         "span_form": forms.get("span_form") or SpanForm(),
     }
+    if queue_mode and context["capabilities"].may_write:
+        left = selectors.reviewer_queue_left(project=project, reviewer=request.user)
+        context["queue_left"] = left
+        context["skip_form"] = forms.get("skip_form") or SkipForm()
     if selected is not None:
         context.update(_panel_context(request, project, selected, forms, context["capabilities"]))
     return context
@@ -246,7 +253,10 @@ def verdict_save(request: HttpRequest, span_pk: int) -> HttpResponse:
         else:
             done = "submitted" if data["intent"] == "submit" else "saved as a draft"
             messages.success(request, f"Your verdict was {done}.")
-            return redirect(_reader_url(span, queue=request.POST.get("queue") == "1"))
+            in_queue = request.POST.get("queue") == "1"
+            if in_queue and data["intent"] == "submit":  # submit-and-next, the queue's default
+                return _next_in_queue(request, project)
+            return redirect(_reader_url(span, queue=in_queue))
     return _span_page(request, span, forms, status)
 
 
@@ -340,13 +350,39 @@ def span_delete(request: HttpRequest, span_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def span_skip(request: HttpRequest, span_pk: int) -> HttpResponse:
+    span = access_span(request.user, span_pk, need=Need.WRITE)
+    form = SkipForm(request.POST)
+    if form.is_valid():
+        try:
+            services.span_skip(span=span, reviewer=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            attach_errors(error, form)
+        else:
+            messages.info(request, "Claim skipped: it goes to another reviewer.")
+            return _next_in_queue(request, span.project)
+    messages.error(request, "The claim could not be skipped: " + _messages(form))
+    return _span_page(request, span, {"skip_form": form}, 400)
+
+
+@login_required
+@require_POST
 def next_claim(request: HttpRequest, project_pk: int) -> HttpResponse:
     project = access_project(request.user, project_pk, need=Need.WRITE)
+    return _next_in_queue(request, project)
+
+
+def _next_in_queue(request: HttpRequest, project: Project) -> HttpResponse:
     span = services.next_span_for_review(project=project, reviewer=request.user)
     if span is None:
-        messages.info(request, "Nothing left to review in this project. Thank you!")
-        return redirect("annotate:project", project.pk)
+        return redirect("annotate:queue-done", project.pk)
     return redirect(_reader_url(span, queue=True))
+
+
+@login_required
+def queue_done(request: HttpRequest, project_pk: int) -> HttpResponse:
+    project = access_project(request.user, project_pk, need=Need.WRITE)
+    return render(request, "annotate/queue_done.html", {"project": project})
 
 
 @login_required

@@ -43,7 +43,30 @@ function moveInList(step) {
   if (next !== current) openSpan(links[next].dataset.spanId);
 }
 
+// Ctrl/Cmd+Enter submits the panel form the focus is in, text fields included (the rationale,
+// a comment, a skip reason); anywhere else it submits the verdict.
+const panel = document.getElementById("panel");
+const queueBar = document.getElementById("queue-bar");
+
+function submitShortcut(event) {
+  if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey) || event.altKey) return false;
+  const inForm = event.target instanceof Element ? event.target.closest("form") : null;
+  if (inForm && !panel?.contains(inForm) && !queueBar?.contains(inForm)) return false; // highlighting
+  if (inForm && inForm !== verdictForm) {
+    inForm.requestSubmit();
+  } else if (verdictForm && !shortcuts?.open) {
+    verdictForm.requestSubmit(document.getElementById("submit-verdict"));
+  } else {
+    return false;
+  }
+  return true;
+}
+
 document.addEventListener("keydown", (event) => {
+  if (submitShortcut(event)) {
+    event.preventDefault();
+    return;
+  }
   if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
   if (shortcuts?.open) return;
   const key = event.key;
@@ -57,7 +80,10 @@ document.addEventListener("keydown", (event) => {
     }
   } else if (key === "s" && verdictForm) {
     event.preventDefault();
-    document.getElementById("submit-verdict").click();
+    verdictForm.requestSubmit(document.getElementById("submit-verdict"));
+  } else if (key === "x" && document.getElementById("skip-form")) {
+    event.preventDefault();
+    document.getElementById("skip-form").requestSubmit();
   } else if (key === "j" || key === "k") {
     event.preventDefault();
     moveInList(key === "j" ? 1 : -1);

@@ -30,6 +30,7 @@ from annotate.review.services.review import (
     comment_post,
     next_span_for_review,
     queue_refresh,
+    span_skip,
 )
 from annotate.review.services.revisions import RevisionReport, article_body_revise
 from annotate.review.services.spans import (
@@ -79,6 +80,7 @@ __all__ = [
     "span_bounds_editable",
     "span_create",
     "span_delete",
+    "span_skip",
     "span_update",
     "spans_assign",
     "spans_reopen",

@@ -11,7 +11,7 @@ from django.db.models.lookups import LessThan
 
 from annotate.access import Role, require_editor, require_writer
 from annotate.limits import text_limits_check
-from annotate.models import Adjudication, Assignment, Comment, Project, Span, Verdict
+from annotate.models import Adjudication, Assignment, Comment, Project, Skip, Span, Verdict
 from annotate.quality import agreement_invalidate
 
 
@@ -85,6 +85,7 @@ def next_span_for_review(*, project: Project, reviewer) -> Span | None:
     submitted_by_reviewer = Verdict.objects.filter(
         span=OuterRef("pk"), reviewer=reviewer, status=Verdict.Status.SUBMITTED
     )
+    skipped_by_reviewer = Skip.objects.filter(span=OuterRef("pk"), reviewer=reviewer)
     unfinished = (
         Span.objects.filter(
             project=project,
@@ -93,6 +94,7 @@ def next_span_for_review(*, project: Project, reviewer) -> Span | None:
             assignments__reviewer=reviewer,
         )
         .exclude(Exists(submitted_by_reviewer))
+        .exclude(Exists(skipped_by_reviewer))
         .order_by("assignments__created_at", "pk")
         .first()
     )
@@ -107,6 +109,7 @@ def next_span_for_review(*, project: Project, reviewer) -> Span | None:
         Span.objects.filter(project=project, queue_open=True)
         .exclude(Exists(Assignment.objects.filter(span=OuterRef("pk"), reviewer=reviewer)))
         .exclude(Exists(submitted_by_reviewer))
+        .exclude(Exists(skipped_by_reviewer))
         .order_by("article_id", "start", "pk")
         .values_list("pk", flat=True)[:CANDIDATES]
     )
@@ -126,6 +129,35 @@ def next_span_for_review(*, project: Project, reviewer) -> Span | None:
 
 
 CANDIDATES = 50
+
+
+@transaction.atomic
+def span_skip(*, span: Span, reviewer, reason: str = "") -> Skip:
+    """Pass on a claim: the queue does not offer it to this reviewer again, and the review slot
+    they held goes back to the pool for the others. Skipping again only replaces the reason.
+
+    The span's row is locked first, as _take_slot does before it counts slots, so a reviewer
+    taking a slot meanwhile sees the freed one or none, never a half-released state.
+    """
+    require_writer(span.project, reviewer, "skip claims")
+    reason = reason.strip()
+    text_limits_check("skip", reason=reason)
+    Span.objects.select_for_update(of=("self",)).filter(pk=span.pk).first()
+    if Verdict.objects.filter(
+        span=span, reviewer=reviewer, status=Verdict.Status.SUBMITTED
+    ).exists():
+        raise ValidationError(
+            {"span": "You have submitted a verdict on this claim; withdraw it before skipping."}
+        )
+    skip, _ = Skip.objects.update_or_create(
+        span=span, reviewer=reviewer, defaults={"reason": reason}
+    )
+    released, _ = Assignment.objects.filter(span=span, reviewer=reviewer).delete()
+    if released:
+        queue_refresh(project=span.project, span_ids=[span.pk])
+    return skip
+
+
 _LOCKED = object()
 
 
