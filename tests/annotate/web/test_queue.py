@@ -185,3 +185,16 @@ def test_skip_counts_keep_the_claims_table_flat(project, editor, reviewer, claim
         span = SpanFactory(project=project, article=article, start=start, end=start + 4)
         services.span_skip(span=span, reviewer=reviewer)
     assert queries() == few
+
+
+@pytest.mark.parametrize("query", ["", "?span={span}"])
+def test_next_claim_is_offered_everywhere_in_the_reader_to_those_who_review(
+    project, article, reviewer, viewer, claims, query
+):
+    """`n` (the next-claim form) works outside queue mode too, with or without a claim open;
+    viewers, who do not review, get no such form."""
+    url = reverse("annotate:reader", args=[project.pk, article.pk]) + query.format(
+        span=claims[0].pk
+    )
+    assert 'id="next-form"' in _client(reviewer).get(url).text
+    assert 'id="next-form"' not in _client(viewer).get(url).text
