@@ -37,8 +37,32 @@ class SpanBoundsForm(forms.Form):
     end = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
 
+class ScaleSelect(forms.RadioSelect):
+    """Radio choices of a scale, each option knowing its label's description (`radio.data.
+    description` in templates) and pointing to it with aria-describedby: a reviewer reads what a
+    label means where they choose it, and the radio's name stays the label alone."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.descriptions: dict[str, str] = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        option["description"] = self.descriptions.get(value, "")
+        if option["description"] and option["attrs"].get("id"):
+            option["attrs"]["aria-describedby"] = f"{option['attrs']['id']}-description"
+        return option
+
+
+def _scale_field(field: forms.ChoiceField, scale: list[dict]) -> None:
+    field.choices = [(entry["label"], entry["label"]) for entry in scale]
+    field.widget.descriptions = {
+        entry["label"]: (entry.get("description") or "").strip() for entry in scale
+    }
+
+
 class VerdictForm(forms.Form):
-    label = forms.ChoiceField(widget=forms.RadioSelect, required=False, label="Verdict")
+    label = forms.ChoiceField(widget=ScaleSelect, required=False, label="Verdict")
     rationale = forms.CharField(
         required=False, strip=False, widget=forms.Textarea(attrs={"rows": 4})
     )
@@ -53,9 +77,9 @@ class VerdictForm(forms.Form):
     # Set by the button pressed: "Save draft" or "Submit".
     intent = forms.ChoiceField(choices=[("draft", "Save draft"), ("submit", "Submit")])
 
-    def __init__(self, *args, labels: list[str], **kwargs):
+    def __init__(self, *args, scale: list[dict], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["label"].choices = [(label, label) for label in labels]
+        _scale_field(self.fields["label"], scale)
         _limit_hint(self, "rationale", "verdict", "rationale")
 
 
@@ -132,7 +156,7 @@ class CommentForm(forms.Form):
 
 
 class AdjudicationForm(forms.Form):
-    label = forms.ChoiceField(widget=forms.RadioSelect, label="Final verdict")
+    label = forms.ChoiceField(widget=ScaleSelect, label="Final verdict")
     rationale = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     considered_verdicts = forms.TypedMultipleChoiceField(
         coerce=int,
@@ -141,9 +165,9 @@ class AdjudicationForm(forms.Form):
         label="Verdicts considered",
     )
 
-    def __init__(self, *args, labels: list[str], verdicts: list[Verdict], **kwargs):
+    def __init__(self, *args, scale: list[dict], verdicts: list[Verdict], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["label"].choices = [(label, label) for label in labels]
+        _scale_field(self.fields["label"], scale)
         self.fields["considered_verdicts"].choices = [
             (v.pk, f"{v.reviewer.get_username()}: {v.label}") for v in verdicts
         ]

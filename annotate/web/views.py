@@ -138,7 +138,7 @@ def _panel_context(request, project: Project, span: Span, forms: dict, may: Capa
     own = next((v for v in span.visible_verdicts if v.reviewer_id == request.user.pk), None)
     others = [v for v in span.visible_verdicts if v.reviewer_id != request.user.pk]
     verdict_form = forms.get("verdict_form") or VerdictForm(
-        labels=project.labels,
+        scale=project.scale,
         initial={
             "label": own.label if own else "",
             "rationale": own.rationale if own else "",
@@ -176,7 +176,7 @@ def _panel_context(request, project: Project, span: Span, forms: dict, may: Capa
         "adjudication_form": forms.get("adjudication_form")
         or AdjudicationForm(
             prefix="adjudicate",
-            labels=project.labels,
+            scale=project.scale,
             verdicts=submitted,
             initial=(
                 {"label": span.adjudication.label, "rationale": span.adjudication.rationale}
@@ -226,7 +226,7 @@ def _messages(form) -> str:
 def verdict_save(request: HttpRequest, span_pk: int) -> HttpResponse:
     span = access_span(request.user, span_pk, need=Need.WRITE)
     project = span.project
-    form = VerdictForm(request.POST, labels=project.labels)
+    form = VerdictForm(request.POST, scale=project.scale)
     formset = SourceFormSet(request.POST, prefix="sources")
     forms = {"verdict_form": form, "source_formset": formset}
     status = 400
@@ -302,7 +302,7 @@ def adjudicate(request: HttpRequest, span_pk: int) -> HttpResponse:
     span = access_span(request.user, span_pk, need=Need.ADJUDICATE)
     submitted = [v for v in span.visible_verdicts if v.status == Verdict.Status.SUBMITTED]
     form = AdjudicationForm(
-        request.POST, prefix="adjudicate", labels=span.project.labels, verdicts=submitted
+        request.POST, prefix="adjudicate", scale=span.project.scale, verdicts=submitted
     )
     if form.is_valid():
         chosen = set(form.cleaned_data["considered_verdicts"])

@@ -198,3 +198,22 @@ def test_next_claim_is_offered_everywhere_in_the_reader_to_those_who_review(
     )
     assert 'id="next-form"' in _client(reviewer).get(url).text
     assert 'id="next-form"' not in _client(viewer).get(url).text
+
+
+def test_the_verdict_choices_show_each_labels_description_escaped(project, article, reviewer):
+    project.scale = [
+        {"label": "True", "description": "Accurate, nothing missing.", "needs_sources": True},
+        {"label": "False", "description": "<b>Not</b> accurate.", "needs_sources": True},
+    ]
+    project.save()
+    span = SpanFactory(project=project, article=article, start=0, end=3)
+    url = reverse("annotate:reader", args=[project.pk, article.pk]) + f"?span={span.pk}"
+
+    page = _client(reviewer).get(url).text
+
+    assert 'aria-describedby="id_label_0-description"' in page
+    assert (
+        '<p class="label-description" id="id_label_0-description">Accurate, nothing missing.</p>'
+        in page
+    )
+    assert "&lt;b&gt;Not&lt;/b&gt; accurate." in page and "<b>Not</b>" not in page
