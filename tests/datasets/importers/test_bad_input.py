@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from annotate.models import Span, Verdict
 from corpus.models import Article
 from tests.datasets.exports import build_known_project, export
+from tests.datasets.importers.imports import import_file_failing
 from tests.factories import ProjectFactory, UserFactory
 
 pytestmark = [
@@ -23,19 +24,7 @@ DEEP = "[" * 50_000 + "]" * 50_000
 
 
 def _import_failing(path, fmt: str, project: str, *, failed: int) -> tuple[str, str]:
-    out, err = StringIO(), StringIO()
-    with pytest.raises(CommandError, match=f"{failed} article"):
-        call_command(
-            "import_dataset",
-            str(path),
-            "--project",
-            project,
-            "--format",
-            fmt,
-            stdout=out,
-            stderr=err,
-        )
-    return out.getvalue(), err.getvalue()
+    return import_file_failing(path, fmt, match=f"{failed} article", project=project)
 
 
 @pytest.mark.parametrize(
