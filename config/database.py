@@ -1,6 +1,6 @@
 """Database housekeeping shared by the bulk operations."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.db import connection
 from django.db.models import Model
@@ -21,3 +21,17 @@ def tables_analyze(models: Iterable[type[Model]]) -> None:
         else:
             for table in tables:
                 cursor.execute(f"ANALYZE {table}")
+
+
+class StatisticsKept:
+    """Analyze `models` whenever the rows a bulk import has stored double (log N times in all),
+    starting at twice `first`: call `stored(total)` after each batch."""
+
+    def __init__(self, models: Sequence[type[Model]], *, first: int) -> None:
+        self.models = models
+        self.analyzed_at = first
+
+    def stored(self, total: int) -> None:
+        if total >= 2 * self.analyzed_at:
+            tables_analyze(self.models)
+            self.analyzed_at = total

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
-from config.database import tables_analyze
+from config.database import StatisticsKept
 from config.storable_text import unstorable_text_reason
 from corpus.importers.base import ArticleDraft, ImportFailure
 from corpus.models import Article
@@ -81,15 +81,12 @@ def import_articles(
 
     # Dry runs store nothing, so repeats across batches are caught here instead of by the database.
     seen_in_dry_run: set[str] | None = set() if dry_run else None
-    analyzed_at = batch_size
+    # Without fresh statistics each batch's lookup by content hash scans the whole table.
+    statistics = StatisticsKept([Article], first=batch_size)
     for batch in _batches(items, batch_size):
         for result in _import_batch(batch, seen_in_dry_run=seen_in_dry_run):
             record(result)
-        if report.created >= 2 * analyzed_at:
-            # The table grew twice over since the planner last looked: without fresh statistics
-            # each batch's lookup by content hash scans the whole table.
-            tables_analyze([Article])
-            analyzed_at = report.created
+        statistics.stored(report.created)
     return report
 
 

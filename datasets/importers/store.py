@@ -32,7 +32,7 @@ from annotate.models import (
 )
 from annotate.projects import services as project_services
 from annotate.review import services
-from config.database import tables_analyze
+from config.database import StatisticsKept
 from corpus.models import Article
 from corpus.services import ImportStatus, import_articles
 from datasets.importers.base import (
@@ -90,7 +90,7 @@ def dataset_import(
     report = DatasetImportReport()
     people = _People(project, actor, fallback_reviewer, add_members)
     labels = LabelCheck(scale=project.labels, label_map=label_map or {})
-    stored, analyzed_at = 0, batch_size
+    stored, statistics = 0, StatisticsKept(_LOOKED_UP, first=batch_size)
     # One transaction for the file (a savepoint per batch): an unknown label stores nothing.
     with transaction.atomic():
         for batch in _batches(records, batch_size):
@@ -99,10 +99,7 @@ def dataset_import(
             with transaction.atomic():
                 outcomes = _import_batch(batch, project, actor, people, label_map or {})
             stored += len(batch)
-            if stored >= 2 * analyzed_at:
-                # The tables grew twice over since the planner last looked (log N times in all).
-                tables_analyze(_LOOKED_UP)
-                analyzed_at = stored
+            statistics.stored(stored)
             for outcome in outcomes:
                 _tally(report, outcome)
                 if on_result is not None:

@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection
 
-from config.database import tables_analyze
+from config.database import StatisticsKept, tables_analyze
 from corpus.models import Article
 from tests.factories import ArticleFactory
 
@@ -23,3 +23,14 @@ def test_postgres_counts_the_transactions_own_new_rows():
         cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", ["corpus_article"])
         (estimate,) = cursor.fetchone()
     assert estimate == 3
+
+
+def test_statistics_are_refreshed_each_time_the_stored_rows_double(monkeypatch):
+    calls = []
+    monkeypatch.setattr("config.database.tables_analyze", lambda models: calls.append(models))
+    statistics = StatisticsKept([Article], first=500)
+
+    for total in (500, 999, 1000, 1500, 1999, 2000, 4000):
+        statistics.stored(total)
+
+    assert len(calls) == 3  # at 1,000, 2,000 and 4,000
