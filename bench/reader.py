@@ -11,11 +11,10 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from scratch import scratch_postgres
+from scratch import scratch_database
 
 ROOT = Path(__file__).resolve().parent.parent
 WORDS = [
@@ -149,15 +148,8 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("SECRET_KEY", "bench-only")
-    database_url = os.environ.get("DATABASE_URL", "")
-    with tempfile.TemporaryDirectory() as scratch:
-        if database_url.startswith(("postgres://", "postgresql://")):
-            with scratch_postgres(database_url, "bench_reader") as url:
-                os.environ["DATABASE_URL"] = url
-                measure(args.chars, args.spans, args.repeat)
-        else:
-            os.environ["DATABASE_URL"] = f"sqlite:///{scratch}/reader.sqlite3"
-            measure(args.chars, args.spans, args.repeat)
+    with scratch_database("bench_reader"):
+        measure(args.chars, args.spans, args.repeat)
 
 
 if __name__ == "__main__":

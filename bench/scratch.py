@@ -1,6 +1,7 @@
-"""A throwaway PostgreSQL database beside DATABASE_URL, shared by the benchmarks."""
+"""Throwaway databases for the benchmarks: PostgreSQL beside DATABASE_URL, or a SQLite file."""
 
 import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit
@@ -30,3 +31,18 @@ def scratch_postgres(database_url: str, prefix: str) -> Iterator[str]:
         run_sql(
             admin, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
+
+
+@contextmanager
+def scratch_database(prefix: str) -> Iterator[None]:
+    """Point DATABASE_URL at a throwaway database for the block: on DATABASE_URL's PostgreSQL
+    server when it names one, else a SQLite file in a temporary folder."""
+    database_url = os.environ.get("DATABASE_URL", "")
+    with tempfile.TemporaryDirectory() as folder:
+        if database_url.startswith(("postgres://", "postgresql://")):
+            with scratch_postgres(database_url, prefix) as url:
+                os.environ["DATABASE_URL"] = url
+                yield
+        else:
+            os.environ["DATABASE_URL"] = f"sqlite:///{folder}/{prefix}.sqlite3"
+            yield
