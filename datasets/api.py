@@ -7,7 +7,7 @@ from rest_framework.views import APIView
 
 from annotate.access import Need, access_project
 from annotate.review.selectors import SpanStatus
-from datasets.exporters import formats
+from datasets.exporters import format_choices, formats
 from datasets.options import ARTIFACTS, LABEL_MODES, OFFSET_UNITS, options_from_query
 from datasets.responses import export_response
 
@@ -79,7 +79,7 @@ class ProjectExportView(APIView):
     )
     def get(self, request, pk: int):
         project = access_project(request.user, pk, need=Need.EXPORT)
-        fmt, artifact, options = options_from_query(request.query_params, formats=formats())
+        fmt, artifact, options = options_from_query(request.query_params, formats=format_choices())
         return export_response(
             project=project, fmt=fmt, artifact=artifact, options=options, actor=request.user
         )

@@ -170,9 +170,10 @@ class ExportForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, formats: list[str], **kwargs):
+    def __init__(self, *args, formats: list[tuple[str, str]], **kwargs):
+        """`formats`: (slug, title) pairs; the slug is the value, the title what people read."""
         super().__init__(*args, **kwargs)
-        self.fields["format"].choices = [(name, name) for name in formats]
+        self.fields["format"].choices = formats
 
     def clean_articles(self) -> tuple[int, ...]:
         try:
@@ -204,7 +205,9 @@ class ExportForm(forms.Form):
         )
 
 
-def options_from_query(query: Mapping, *, formats: list[str]) -> tuple[str, str, ExportOptions]:
+def options_from_query(
+    query: Mapping, *, formats: list[tuple[str, str]]
+) -> tuple[str, str, ExportOptions]:
     """(format, artifact, options) from a QueryDict; ValidationError by parameter otherwise."""
     form = ExportForm(query, formats=formats)
     if not form.is_valid():

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import render
 
 from annotate.access import Need, access_project
-from datasets.exporters import formats, get_exporter
+from datasets.exporters import format_choices, get_exporter
 from datasets.options import ExportForm
 from datasets.responses import export_response
 
@@ -18,7 +18,7 @@ def export_page(request: HttpRequest, project_pk: int) -> HttpResponseBase:
     submitted = "format" in request.GET
     form = ExportForm(
         request.GET if submitted else None,
-        formats=formats(),
+        formats=format_choices(),
         initial={"format": "native", "artifact": "data", "offset_unit": "utf16"},
     )
     if submitted and form.is_valid():
@@ -39,7 +39,7 @@ def export_page(request: HttpRequest, project_pk: int) -> HttpResponseBase:
         {
             "project": project,
             "form": form,
-            "exporters": [get_exporter(name) for name in formats()],
+            "exporters": [get_exporter(name) for name, _title in format_choices()],
         },
         status=400 if form.errors else 200,
     )

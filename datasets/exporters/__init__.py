@@ -24,7 +24,8 @@ CHUNK_CHARS = 64 * 1024
 
 @dataclass(frozen=True, slots=True)
 class Exporter:
-    name: str
+    name: str  # the slug in URLs, options and commands
+    title: str  # what people read in the export page's choices
     media_type: str
     extension: str
     format_row: Callable[[ArticleRecord, ExportContext], Iterable[Row]]
@@ -49,6 +50,11 @@ def register(exporter: Exporter) -> Exporter:
 
 def formats() -> list[str]:
     return list(_REGISTRY)
+
+
+def format_choices() -> list[tuple[str, str]]:
+    """(slug, title) for every format, for forms."""
+    return [(name, exporter.title) for name, exporter in _REGISTRY.items()]
 
 
 def get_exporter(fmt: str) -> Exporter:

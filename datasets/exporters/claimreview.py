@@ -62,6 +62,7 @@ def format_row(article: ArticleRecord, context: ExportContext) -> Iterator[dict]
 register(
     Exporter(
         name="claimreview",
+        title="ClaimReview (JSON-LD)",
         media_type="application/x-ndjson; charset=utf-8",
         extension="jsonl",
         format_row=format_row,

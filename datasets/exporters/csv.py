@@ -105,6 +105,7 @@ def format_row(article: ArticleRecord, context: ExportContext) -> Iterator[list]
 register(
     Exporter(
         name="csv",
+        title="CSV (one row per verdict)",
         media_type="text/csv; charset=utf-8",
         extension="csv",
         format_row=format_row,

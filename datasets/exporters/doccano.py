@@ -63,6 +63,7 @@ def format_row(article: ArticleRecord, context: ExportContext) -> Iterator[dict]
 register(
     Exporter(
         name="doccano",
+        title="doccano (JSONL)",
         media_type="application/x-ndjson; charset=utf-8",
         extension="jsonl",
         format_row=format_row,

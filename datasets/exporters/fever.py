@@ -80,6 +80,7 @@ def format_row(article: ArticleRecord, context: ExportContext) -> Iterator[dict]
 register(
     Exporter(
         name="fever",
+        title="FEVER (JSONL)",
         media_type="application/x-ndjson; charset=utf-8",
         extension="jsonl",
         format_row=format_row,

@@ -106,6 +106,7 @@ def format_row(article: ArticleRecord, context: ExportContext) -> Iterator[dict]
 register(
     Exporter(
         name="label-studio",
+        title="Label Studio (JSON)",
         media_type="application/json; charset=utf-8",
         extension="json",
         format_row=format_row,

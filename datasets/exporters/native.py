@@ -151,6 +151,7 @@ def _adjudication(adjudication: AdjudicationRecord) -> dict:
 register(
     Exporter(
         name="native",
+        title="Native (JSONL, round-trips)",
         media_type="application/x-ndjson; charset=utf-8",
         extension="jsonl",
         format_row=format_row,

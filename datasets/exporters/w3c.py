@@ -104,6 +104,7 @@ def format_row(article: ArticleRecord, context: ExportContext) -> Iterator[dict]
 register(
     Exporter(
         name="w3c",
+        title="W3C Web Annotation (JSON-LD)",
         media_type="application/x-ndjson; charset=utf-8",
         extension="jsonl",
         format_row=format_row,

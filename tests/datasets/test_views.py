@@ -39,6 +39,9 @@ def test_export_page_shows_the_form_to_editors(client, known):
     ):
         assert f'name="{name}"' in html, name
     assert "<script" not in html and "style=" not in html  # strict CSP: no inline code
+    # formats by their names, the slug as the value
+    assert '<option value="w3c">W3C Web Annotation (JSON-LD)</option>' in html
+    assert '<option value="native" selected>Native (JSONL, round-trips)</option>' in html
     # every visible control has a label
     for control_id in re.findall(r'<(?:input|select|textarea)[^>]* id="([^"]+)"', html):
         assert f'for="{control_id}"' in html, control_id

@@ -1,5 +1,7 @@
 """The reviewer and editor pages through Django's test client (the browser suite drives JS)."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -272,6 +274,7 @@ def test_history_page_for_editors_only(team):
     _client(team["first"]).post(reverse("annotate:verdict", args=[span.pk]), _verdict_post())
     page = _client(team["editor"]).get(reverse("annotate:history", args=[span.pk])).text
     assert team["first"].username in page
+    assert re.search(r"\d\d:\d\d:\d\d UTC</time>", page)  # times say their zone
     assert (
         _client(team["first"]).get(reverse("annotate:history", args=[span.pk])).status_code == 403
     )
