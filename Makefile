@@ -32,9 +32,10 @@ test: install
 test-fast: install
 	$(PY) -m pytest -m "not browser and not slow and not postgres" -q
 
-# docs/screenshots/{dashboard,reader}.png at 1440x900 from the demo data, in /usr/bin/chromium.
+# docs/screenshots/: dashboard and reader from the demo data, and README's walkthrough steps,
+# at 1440x900 in /usr/bin/chromium.
 screenshots: install
-	UPDATE_SCREENSHOTS=1 $(PY) -m pytest tests/browser/test_layout.py -k screenshots -q
+	UPDATE_SCREENSHOTS=1 $(PY) -m pytest tests/browser/test_layout.py tests/browser/test_walkthrough.py -k "screenshots or walkthrough" -q
 
 lint: install
 	$(VENV)/bin/ruff check .
