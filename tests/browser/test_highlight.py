@@ -268,7 +268,7 @@ def test_delete_own_claim_after_confirmation(page, live_server, log_in, desk):
     with page.expect_navigation():
         page.get_by_role("button", name="Delete claim").click()
 
-    expect(page.locator(".messages")).to_contain_text("The highlight was deleted.")
+    expect(page.locator("#reader-status")).to_have_text("The highlight was deleted.")
     assert not Span.objects.exists()
     assert Span.history.filter(id=span.pk).latest().history_type == "-"
 
