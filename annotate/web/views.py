@@ -447,18 +447,15 @@ def prediction_reject(request: HttpRequest, prediction_pk: int) -> HttpResponse:
         messages.error(request, "The prediction could not be rejected: " + " ".join(error.messages))
         return redirect(_back_to_reader(request, prediction))
     messages.success(request, f"{prediction.model_name}'s prediction was rejected.")
-    # The keyboard goes on to the next open prediction of the article, if there is one.
-    following = (
-        selectors.project_predictions(
-            project=prediction.project,
-            user=request.user,
-            article_id=prediction.article_id,
-            open_only=True,
-        )
-        .filter(start__gte=prediction.start)
-        .values_list("pk", flat=True)
-        .first()
-    )
+    # The keyboard goes on to the next open prediction of the article (after the last one, the
+    # first), if any is left.
+    left = selectors.project_predictions(
+        project=prediction.project,
+        user=request.user,
+        article_id=prediction.article_id,
+        open_only=True,
+    ).values_list("pk", flat=True)
+    following = left.filter(start__gte=prediction.start).first() or left.first()
     return redirect(
         _back_to_reader(request, prediction, f"#prediction-{following}" if following else "")
     )

@@ -197,3 +197,11 @@ def test_reader_queries_stay_flat_with_predictions(
         page = client.get(_reader(project, article)).content.decode()
 
     assert page.count('class="pred-tag"') == n
+
+
+def test_reject_of_the_last_prediction_returns_to_the_first(reviewer, project, article, prediction):
+    earlier = PredictionFactory(project=project, article=article, text="Leaders met")
+
+    response = _client(reviewer).post(_reject(prediction))
+
+    assert response.url == f"{_reader(project, article)}#prediction-{earlier.pk}"
