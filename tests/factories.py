@@ -4,7 +4,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from annotate.models import Membership, Project, Source, Span, Verdict
+from annotate.models import Membership, Prediction, Project, Source, Span, Verdict
 from annotate.projects.scales import PRESETS
 from annotate.review.anchoring import quote_context
 from corpus.models import Article
@@ -143,6 +143,33 @@ class SpanFactory(factory.django.DjangoModelFactory):
     def in_project(span, create, extracted, **kwargs):
         if create:
             span.project.articles.add(span.article)
+
+
+class PredictionFactory(factory.django.DjangoModelFactory):
+    """An open machine prediction of a passage, picked as SpanFactory picks one (`text`,
+    `occurrence`); the article is put in the project."""
+
+    class Meta:
+        model = Prediction
+        skip_postgeneration_save = True
+
+    class Params:
+        text = None
+        occurrence = 1
+
+    project = factory.SubFactory(ProjectFactory)
+    article = factory.SubFactory(ArticleFactory)
+    created_by = factory.SubFactory(UserFactory)
+    start = factory.LazyAttribute(_span_start)
+    end = factory.LazyAttribute(_span_end)
+    quote = factory.LazyAttribute(lambda p: p.article.body[p.start : p.end])
+    model_name = factory.Sequence(lambda n: f"claim-model-{n}")
+    score = 0.87
+
+    @factory.post_generation
+    def in_project(prediction, create, extracted, **kwargs):
+        if create:
+            prediction.project.articles.add(prediction.article)
 
 
 class VerdictFactory(factory.django.DjangoModelFactory):

@@ -12,7 +12,7 @@ Services still enforce their own rules; these spare doors from restating them.
 from annotate.access.capabilities import REFUSALS, Capabilities, Need
 from annotate.access.roles import User, caller_role, remember_role
 from annotate.errors import Forbidden, NotFound
-from annotate.models import Invitation, Project, Span, Verdict
+from annotate.models import Invitation, Prediction, Project, Span, Verdict
 from annotate.projects import selectors as project_selectors
 from annotate.review import selectors  # module reference: selectors imports annotate.access too
 from corpus.models import Article
@@ -123,6 +123,29 @@ def access_own_verdict(
     remember_role(project, user, verdict.caller_role)
     authorize(capabilities, need)
     return verdict
+
+
+def access_prediction(user: User, prediction_id: object, *, need: Need = Need.WRITE) -> Prediction:
+    """A prediction of the caller's projects with `prediction.project` (role remembered), in one
+    query: NotFound for other projects' predictions, Forbidden if the role lacks `need`."""
+    pk = _id(prediction_id, "prediction")
+    if not user.is_authenticated:
+        raise NotFound("No such prediction.")
+    try:
+        prediction = (
+            Prediction.objects.select_related("project")
+            .annotate(caller_role=caller_role(user))
+            .get(pk=pk)
+        )
+    except Prediction.DoesNotExist:
+        raise NotFound("No such prediction.") from None
+    if prediction.caller_role is None:
+        raise NotFound("No such prediction.")
+    remember_role(prediction.project, user, prediction.caller_role)
+    authorize(
+        Capabilities.of(prediction.caller_role, blind_review=prediction.project.blind_review), need
+    )
+    return prediction
 
 
 def access_invitation(

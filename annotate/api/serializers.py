@@ -299,6 +299,9 @@ class SpanUpdateInput(serializers.Serializer):
 
 
 class PredictionOutput(serializers.ModelSerializer):
+    # The model's property over its own columns: open, accepted (accepted_span) or rejected.
+    decision = serializers.ChoiceField(choices=Prediction.Decision.choices, read_only=True)
+
     class Meta:
         model = Prediction
         fields = [
@@ -311,7 +314,10 @@ class PredictionOutput(serializers.ModelSerializer):
             "label",
             "model_name",
             "score",
+            "decision",
             "accepted_span",
+            "rejected_at",
+            "rejected_by",
             "created_at",
         ]
 

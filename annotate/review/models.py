@@ -83,6 +83,11 @@ class Span(models.Model):
 class Prediction(models.Model):
     """A machine pre-annotation: a proposed claim (and label) that a reviewer may accept."""
 
+    class Decision(models.TextChoices):
+        OPEN = "open", "open"
+        ACCEPTED = "accepted", "accepted"
+        REJECTED = "rejected", "rejected"
+
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="predictions")
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="predictions")
     start = models.PositiveIntegerField()
@@ -98,10 +103,23 @@ class Prediction(models.Model):
     accepted_span = models.ForeignKey(
         Span, on_delete=models.SET_NULL, null=True, blank=True, related_name="from_predictions"
     )
+    # A rejection is a decision kept with its author, so the prediction stops being offered.
+    rejected_at = models.DateTimeField(null=True, blank=True)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="predictions_rejected",
+    )
 
     class Meta:
         ordering = ["article", "start", "end", "pk"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(accepted_span__isnull=True) | Q(rejected_at__isnull=True),
+                name="prediction_accepted_or_rejected",
+            ),
             models.CheckConstraint(
                 condition=Q(end__gt=F("start")), name="prediction_end_after_start"
             ),
@@ -117,6 +135,15 @@ class Prediction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model_name}: [{self.start}, {self.end})"
+
+    @property
+    def decision(self) -> str:
+        """Open until a reviewer accepts it (a span) or rejects it."""
+        if self.rejected_at is not None:
+            return self.Decision.REJECTED
+        if self.accepted_span_id is not None:
+            return self.Decision.ACCEPTED
+        return self.Decision.OPEN
 
 
 class Assignment(models.Model):

@@ -327,9 +327,15 @@ def own_verdict(*, user, pk: int) -> Verdict:
 
 
 def project_predictions(
-    *, project: Project, user, article_id: int | None = None, accepted: bool | None = None
+    *,
+    project: Project,
+    user,
+    article_id: int | None = None,
+    accepted: bool | None = None,
+    open_only: bool = False,
 ) -> QuerySet[Prediction]:
-    """A project's machine predictions, for its members."""
+    """A project's machine predictions, for its members; `open_only`: neither accepted nor
+    rejected (what the reader offers)."""
     if role_in(project, user) is None:
         return Prediction.objects.none()
     predictions = Prediction.objects.filter(project=project)
@@ -337,6 +343,8 @@ def project_predictions(
         predictions = predictions.filter(article_id=article_id)
     if accepted is not None:
         predictions = predictions.filter(accepted_span__isnull=not accepted)
+    if open_only:
+        predictions = predictions.filter(accepted_span__isnull=True, rejected_at__isnull=True)
     return predictions.order_by("article_id", "start", "end", "pk")
 
 

@@ -24,3 +24,10 @@ def is_web_url(url: str) -> bool:
 def record_kind(record) -> str:
     """What a historical record is about: span, verdict, source, adjudication."""
     return record.instance_type._meta.verbose_name
+
+
+@register.filter
+def score(value: float | None) -> str:
+    """A prediction's score as the reader shows it: two decimals, or "none" when the model gave
+    none."""
+    return "none" if value is None else f"{value:.2f}"

@@ -42,4 +42,14 @@ urlpatterns = [
     path("spans/<int:span_pk>/bounds/", views.span_bounds, name="span-bounds"),
     path("spans/<int:span_pk>/delete/", views.span_delete, name="span-delete"),
     path("spans/<int:span_pk>/history/", views.span_history, name="history"),
+    path(
+        "predictions/<int:prediction_pk>/accept/",
+        views.prediction_accept,
+        name="prediction-accept",
+    ),
+    path(
+        "predictions/<int:prediction_pk>/reject/",
+        views.prediction_reject,
+        name="prediction-reject",
+    ),
 ]

@@ -14,12 +14,13 @@ from annotate.access import (
     Need,
     access_article_in_project,
     access_own_verdict,
+    access_prediction,
     access_project,
     access_span,
     capabilities,
 )
 from annotate.errors import NotFound, VersionConflict
-from annotate.models import Comment, Project, Span, Verdict
+from annotate.models import Comment, Prediction, Project, Span, Verdict
 from annotate.projects import selectors as project_selectors
 from annotate.projects import services as project_services
 from annotate.review import selectors, services
@@ -34,7 +35,7 @@ from annotate.web.forms import (
     attach_errors,
     sources_from,
 )
-from annotate.web.highlight import segments
+from annotate.web.highlight import Segment, segments
 
 # The upload page lists at most this many imported inputs (all failures are listed).
 IMPORTED_ROWS_SHOWN = 200
@@ -115,12 +116,30 @@ def reader_context(
     placed = [span for span in spans if not span.orphaned]
     if selected is not None and selected.article_id != article.pk:
         selected = None
+    may = capabilities(project, request.user)
+    # Viewers do not see predictions: they are work material for those who may decide on them.
+    predictions = (
+        list(
+            selectors.project_predictions(
+                project=project, user=request.user, article_id=article.pk, open_only=True
+            )
+        )
+        if may.may_write
+        else []
+    )
+    cut = segments(
+        article.body,
+        [(s.pk, s.start, s.end) for s in placed],
+        [(p.pk, p.start, p.end) for p in predictions],
+    )
     context = {
         "project": project,
         "article": article,
-        "capabilities": capabilities(project, request.user),
+        "capabilities": may,
         "spans": spans,
-        "segments": segments(article.body, [(s.pk, s.start, s.end) for s in placed]),
+        "segments": cut,
+        "pieces": _pieces(cut, predictions),
+        "predictions": predictions,
         "selected": selected,
         "queue_mode": queue_mode,
         "span_form": forms.get("span_form") or SpanForm(),
@@ -134,13 +153,39 @@ def reader_context(
     return context
 
 
+def _pieces(cut: list[Segment], predictions: list[Prediction]) -> list[tuple[Segment, list]]:
+    """Each segment with the predictions ending at its end: their focusable tag follows it."""
+    ending: dict[int, list[Prediction]] = {}
+    for prediction in predictions:
+        ending.setdefault(prediction.end, []).append(prediction)
+    if cut:  # a prediction past a revised body's end is tagged at the end
+        last = cut[-1].end
+        ending.setdefault(last, []).extend(
+            p for p in predictions if p.end > last and p.start < last
+        )
+    return [(segment, ending.get(segment.end, [])) for segment in cut]
+
+
+def _suggested_label(request: HttpRequest, span: Span, own: Verdict | None) -> Prediction | None:
+    """Right after accepting a prediction (`?prediction=`), its label pre-fills the accepting
+    reviewer's verdict, as Label Studio pre-fills predictions; others review it unprompted."""
+    prediction_id = request.GET.get("prediction", "")
+    if own is not None or not prediction_id.isdigit():
+        return None
+    prediction = Prediction.objects.filter(pk=prediction_id, accepted_span=span).first()
+    if prediction is None or prediction.label not in span.project.labels:
+        return None
+    return prediction
+
+
 def _panel_context(request, project: Project, span: Span, forms: dict, may: Capabilities) -> dict:
     own = next((v for v in span.visible_verdicts if v.reviewer_id == request.user.pk), None)
     others = [v for v in span.visible_verdicts if v.reviewer_id != request.user.pk]
+    suggested = _suggested_label(request, span, own)
     verdict_form = forms.get("verdict_form") or VerdictForm(
         scale=project.scale,
         initial={
-            "label": own.label if own else "",
+            "label": own.label if own else (suggested.label if suggested else ""),
             "rationale": own.rationale if own else "",
             "confidence": own.confidence if own else None,
             "version": own.version if own else 0,
@@ -170,6 +215,7 @@ def _panel_context(request, project: Project, span: Span, forms: dict, may: Capa
         "hidden_by_blind_review": may.is_blind_for_me
         and not (own and own.status == Verdict.Status.SUBMITTED),
         "verdict_form": verdict_form,
+        "suggested_by": suggested,
         "source_formset": source_formset,
         "conflict": forms.get("conflict"),
         "comment_form": forms.get("comment_form") or CommentForm(),
@@ -210,6 +256,7 @@ def span_create(request: HttpRequest, project_pk: int, article_pk: int) -> HttpR
         except ValidationError as error:
             attach_errors(error, form)
         else:
+            messages.success(request, "Claim highlighted.")
             return redirect(_reader_url(span))
     messages.error(request, "The claim could not be highlighted: " + _messages(form))
     return _reader_page(
@@ -363,6 +410,55 @@ def span_skip(request: HttpRequest, span_pk: int) -> HttpResponse:
             return _next_in_queue(request, span.project)
     messages.error(request, "The claim could not be skipped: " + _messages(form))
     return _span_page(request, span, {"skip_form": form}, 400)
+
+
+def _back_to_reader(request: HttpRequest, prediction: Prediction, fragment: str = "") -> str:
+    """The reader the prediction form was sent from: its open claim and queue mode kept."""
+    url = reverse("annotate:reader", args=[prediction.project_id, prediction.article_id])
+    query = []
+    if (selected := request.POST.get("span", "")).isdigit():
+        query.append(f"span={selected}")
+    if request.POST.get("queue") == "1":
+        query.append("queue=1")
+    return url + ("?" + "&".join(query) if query else "") + fragment
+
+
+@login_required
+@require_POST
+def prediction_accept(request: HttpRequest, prediction_pk: int) -> HttpResponse:
+    prediction = access_prediction(request.user, prediction_pk, need=Need.WRITE)
+    try:
+        span = services.prediction_accept(prediction=prediction, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, "The prediction could not be accepted: " + " ".join(error.messages))
+        return redirect(_back_to_reader(request, prediction))
+    messages.success(request, f"Claim highlighted from {prediction.model_name}'s prediction.")
+    url = _reader_url(span, queue=request.POST.get("queue") == "1")
+    return redirect(url.replace("#panel", f"&prediction={prediction.pk}#panel"))
+
+
+@login_required
+@require_POST
+def prediction_reject(request: HttpRequest, prediction_pk: int) -> HttpResponse:
+    prediction = access_prediction(request.user, prediction_pk, need=Need.WRITE)
+    try:
+        services.prediction_reject(prediction=prediction, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, "The prediction could not be rejected: " + " ".join(error.messages))
+        return redirect(_back_to_reader(request, prediction))
+    messages.success(request, f"{prediction.model_name}'s prediction was rejected.")
+    # The keyboard goes on to the next open prediction of the article (after the last one, the
+    # first), if any is left.
+    left = selectors.project_predictions(
+        project=prediction.project,
+        user=request.user,
+        article_id=prediction.article_id,
+        open_only=True,
+    ).values_list("pk", flat=True)
+    following = left.filter(start__gte=prediction.start).first() or left.first()
+    return redirect(
+        _back_to_reader(request, prediction, f"#prediction-{following}" if following else "")
+    )
 
 
 @login_required

@@ -1,6 +1,8 @@
-// The reader: highlighting (highlighter.js), open claims, keyboard shortcuts, source rows.
+// The reader: highlighting (highlighter.js), machine predictions (predictions.js), open claims,
+// keyboard shortcuts, source rows, and the messages beside the panel.
 import { initHighlighter } from "./highlighter.js";
 import { typing } from "./keys.js";
+import { initPredictions } from "./predictions.js";
 
 const body = document.getElementById("article-body");
 const spanList = document.getElementById("span-list");
@@ -9,6 +11,26 @@ const shortcuts = document.getElementById("shortcuts");
 
 // First: in select mode the arrow keys, Enter and Escape belong to the caret.
 initHighlighter(body);
+initPredictions(body);
+
+// Messages are rendered with the page; put back after load, a live region announces them
+// (screen readers read changes of a live region, not what it held when the page loaded).
+const messageBox = document.getElementById("reader-messages");
+if (messageBox) {
+  const regions = ["reader-status", "reader-alerts"].map((id) => document.getElementById(id));
+  const shown = regions.map((region) => Array.from(region.childNodes));
+  const close = document.getElementById("reader-messages-close");
+  if (shown.some((nodes) => nodes.length)) {
+    for (const region of regions) region.replaceChildren();
+    window.setTimeout(() => regions.forEach((region, i) => region.append(...shown[i])), 100);
+    close.hidden = false;
+  }
+  close.addEventListener("click", () => {
+    for (const region of regions) region.replaceChildren();
+    messageBox.classList.add("is-empty");
+    close.hidden = true;
+  });
+}
 
 body?.addEventListener("click", (event) => {
   const leaf = event.target.closest("[data-span]");

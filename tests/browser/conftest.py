@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -82,6 +83,20 @@ def page(page, console):
     page.on("pageerror", lambda error: console.errors.append(f"pageerror: {error}"))
     yield page
     assert not console.unexpected(), console.unexpected()
+
+
+@pytest.fixture
+def assert_in_viewport(page):
+    """`assert_in_viewport(locator)`: visible and wholly inside the viewport, no scrolling."""
+
+    def assert_in_viewport(locator) -> None:
+        expect(locator).to_be_visible()
+        box = locator.bounding_box()
+        width, height = page.evaluate("[document.documentElement.clientWidth, window.innerHeight]")
+        assert box["x"] >= 0 and box["y"] >= 0, box
+        assert box["x"] + box["width"] <= width and box["y"] + box["height"] <= height, box
+
+    return assert_in_viewport
 
 
 @pytest.fixture

@@ -54,14 +54,6 @@ def reader_url(live_server, desk, span=None) -> str:
     return f"{url}?span={span.pk}#panel" if span else url
 
 
-def assert_in_viewport(page, locator) -> None:
-    expect(locator).to_be_visible()
-    box = locator.bounding_box()
-    width, height = page.evaluate("[document.documentElement.clientWidth, window.innerHeight]")
-    assert box["x"] >= 0 and box["y"] >= 0, box
-    assert box["x"] + box["width"] <= width and box["y"] + box["height"] <= height, box
-
-
 def drag(page, edges) -> None:
     page.mouse.move(edges["from"]["x"], edges["from"]["y"])
     page.mouse.down()
@@ -71,7 +63,7 @@ def drag(page, edges) -> None:
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_mouse_selection_on_longest_seed_offers_control_in_view_and_enter_creates(
-    page, live_server, log_in, seed_desk, text_edges, viewport
+    page, live_server, log_in, seed_desk, text_edges, viewport, assert_in_viewport
 ):
     body = seed_desk["article"].body
     assert len(body) > 10_000 and LONG_PASSAGE in body
@@ -97,7 +89,7 @@ def test_mouse_selection_on_longest_seed_offers_control_in_view_and_enter_create
     drag(page, text_edges(partial))
 
     control = page.locator("#span-form")
-    assert_in_viewport(page, control)
+    assert_in_viewport(control)
     expect(page.locator("#span-form-quote")).to_have_text(LONG_PASSAGE)
     expect(control.get_by_role("button", name="Highlight claim")).to_be_focused()
     assert page.evaluate("window.scrollY") == scrolled
@@ -113,7 +105,7 @@ def test_mouse_selection_on_longest_seed_offers_control_in_view_and_enter_create
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_keyboard_only_select_mode_on_longest_seed_highlights_a_claim(
-    page, live_server, log_in, seed_desk, viewport
+    page, live_server, log_in, seed_desk, viewport, assert_in_viewport
 ):
     body = seed_desk["article"].body
     page.set_viewport_size(dict(zip(("width", "height"), VIEWPORTS[viewport], strict=True)))
@@ -132,7 +124,7 @@ def test_keyboard_only_select_mode_on_longest_seed_highlights_a_claim(
     page.keyboard.press("Enter")
 
     control = page.locator("#span-form")
-    assert_in_viewport(page, control)
+    assert_in_viewport(control)
     expect(control.get_by_role("button", name="Highlight claim")).to_be_focused()
     quote = page.locator("#span-form-quote").inner_text()
     assert quote and quote == quote.strip()
@@ -212,7 +204,9 @@ def test_mouse_selection_snaps_over_combining_marks_unless_alt(
     expect(page.locator("#span-form-quote")).to_have_text("ices fe")
 
 
-def test_adjust_own_claim_end_and_start_by_keyboard(page, live_server, log_in, desk):
+def test_adjust_own_claim_end_and_start_by_keyboard(
+    page, live_server, log_in, desk, assert_in_viewport
+):
     span = SpanFactory(
         project=desk["project"],
         article=desk["article"],
@@ -229,7 +223,7 @@ def test_adjust_own_claim_end_and_start_by_keyboard(page, live_server, log_in, d
     page.keyboard.press("Shift+ArrowLeft")  # the start takes "café"
     page.keyboard.press("Enter")
     control = page.locator("#bounds-form")
-    assert_in_viewport(page, control)
+    assert_in_viewport(control)
     expect(page.locator("#bounds-form-quote")).to_have_text("cafe\u0301 prices fell 50")
     with page.expect_navigation():
         page.keyboard.press("Enter")
@@ -274,7 +268,7 @@ def test_delete_own_claim_after_confirmation(page, live_server, log_in, desk):
     with page.expect_navigation():
         page.get_by_role("button", name="Delete claim").click()
 
-    expect(page.locator(".messages")).to_contain_text("The highlight was deleted.")
+    expect(page.locator("#reader-status")).to_have_text("The highlight was deleted.")
     assert not Span.objects.exists()
     assert Span.history.filter(id=span.pk).latest().history_type == "-"
 
@@ -302,7 +296,9 @@ def test_editor_deletes_a_reviewed_claim_after_confirmation(page, live_server, l
     assert Span.history.filter(id=span.pk).latest().history_user == desk["editor"]
 
 
-def test_adjust_own_claim_with_the_mouse(page, live_server, log_in, desk, text_edges):
+def test_adjust_own_claim_with_the_mouse(
+    page, live_server, log_in, desk, text_edges, assert_in_viewport
+):
     span = SpanFactory(
         project=desk["project"], article=desk["article"], created_by=desk["reviewer"], text="fell"
     )
@@ -313,7 +309,7 @@ def test_adjust_own_claim_with_the_mouse(page, live_server, log_in, desk, text_e
     page.get_by_role("button", name="Adjust boundaries").click()
     drag(page, text_edges("rices fell 5"))  # snaps to "prices fell 50"
     control = page.locator("#bounds-form")
-    assert_in_viewport(page, control)
+    assert_in_viewport(control)
     expect(page.locator("#bounds-form-quote")).to_have_text("prices fell 50")
     with page.expect_navigation():
         control.get_by_role("button", name="Save boundaries").click()

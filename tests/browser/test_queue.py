@@ -103,3 +103,37 @@ def test_x_skips_outside_text_fields(page, live_server, log_in, queue):
         page.keyboard.press("x")
     _left(page, 3)
     assert Skip.objects.get().span == queue["spans"][0]
+
+
+def _message_in_view(page, assert_in_viewport, text: str) -> None:
+    """The message is in the live region, inside the viewport and not covered (the queue bar)."""
+    message = page.locator("#reader-status .message")
+    expect(message).to_have_text(text)
+    assert_in_viewport(message)
+    assert message.evaluate(
+        """(element) => {
+          const box = element.getBoundingClientRect();
+          const top = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+          return element.contains(top);
+        }"""
+    )
+
+
+@pytest.mark.parametrize("viewport", [(1440, 900), (360, 800)])
+def test_submit_and_skip_messages_are_announced_in_view(
+    page, live_server, log_in, queue, assert_in_viewport, viewport
+):
+    page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
+    log_in(queue["reviewer"])
+    page.goto(live_server.url + reverse("annotate:project", args=[queue["project"].pk]))
+    page.get_by_role("button", name="Start reviewing").click()
+    page.wait_for_url(re.compile(r".*queue=1.*"))
+    expect(page.locator("#reader-status")).to_have_attribute("aria-live", "polite")
+
+    _judge_with_ctrl_enter(page, CLAIMS[0], "The index shows it.")
+    _message_in_view(page, assert_in_viewport, "Your verdict was submitted.")
+
+    page.locator("#panel-heading").click()
+    with page.expect_navigation():
+        page.keyboard.press("x")
+    _message_in_view(page, assert_in_viewport, "Claim skipped: it goes to another reviewer.")

@@ -159,7 +159,7 @@ def test_selection_across_paragraph_break_highlights_claim(
     with page.expect_navigation() as navigation:
         page.get_by_role("button", name="Highlight claim").click()
 
-    assert navigation.value.status == 200, page.locator(".messages").inner_text()
+    assert navigation.value.status == 200, page.locator("#reader-messages").inner_text()
     span = Span.objects.get()
     start = BODY.index(quote)
     assert (span.quote, span.start, span.end) == (quote, start, start + len(quote))
@@ -214,7 +214,7 @@ def test_keyboard_only_verdict_with_a_source(page, live_server, log_in, desk):
     assert page.evaluate(focused) == "add-source"
     page.keyboard.press("s")
 
-    expect(page.locator(".messages")).to_have_text("Your verdict was submitted.")
+    expect(page.locator("#reader-status")).to_have_text("Your verdict was submitted.")
     expect(page.locator("#verdict-form legend").first).to_contain_text("submitted, version 1")
     verdict = Verdict.objects.get(span=span, reviewer=desk["reviewer"])
     assert verdict.label == labels[2] == "Half True"
@@ -239,7 +239,7 @@ def test_tab_to_submit_and_enter_submits_too(page, live_server, log_in, desk):
             break
     page.keyboard.press("Enter")
 
-    expect(page.locator(".messages")).to_have_text("Your verdict was submitted.")
+    expect(page.locator("#reader-status")).to_have_text("Your verdict was submitted.")
     verdict = Verdict.objects.get(span=span)
     assert (verdict.label, verdict.status) == ("False", Verdict.Status.SUBMITTED)
     assert verdict.sources.count() == 1

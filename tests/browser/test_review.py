@@ -70,7 +70,7 @@ def test_blind_review_hides_others_until_own_verdict_is_submitted(page, live_ser
     page.get_by_label("URL").fill("https://example.org/transcript")
     page.get_by_role("button", name="Submit").click()
 
-    expect(page.locator(".messages")).to_have_text("Your verdict was submitted.")
+    expect(page.locator("#reader-status")).to_have_text("Your verdict was submitted.")
     expect(page.locator("#blind-note")).to_have_count(0)
     card = others.get_by_role("article", name=f"Verdict by {first.username}")
     expect(card).to_be_visible()
@@ -104,7 +104,7 @@ def test_editor_adjudicates_a_contested_claim(page, live_server, log_in, claim):
     form.locator("textarea[name='adjudicate-rationale']").fill("Both readouts are partly right.")
     form.get_by_role("button", name="Record final verdict").click()
 
-    expect(page.locator(".messages")).to_have_text("The final verdict is recorded.")
+    expect(page.locator("#reader-status")).to_have_text("The final verdict is recorded.")
     expect(panel.locator("#panel-heading .badge")).to_have_text("adjudicated")
     expect(panel.locator(".adjudication")).to_contain_text("Final verdict: Half True")
     expect(page.locator("#span-list .badge")).to_have_text("adjudicated")

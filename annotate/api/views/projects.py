@@ -222,3 +222,10 @@ class PredictionViewSet(viewsets.GenericViewSet):
         span = services.prediction_accept(prediction=self.get_object(), actor=request.user)
         span = selectors.span_for_user(user=request.user, pk=span.pk)
         return Response(io.SpanDetailOutput(span).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: io.PredictionOutput})
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        """Turn the prediction down (reviewers and editors): it is no longer offered."""
+        prediction = services.prediction_reject(prediction=self.get_object(), actor=request.user)
+        return Response(io.PredictionOutput(prediction).data)

@@ -11,6 +11,7 @@ from annotate.review.services.moderation import (
 from annotate.review.services.predictions import (
     PredictionInput,
     prediction_accept,
+    prediction_reject,
     predictions_bulk_create,
 )
 from annotate.review.services.restore import (
@@ -71,6 +72,7 @@ __all__ = [
     "comment_post",
     "next_span_for_review",
     "prediction_accept",
+    "prediction_reject",
     "predictions_bulk_create",
     "project_delete",
     "queue_refresh",

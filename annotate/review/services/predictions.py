@@ -1,10 +1,12 @@
-"""Machine pre-annotations: stored in bulk by tools, accepted into spans by reviewers."""
+"""Machine pre-annotations: stored in bulk by tools, accepted into spans or rejected by
+reviewers. A prediction is decided once: accepted (linked to its span) or rejected (who, when)."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from annotate.access import require_writer
 from annotate.models import Prediction, Project, Span
@@ -84,8 +86,10 @@ def _prediction(project, actor, articles: dict[int, Article], given: PredictionI
 
 @transaction.atomic
 def prediction_accept(*, prediction: Prediction, actor) -> Span:
-    """Turn a prediction into a span (or find the span already there) and link the two."""
+    """Turn an open prediction into a span (or find the span already there) and link the two."""
     prediction = Prediction.objects.select_for_update().get(pk=prediction.pk)
+    require_writer(prediction.project, actor, "accept predictions")
+    _require_open(prediction)
     existing = Span.objects.filter(
         project=prediction.project_id,
         article=prediction.article_id,
@@ -94,7 +98,6 @@ def prediction_accept(*, prediction: Prediction, actor) -> Span:
         orphaned=False,
     ).first()
     if existing is not None:
-        require_writer(prediction.project, actor, "accept predictions")
         span = existing
     else:
         span = span_create(
@@ -108,3 +111,20 @@ def prediction_accept(*, prediction: Prediction, actor) -> Span:
     prediction.accepted_span = span
     prediction.save(update_fields=["accepted_span"])
     return span
+
+
+@transaction.atomic
+def prediction_reject(*, prediction: Prediction, actor) -> Prediction:
+    """Record that a reviewer turned an open prediction down: it is no longer offered."""
+    prediction = Prediction.objects.select_for_update().get(pk=prediction.pk)
+    require_writer(prediction.project, actor, "reject predictions")
+    _require_open(prediction)
+    prediction.rejected_at = timezone.now()
+    prediction.rejected_by = actor
+    prediction.save(update_fields=["rejected_at", "rejected_by"])
+    return prediction
+
+
+def _require_open(prediction: Prediction) -> None:
+    if prediction.decision != Prediction.Decision.OPEN:
+        raise ValidationError(f"This prediction was already {prediction.decision}.")

@@ -261,3 +261,88 @@ def test_accept_for_a_member_of_two_projects(api_as, reviewer, project, emoji_ar
     response = api_as(reviewer).post(f"/api/v1/predictions/{prediction.pk}/accept/")
 
     assert response.status_code == 201
+
+
+def test_accept_of_a_rejected_prediction_is_a_validation_error(
+    api_as, reviewer, other_reviewer, project, emoji_article, assert_error
+):
+    prediction = _prediction(project, emoji_article)
+    api_as(other_reviewer).post(f"/api/v1/predictions/{prediction.pk}/reject/")
+
+    response = api_as(reviewer).post(f"/api/v1/predictions/{prediction.pk}/accept/")
+
+    assert_error(response, 400, "validation_error")
+    assert not Span.objects.exists()
+
+
+# --- reject ---------------------------------------------------------------------------------------
+
+
+def test_reject_by_reviewer_records_the_decision(api_as, reviewer, project, emoji_article):
+    prediction = _prediction(project, emoji_article)
+
+    response = api_as(reviewer).post(f"/api/v1/predictions/{prediction.pk}/reject/")
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["id"] == prediction.pk
+    assert body["decision"] == "rejected"
+    assert body["rejected_by"] == reviewer.pk and body["rejected_at"]
+    assert body["accepted_span"] is None
+    prediction.refresh_from_db()
+    assert prediction.rejected_by == reviewer
+    assert not Span.objects.exists()
+
+
+def test_list_shows_each_decision(api_as, reviewer, project, emoji_article):
+    open_one = _prediction(project, emoji_article, model_name="open")
+    accepted = _prediction(project, emoji_article, model_name="accepted")
+    rejected = _prediction(project, emoji_article, model_name="rejected")
+    client = api_as(reviewer)
+    client.post(f"/api/v1/predictions/{accepted.pk}/accept/")
+    client.post(f"/api/v1/predictions/{rejected.pk}/reject/")
+
+    rows = {row["id"]: row for row in client.get(_url(project)).json()["results"]}
+
+    assert rows[open_one.pk]["decision"] == "open"
+    assert rows[accepted.pk]["decision"] == "accepted" and rows[accepted.pk]["accepted_span"]
+    assert rows[rejected.pk]["decision"] == "rejected"
+    assert rows[rejected.pk]["rejected_by"] == reviewer.pk
+
+
+def test_reject_twice_is_a_validation_error(api_as, reviewer, project, emoji_article, assert_error):
+    prediction = _prediction(project, emoji_article)
+    client = api_as(reviewer)
+    client.post(f"/api/v1/predictions/{prediction.pk}/reject/")
+
+    assert_error(
+        client.post(f"/api/v1/predictions/{prediction.pk}/reject/"), 400, "validation_error"
+    )
+
+
+def test_reject_by_viewer_is_403(api_as, viewer, project, emoji_article, assert_error):
+    prediction = _prediction(project, emoji_article)
+
+    response = api_as(viewer).post(f"/api/v1/predictions/{prediction.pk}/reject/")
+
+    assert_error(response, 403, "permission_denied")
+    prediction.refresh_from_db()
+    assert prediction.rejected_at is None
+
+
+def test_reject_in_others_project_is_404(api_as, outsider, project, emoji_article, assert_error):
+    prediction = _prediction(project, emoji_article)
+
+    response = api_as(outsider).post(f"/api/v1/predictions/{prediction.pk}/reject/")
+
+    assert_error(response, 404, "not_found")
+    prediction.refresh_from_db()
+    assert prediction.rejected_at is None
+
+
+def test_reject_unauthenticated_is_401(anonymous, project, emoji_article, assert_error):
+    prediction = _prediction(project, emoji_article)
+
+    assert_error(
+        anonymous.post(f"/api/v1/predictions/{prediction.pk}/reject/"), 401, "not_authenticated"
+    )

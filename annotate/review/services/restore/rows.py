@@ -124,4 +124,7 @@ class NewPrediction:
     created_by_id: int
     created_at: datetime.datetime
     accepted_span_id: int | None = None
+    # Imported predictions arrive undecided: no format carries a reviewer's rejection yet.
+    rejected_at: datetime.datetime | None = None
+    rejected_by_id: int | None = None
     id: int | None = None
