@@ -112,7 +112,7 @@ def test_walkthrough_from_an_empty_install_to_an_exported_dataset(
     page.get_by_role("button", name="Add source").click()
     page.get_by_label("URL").fill("https://example.org/commission/turnout")
     page.get_by_role("button", name="Submit").click()
-    expect(page.locator(".messages")).to_contain_text("Your verdict was submitted")
+    expect(page.locator("#reader-status")).to_contain_text("Your verdict was submitted")
     shot("5-verdict")
     page.get_by_role("button", name="Log out rita").click()
 
