@@ -4,8 +4,10 @@ the services keep the stored copy (Span.review_status) equal to them."""
 import dataclasses
 import datetime
 import io
+from importlib import import_module
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import transaction
@@ -18,7 +20,13 @@ from annotate.review import selectors, services
 from annotate.review.status import SpanFacts, SpanStatus, span_status_of, span_status_seen
 from annotate.templatetags.review import status_label
 from tests.datasets.exports import export
-from tests.factories import ArticleFactory, ProjectFactory, SpanFactory, UserFactory
+from tests.factories import (
+    ArticleFactory,
+    ProjectFactory,
+    SpanFactory,
+    UserFactory,
+    VerdictFactory,
+)
 
 LABELS = ("True", "Half True", "False")
 REVIEWERS = 5
@@ -272,3 +280,25 @@ def test_a_restore_stores_the_status_of_its_spans(known, tmp_path):
     stored = dict(spans.values_list("pk", "review_status"))
     assert stored == dict(selectors.with_status(spans).values_list("pk", "status"))
     assert {SpanStatus.ADJUDICATED, SpanStatus.IN_REVIEW} <= set(stored.values())
+
+
+def test_the_migration_stores_the_status_of_existing_spans(reviewers, editor):
+    """0009's data migration gives spans that predate the column the rule's status."""
+    store_statuses = import_module("annotate.migrations.0009_span_review_status").store_statuses
+    project = ProjectFactory(reviews_per_claim=2, editors=[editor], reviewers=reviewers)
+    agreed, contested, adjudicated, untouched = SpanFactory.create_batch(4, project=project)
+    for span, labels in ((agreed, "TT"), (contested, "TF"), (adjudicated, "T")):
+        for reviewer, label in zip(reviewers, labels, strict=False):
+            VerdictFactory(span=span, reviewer=reviewer, label={"T": "True", "F": "False"}[label])
+    Adjudication.objects.create(span=adjudicated, editor=editor, label="True")
+    Span.objects.filter(project=project).update(review_status=SpanStatus.OPEN)  # as before 0009
+
+    store_statuses(django_apps, None)
+
+    stored = dict(Span.objects.filter(project=project).values_list("pk", "review_status"))
+    assert stored == {
+        agreed.pk: "agreed",
+        contested.pk: "contested",
+        adjudicated.pk: "adjudicated",
+        untouched.pk: "open",
+    }
