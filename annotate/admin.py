@@ -3,13 +3,17 @@
 What the admin may change: a project's settings (project_save), members (membership_set_role),
 a span's claimant and note (span_update); what it may remove: projects, spans, comments,
 adjudications and assignments (the *_delete services: queue flags, agreement cache and history
-follow). Verdicts and sources are read-only here: they are their reviewer's words, changed or
-withdrawn only by them (verdict services), and removed only with their span.
+follow); invitations it may revoke (invitation_revoke). Verdicts and sources are read-only here:
+they are their reviewer's words, changed or withdrawn only by them (verdict services), and
+removed only with their span. Skips are read-only too: a reviewer's own decision, which no
+service undoes. Invitations are made on the project's members page, the one place that shows
+the link (only its hash is stored).
 """
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -17,8 +21,10 @@ from annotate.models import (
     Adjudication,
     Assignment,
     Comment,
+    Invitation,
     Membership,
     Project,
+    Skip,
     Source,
     Span,
     Verdict,
@@ -355,6 +361,97 @@ class AssignmentAdmin(DeletesThroughServices, ReadOnlyAdmin, admin.ModelAdmin):
     readonly_fields = ("span", "reviewer", "created_at")
     delete_service = services.assignment_delete
     delete_argument = "assignment"
+
+
+class InvitationStateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [(state, state) for state in ("open", "accepted", "revoked", "expired")]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        states = {
+            "open": dict(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now),
+            "accepted": dict(accepted_at__isnull=False),
+            "revoked": dict(revoked_at__isnull=False),
+            "expired": dict(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__lte=now),
+        }
+        return queryset.filter(**states[self.value()]) if self.value() in states else queryset
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    # Read-only: the token's hash means nothing to edit, and a new link is shown only once, on
+    # the project's members page. Revoking goes through invitation_revoke (editors of the
+    # project); deleting would lose who invited whom, so there is no delete.
+    list_display = (
+        "__str__",
+        "project",
+        "email",
+        "role",
+        "state",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_by",
+    )
+    list_filter = (("project", admin.RelatedOnlyFieldListFilter), "role", InvitationStateFilter)
+    search_fields = ("email", "project__name", "invited_by__username", "accepted_by__username")
+    list_select_related = ("project", "invited_by", "accepted_by")
+    readonly_fields = (
+        "project",
+        "email",
+        "role",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "accepted_by",
+        "revoked_at",
+    )
+    exclude = ("token_hash",)
+    actions = ("revoke",)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="state")
+    def state(self, invitation: Invitation) -> str:
+        if invitation.accepted_at is not None:
+            return "accepted"
+        if invitation.revoked_at is not None:
+            return "revoked"
+        return "expired" if invitation.expires_at <= timezone.now() else "open"
+
+    @admin.action(description="Revoke selected invitations", permissions=["view"])
+    def revoke(self, request, queryset):
+        revoked = 0
+        for invitation in queryset.select_related("project"):
+            try:
+                project_services.invitation_revoke(invitation=invitation, actor=request.user)
+            except (ValidationError, PermissionDenied) as refusal:
+                self.message_user(
+                    request, f"{invitation}: {_refusal_message(refusal)}", messages.ERROR
+                )
+            else:
+                revoked += 1
+        if revoked:
+            self.message_user(request, f"Revoked {revoked} invitation(s).", messages.SUCCESS)
+
+
+@admin.register(Skip)
+class SkipAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    # Read-only: a reviewer's own pass on a claim; no service takes it back.
+    list_display = ("span", "reviewer", "reason", "created_at")
+    list_filter = (("span__project", admin.RelatedOnlyFieldListFilter),)
+    search_fields = ("reason", "reviewer__username", "span__quote")
+    list_select_related = ("span", "reviewer")
+    readonly_fields = ("span", "reviewer", "reason", "created_at")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class ArticleSpanInline(admin.TabularInline):

@@ -7,6 +7,7 @@ from django.utils import timezone
 from annotate.models import Membership, Prediction, Project, Source, Span, Verdict
 from annotate.projects.scales import PRESETS
 from annotate.review.anchoring import quote_context
+from annotate.review.services.status import span_status_refresh
 from corpus.models import Article
 from corpus.text import content_hash
 
@@ -190,6 +191,13 @@ class VerdictFactory(factory.django.DjangoModelFactory):
         lambda verdict: timezone.now() if verdict.status == Verdict.Status.SUBMITTED else None
     )
     version = 1
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # As the verdict services do: the span's stored status follows its verdicts.
+        verdict = super()._create(model_class, *args, **kwargs)
+        span_status_refresh(project=verdict.span.project, span_ids=[verdict.span_id])
+        return verdict
 
 
 class SourceFactory(factory.django.DjangoModelFactory):

@@ -20,6 +20,7 @@ from annotate.projects.scales import PRESETS
 from annotate.projects.selectors import invitation_by_token
 from annotate.review.services.moderation import require_moderator
 from annotate.review.services.review import queue_refresh
+from annotate.review.services.status import span_status_refresh
 from corpus.importers.base import ArticleDraft, ImportFailure
 from corpus.models import Article
 from corpus.services import ImportReport, ImportResult, ResultHandler, import_articles
@@ -106,6 +107,7 @@ def project_save(*, project: Project, actor, changed: Iterable[str] = ()) -> Pro
         Membership.objects.create(project=project, user=actor, role=Role.EDITOR)
     elif "reviews_per_claim" in changed:
         queue_refresh(project=project)
+        span_status_refresh(project=project)  # agreed needs k submitted verdicts
     return project
 
 
@@ -328,8 +330,9 @@ def _invited_user_create(invitation: Invitation, *, username: str, password: str
 
 @transaction.atomic
 def invitation_revoke(*, invitation: Invitation, actor) -> Invitation:
-    """Void an invitation's link (editors). One already accepted stays: remove the member."""
-    require_editor(invitation.project, actor, "revoke invitations")
+    """Void an invitation's link (editors, or staff with the admin's change permission). One
+    already accepted stays: remove the member."""
+    require_moderator(invitation.project, actor, "annotate.change_invitation", "revoke invitations")
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at is not None:
         raise ValidationError("This invitation was already accepted; remove the member instead.")

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.functional import classproperty
 from simple_history.models import HistoricalRecords
 
 from annotate.limits import model_text_limits_check
@@ -13,6 +14,21 @@ from corpus.fields import WebURLField
 from corpus.models import Article
 
 _IS_HTTP_URL = Q(url__startswith="http://") | Q(url__startswith="https://")
+
+
+class SpanStatus(models.TextChoices):
+    """A span's review status, derived from verdicts, adjudication and k by the rule of
+    annotate.review.status; stored only as `Span.review_status`, a copy the services keep."""
+
+    OPEN = "open", "open"
+    IN_REVIEW = "in_review", "in review"
+    CONTESTED = "contested", "contested"
+    AGREED = "agreed", "agreed"
+    ADJUDICATED = "adjudicated", "adjudicated"
+
+    @classproperty
+    def ALL(cls) -> tuple[str, ...]:  # the name callers used before the choices
+        return tuple(cls.values)
 
 
 class Span(models.Model):
@@ -44,7 +60,17 @@ class Span(models.Model):
         help_text="May still hand out review slots: kept by the review services so that the "
         "queue reads only open spans; rechecked under a row lock before a slot is taken.",
     )
-    history = HistoricalRecords(excluded_fields=["queue_open"])
+    review_status = models.CharField(
+        max_length=16,
+        choices=SpanStatus.choices,
+        default=SpanStatus.OPEN,
+        db_default=SpanStatus.OPEN,  # rows written outside the ORM (COPY) start open too
+        editable=False,
+        help_text="The status the rule of annotate.review.status gives the span (without blind "
+        "review): a copy kept by the review services in the transaction of every write that "
+        "changes it, so that the claims table filters and sorts by status off an index.",
+    )
+    history = HistoricalRecords(excluded_fields=["queue_open", "review_status"])
 
     class Meta:
         ordering = ["article", "start", "end", "pk"]
@@ -64,6 +90,12 @@ class Span(models.Model):
             # The claims table's default order (reading order), orphaned spans included: its
             # first page is read off this index instead of sorting the project's claims.
             models.Index(fields=["project", "article", "start", "id"], name="span_table_order_idx"),
+            # The claims table filtered or sorted by status: the first page is read off this
+            # index (status, then reading order) instead of computing every claim's status.
+            models.Index(
+                fields=["project", "review_status", "article", "start", "id"],
+                name="span_status_order_idx",
+            ),
             # The review queue: open spans of a project in reading order, and nothing else.
             models.Index(
                 fields=["project", "article", "start", "id"],

@@ -7,6 +7,14 @@ as a predicate over `SpanFacts`, plain values any caller can gather (exports rea
 already loaded). tests/annotate/review/test_status.py checks with hypothesis that both give the same
 status for random spans in the database.
 
+The status without blind review is also stored, as `Span.review_status`, so that the claims table
+filters and sorts by it off an index: the review services refresh it with
+`span_status_computed()` (this SQL form) in the transaction of every write that can change it,
+and a blind viewer's status is `span_status_seen_expression()` over it (`HIDDEN_FROM_BLIND`,
+derived from `RULE`). tests/annotate/review/test_status.py checks with hypothesis that random
+sequences of service calls leave the stored status equal to the pure rule, and that hiding the
+stored status gives what the rule gives a blind viewer.
+
 Orphaning does not change the status: an orphaned span keeps the status its verdicts give it
 (the `orphaned` flag is shown beside it), and both forms ignore it alike.
 """
@@ -15,24 +23,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
-from django.utils.functional import classproperty
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from annotate.models import Adjudication, Verdict
+from annotate.review.models import SpanStatus
 
-
-class SpanStatus(models.TextChoices):
-    """Never stored: derived from verdicts, adjudication and k (reviews per claim)."""
-
-    OPEN = "open", "open"
-    IN_REVIEW = "in_review", "in review"
-    CONTESTED = "contested", "contested"
-    AGREED = "agreed", "agreed"
-    ADJUDICATED = "adjudicated", "adjudicated"
-
-    @classproperty
-    def ALL(cls) -> tuple[str, ...]:  # the name callers used before the choices
-        return tuple(cls.values)
+__all__ = ["SpanStatus"]  # defined beside Span, which stores it; imported from here
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,3 +112,46 @@ def span_status_expression(*, blind_for_viewer: Q | None = None) -> Case:
         if blind_for_viewer is not None or fact != "outcome_hidden"
     ]
     return Case(*whens, default=Value(DEFAULT.value), output_field=models.CharField())
+
+
+def span_status_computed(spans: QuerySet) -> Subquery:
+    """The rule's SQL form (no viewer) for the outer span row, as a subquery: the value of
+    `.update(review_status=...)` on `spans` (a queryset of Span, or of the historical Span a
+    migration has)."""
+    one = (
+        spans.model._base_manager.filter(pk=OuterRef("pk"))
+        .annotate(**span_status_annotations())
+        .annotate(computed=span_status_expression())
+        .values("computed")
+    )
+    return Subquery(one[:1])
+
+
+# What a blind viewer is shown instead of the stored status: the statuses of the facts the rule
+# checks after "outcome_hidden" read as in review. Each of those facts implies a verdict on the
+# span (k >= 1 is a constraint), so "outcome_hidden" holds first for a blind viewer; ADJUDICATED
+# comes before it and OPEN (no fact held: no verdict) after all, so both are shown as they are.
+_HIDING = [fact for fact, _ in RULE].index("outcome_hidden")
+HIDDEN_FROM_BLIND: frozenset[SpanStatus] = frozenset(
+    status for _, status in RULE[_HIDING + 1 :]
+) - {RULE[_HIDING][1]}
+_SHOWN_HIDDEN = RULE[_HIDING][1]
+
+
+def span_status_seen(status: str, *, blind_for_viewer: bool) -> SpanStatus:
+    """The status a viewer is shown of a span whose status (without blind review) is `status`
+    (the pure form of span_status_seen_expression)."""
+    if blind_for_viewer and status in HIDDEN_FROM_BLIND:
+        return _SHOWN_HIDDEN
+    return SpanStatus(status)
+
+
+def span_status_seen_expression(*, blind_for_viewer: Q, stored: str = "review_status") -> Case:
+    """The status a viewer is shown, over the stored one: `blind_for_viewer` as in
+    span_status_expression (a condition on the span row)."""
+    hidden = Q(**{f"{stored}__in": sorted(HIDDEN_FROM_BLIND)}) & blind_for_viewer
+    return Case(
+        When(hidden, then=Value(_SHOWN_HIDDEN.value)),
+        default=F(stored),
+        output_field=models.CharField(),
+    )

@@ -1,9 +1,10 @@
 """Reads for the editor's desk: a project's claims and articles as sortable, filterable tables.
 
-A page costs the same however large the project: the filtered, ordered ids are paginated first
-(counts and status are computed only when a filter or sort needs them), then the page's rows are
-read in full with the verdicts the caller may see (blind review, as everywhere: visible_verdicts
-and spans_filtered apply it).
+A page costs the same however large the project: the filtered, ordered ids are paginated first,
+then the page's rows are read in full with the verdicts the caller may see (blind review, as
+everywhere: visible_verdicts and spans_filtered apply it). A status filter or sort reads the
+stored status (Span.review_status, off the index span_status_order_idx), hidden from a blind
+reviewer as the rule says; only the sort by reviewers still counts every claim's verdicts.
 """
 
 from collections import Counter
@@ -15,7 +16,7 @@ from django.db.models.functions import Coalesce
 from annotate.access import Capabilities, role_in
 from annotate.models import Project, Skip, Span, Verdict
 from annotate.review.selectors import spans_filtered, visible_verdicts, with_status
-from annotate.review.status import SpanStatus
+from annotate.review.status import SpanStatus, span_status_seen_expression
 
 # Sort key -> ordering; "-key" sorts descending. Ties broken by reading order, then id.
 # "article" is reading order: articles as they came in, claims by position. It reads the index
@@ -28,8 +29,10 @@ CLAIM_SORTS: dict[str, tuple[str, ...]] = {
     "orphaned": ("orphaned", "article_id", "start", "pk"),
     "created": ("created_at", "pk"),
 }
-# Sorts that read with_status()'s annotations, so the ids query has to compute them.
-_SORTS_NEEDING_STATUS = {"status", "reviewers"}
+SUBMITTED = Verdict.Status.SUBMITTED
+
+# Sorts that read with_status()'s counts, so the ids query has to compute them.
+_SORTS_NEEDING_COUNTS = {"reviewers"}
 
 ARTICLE_SORTS: dict[str, tuple[str, ...]] = {
     "title": ("title", "pk"),
@@ -64,15 +67,28 @@ def claim_ids(*, project: Project, user, filters: ClaimFilters) -> QuerySet:
     if filters.search:
         spans = spans.filter(quote__icontains=filters.search)
     key = filters.sort.removeprefix("-")
-    if filters.status or key in _SORTS_NEEDING_STATUS:
-        # Only blind review makes status and counts depend on the viewer; for everyone else
-        # the plain form gives the same values without counting the viewer's own verdicts.
-        blind = Capabilities.of(role_in(project, user), blind_review=project.blind_review)
+    # Only blind review makes status and counts depend on the viewer; for everyone else the
+    # plain form gives the same values without looking at the viewer's own verdicts.
+    blind = Capabilities.of(role_in(project, user), blind_review=project.blind_review)
+    if key in _SORTS_NEEDING_COUNTS:
         spans = with_status(spans, viewer=user if blind.is_blind_for_me else None)
-        if filters.status:
-            spans = spans.filter(status=filters.status)
+    elif filters.status or key == "status":
+        spans = spans.alias(status=_status_seen(user, blind_for_me=blind.is_blind_for_me))
+    if filters.status:
+        spans = spans.filter(status=filters.status)
     ordering = _ordering(CLAIM_SORTS, filters.sort, default="article")
     return spans.order_by(*ordering).values_list("pk", flat=True)
+
+
+def _status_seen(user, *, blind_for_me: bool):
+    """The status the user is shown, over the stored one: for a blind reviewer, hidden on the
+    claims they have not submitted a verdict on yet (with_status's rule, without counting)."""
+    if not blind_for_me:
+        return F("review_status")
+    # NOT IN, not NOT EXISTS: PostgreSQL hashes the reviewer's few submitted verdicts once
+    # instead of probing the verdicts' index for every claim it sorts or filters.
+    submitted = Verdict.objects.filter(reviewer_id=user.pk, status=SUBMITTED).values("span_id")
+    return span_status_seen_expression(blind_for_viewer=~Q(pk__in=submitted))
 
 
 def claim_rows(*, project: Project, user, ids: list[int]) -> list[Span]:

@@ -4,7 +4,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from annotate.models import Comment, Membership, Project, Span, Verdict
+from annotate.models import Comment, Invitation, Membership, Project, Span, Verdict
+from annotate.projects import services as project_services
 from annotate.quality import agreement_invalidate
 from annotate.review import services
 from tests.factories import (
@@ -33,11 +34,88 @@ def contested_span():
 
 @pytest.mark.parametrize(
     "model",
-    ["project", "membership", "span", "verdict", "source", "comment", "adjudication", "assignment"],
+    [
+        "project",
+        "membership",
+        "span",
+        "verdict",
+        "source",
+        "comment",
+        "adjudication",
+        "assignment",
+        "invitation",
+        "skip",
+    ],
 )
 def test_admin_changelists_open_for_staff(admin_client, contested_span, model):
     response = admin_client.get(reverse(f"admin:annotate_{model}_changelist"))
     assert response.status_code == 200
+
+
+def _link(token: str) -> str:
+    return f"https://desk.example/review/invitations/{token}/"
+
+
+@pytest.fixture
+def invitation_and_skip():
+    editor, reviewer = UserFactory(), UserFactory(username="skipper")
+    project = ProjectFactory(name="Desk", editors=[editor], reviewers=[reviewer])
+    invitation, _ = project_services.invitation_create(
+        project=project, actor=editor, role="reviewer", email="new@example.org", accept_url=_link
+    )
+    skip = services.span_skip(
+        span=SpanFactory(project=project), reviewer=reviewer, reason="Not my beat"
+    )
+    return invitation, skip
+
+
+def test_admin_lists_invitations_and_skips_for_staff(admin_client, invitation_and_skip):
+    invitation, skip = invitation_and_skip
+    page = admin_client.get(reverse("admin:annotate_invitation_changelist")).text
+    assert "new@example.org" in page and "open" in page
+    assert invitation.token_hash not in page
+    found = admin_client.get(reverse("admin:annotate_invitation_changelist"), {"q": "new@"})
+    assert "new@example.org" in found.text
+    page = admin_client.get(reverse("admin:annotate_skip_changelist")).text
+    assert "Not my beat" in page and "skipper" in page
+    change = admin_client.get(reverse("admin:annotate_invitation_change", args=[invitation.pk]))
+    assert change.status_code == 200 and invitation.token_hash not in change.text
+    assert (
+        admin_client.get(reverse("admin:annotate_skip_change", args=[skip.pk])).status_code == 200
+    )
+
+
+@pytest.mark.parametrize("model", ["invitation", "skip"])
+def test_admin_invitations_and_skips_are_read_only(admin_client, invitation_and_skip, model):
+    row = {"invitation": invitation_and_skip[0], "skip": invitation_and_skip[1]}[model]
+    assert admin_client.get(reverse(f"admin:annotate_{model}_add")).status_code == 403
+    delete = reverse(f"admin:annotate_{model}_delete", args=[row.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+    assert type(row).objects.filter(pk=row.pk).exists()
+
+
+def test_admin_revokes_invitations_through_the_service(admin_client, invitation_and_skip):
+    invitation, _ = invitation_and_skip
+    accepted, _ = project_services.invitation_create(
+        project=invitation.project,
+        actor=invitation.invited_by,
+        role="viewer",
+        accept_url=_link,
+    )
+    Invitation.objects.filter(pk=accepted.pk).update(
+        accepted_at=accepted.created_at, accepted_by=UserFactory()
+    )
+    response = admin_client.post(
+        reverse("admin:annotate_invitation_changelist"),
+        {"action": "revoke", "_selected_action": [invitation.pk, accepted.pk]},
+        follow=True,
+    )
+    assert "Revoked 1 invitation(s)." in response.text
+    assert "already accepted" in response.text
+    invitation.refresh_from_db(), accepted.refresh_from_db()
+    assert invitation.revoked_at is not None and accepted.revoked_at is None
+    state = admin_client.get(reverse("admin:annotate_invitation_changelist"), {"state": "revoked"})
+    assert "new@example.org" in state.text
 
 
 def test_admin_span_page_marks_quote_in_context_escaped(admin_client, contested_span):
@@ -119,10 +197,12 @@ def test_admin_membership_role_change_goes_through_the_service(admin_client):
     assert membership.history.first().role == "viewer"
 
 
-def test_admin_refuses_non_staff(client, user):
+@pytest.mark.parametrize("model", ["span", "invitation", "skip"])
+def test_admin_refuses_non_staff(client, user, invitation_and_skip, model):
     client.force_login(user)
-    response = client.get(reverse("admin:annotate_span_changelist"))
+    response = client.get(reverse(f"admin:annotate_{model}_changelist"))
     assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
 
 
 def test_admin_span_history_shows_the_actor(admin_client, contested_span):

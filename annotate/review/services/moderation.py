@@ -14,6 +14,7 @@ from annotate.access import WRITERS, require_editor, role_in
 from annotate.models import Adjudication, Assignment, Comment, Project, Span
 from annotate.quality import agreement_invalidate
 from annotate.review.services.review import queue_refresh
+from annotate.review.services.status import span_status_refresh
 
 
 def require_moderator(project: Project, actor, perm: str, action: str) -> None:
@@ -39,6 +40,7 @@ def adjudication_delete(*, adjudication: Adjudication, actor) -> None:
     adjudication._history_user = actor
     adjudication.delete()
     queue_refresh(project=span.project, span_ids=[span.pk])
+    span_status_refresh(project=span.project, span_ids=[span.pk])
     transaction.on_commit(partial(agreement_invalidate, project_id=span.project_id))
 
 
@@ -97,5 +99,6 @@ def spans_reopen(*, project: Project, actor, spans: Iterable[Span]) -> int:
         adjudication.delete()
     queue_refresh(project=project, span_ids=span_ids)
     if adjudications:
+        span_status_refresh(project=project, span_ids=[a.span_id for a in adjudications])
         transaction.on_commit(partial(agreement_invalidate, project_id=project.pk))
     return len(adjudications)

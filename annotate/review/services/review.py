@@ -13,6 +13,7 @@ from annotate.access import Role, require_editor, require_writer
 from annotate.limits import text_limits_check
 from annotate.models import Adjudication, Assignment, Comment, Project, Skip, Span, Verdict
 from annotate.quality import agreement_invalidate
+from annotate.review.services.status import span_status_refresh
 
 
 @transaction.atomic
@@ -68,6 +69,7 @@ def adjudicate(
     adjudication.save()
     adjudication.considered_verdicts.set(considered)
     Span.objects.filter(pk=span.pk).update(queue_open=False)  # decided: no more reviews wanted
+    span_status_refresh(project=project, span_ids=[span.pk])
     transaction.on_commit(partial(agreement_invalidate, project_id=project.pk))
     return adjudication
 

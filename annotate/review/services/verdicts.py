@@ -14,6 +14,7 @@ from annotate.errors import VersionConflict
 from annotate.limits import SOURCES_PER_VERDICT
 from annotate.models import Adjudication, Assignment, Project, Source, Span, Verdict
 from annotate.quality import agreement_invalidate
+from annotate.review.services.status import span_status_refresh
 
 Status = Verdict.Status
 
@@ -134,6 +135,7 @@ def _verdict_write(
     Assignment.objects.bulk_create(
         [Assignment(span=span, reviewer=reviewer)], ignore_conflicts=True
     )
+    span_status_refresh(project=project, span_ids=[span.pk])
     return verdict
 
 
@@ -223,6 +225,7 @@ def verdict_withdraw(*, verdict: Verdict, actor, expected_version: int) -> Verdi
     verdict.version += 1
     verdict._history_user = actor
     verdict.save()
+    span_status_refresh(project=verdict.span.project, span_ids=[verdict.span_id])
     return verdict
 
 

@@ -19,6 +19,7 @@ from annotate.models import (
 from annotate.review.services.bulk import parents_keyed, rows_insert
 from annotate.review.services.restore.plan import Plan
 from annotate.review.services.restore.rows import NewAdjudication, NewComment
+from annotate.review.services.status import span_status_refresh
 
 RESTORE_REASON = "imported from a dataset file"
 
@@ -45,6 +46,11 @@ def plans_write(project: Project, actor, plans: Sequence[Plan]) -> None:
     touched = set().union(*(plan.touched_span_ids for plan in plans))
     if touched:
         _queue_settle(project, touched)
+    # New spans are stored open; those given verdicts or an adjudication, and stored spans given
+    # new rows, get their status from the rule in one UPDATE per chunk of the batch.
+    judged = {row.span_id for row in verdicts} | {row.span_id for row in adjudications}
+    if judged | touched:
+        span_status_refresh(project=project, span_ids=judged | touched)
 
 
 def _queue_flags_set(project: Project, spans, assignments, adjudications) -> None:
