@@ -24,7 +24,7 @@ def store_statuses(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotate', '0008_skip'),
+        ('annotate', '0009_prediction_rejected'),
         ('corpus', '0004_web_url_field'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
