@@ -283,15 +283,15 @@ def test_a_restore_stores_the_status_of_its_spans(known, tmp_path):
 
 
 def test_the_migration_stores_the_status_of_existing_spans(reviewers, editor):
-    """0009's data migration gives spans that predate the column the rule's status."""
-    store_statuses = import_module("annotate.migrations.0009_span_review_status").store_statuses
+    """0010's data migration gives spans that predate the column the rule's status."""
+    store_statuses = import_module("annotate.migrations.0010_span_review_status").store_statuses
     project = ProjectFactory(reviews_per_claim=2, editors=[editor], reviewers=reviewers)
     agreed, contested, adjudicated, untouched = SpanFactory.create_batch(4, project=project)
     for span, labels in ((agreed, "TT"), (contested, "TF"), (adjudicated, "T")):
         for reviewer, label in zip(reviewers, labels, strict=False):
             VerdictFactory(span=span, reviewer=reviewer, label={"T": "True", "F": "False"}[label])
     Adjudication.objects.create(span=adjudicated, editor=editor, label="True")
-    Span.objects.filter(project=project).update(review_status=SpanStatus.OPEN)  # as before 0009
+    Span.objects.filter(project=project).update(review_status=SpanStatus.OPEN)  # as before 0010
 
     store_statuses(django_apps, None)
 
