@@ -4,6 +4,7 @@ the services keep the stored copy (Span.review_status) equal to them."""
 import dataclasses
 import datetime
 import io
+import json
 from importlib import import_module
 
 import pytest
@@ -302,3 +303,34 @@ def test_the_migration_stores_the_status_of_existing_spans(reviewers, editor):
         adjudicated.pk: "adjudicated",
         untouched.pk: "open",
     }
+
+
+@pytest.mark.django_db
+def test_an_import_onto_stored_spans_refreshes_their_status(tmp_path):
+    """A second reviewer's file judges spans an earlier import stored: their status follows."""
+    editor = UserFactory()
+    reviewers = [UserFactory(username="ana"), UserFactory(username="ben")]
+    project = ProjectFactory(
+        slug="two-files", reviews_per_claim=2, editors=[editor], reviewers=reviewers
+    )
+    text = "The minister said prices fell. Officials said wages rose."
+    claims = [(0, 29), (31, 56)]
+
+    def import_as(reviewer: str, labels: list[str]) -> None:
+        spans = [[start, end, label] for (start, end), label in zip(claims, labels, strict=True)]
+        line = {"text": text, "label": spans}
+        path = tmp_path / f"{reviewer}.jsonl"
+        path.write_text(json.dumps(line) + "\n", encoding="utf-8")
+        call_command(
+            "import_dataset", str(path), "--project", project.slug, "--format", "doccano",
+            "--offset-unit", "codepoints", "--reviewer", reviewer,
+            stdout=io.StringIO(), stderr=io.StringIO(),
+        )  # fmt: skip
+
+    import_as("ana", ["True", "True"])
+    spans = Span.objects.filter(project=project).order_by("start")
+    assert list(spans.values_list("review_status", flat=True)) == ["in_review", "in_review"]
+    import_as("ben", ["True", "False"])
+    assert list(spans.values_list("review_status", flat=True)) == ["agreed", "contested"]
+    stored = dict(spans.values_list("pk", "review_status"))
+    assert stored == dict(selectors.with_status(spans).values_list("pk", "status"))

@@ -33,7 +33,7 @@ class NewSpan:
     created_by_id: int
     created_at: datetime.datetime
     queue_open: bool = True
-    review_status: str = "open"  # the rule's status is set after the batch's verdicts are in
+    review_status: str = "open"  # set by the rule from the batch's rows before it is stored
     id: int | None = None
 
     @property
