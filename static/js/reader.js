@@ -32,6 +32,16 @@ if (messageBox) {
   });
 }
 
+// A refused form comes back with its errors, but the page opens at the panel's top: bring the
+// first error into view and put the keyboard on the field it is about.
+const firstError = document.querySelector("#panel form .form-errors");
+if (firstError) {
+  firstError.scrollIntoView({ block: "center" });
+  const group = firstError.closest("fieldset") ?? firstError.parentElement;
+  const field = group?.querySelector("input:not([type=hidden]), textarea, select");
+  field?.focus({ preventScroll: true });
+}
+
 body?.addEventListener("click", (event) => {
   const leaf = event.target.closest("[data-span]");
   if (!leaf || !window.getSelection().isCollapsed) return;

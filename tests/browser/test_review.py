@@ -161,3 +161,24 @@ def test_member_of_another_project_gets_404_on_the_reader(
     ):
         assert page.goto(live_server.url + url).status == 404, url
     assert not Verdict.objects.exists()
+
+
+@pytest.mark.parametrize("width", [1440, 360])
+def test_a_refused_verdict_shows_its_error_in_view(
+    page, live_server, log_in, claim, console, width
+):
+    """A source URL the server refuses: after the reload, the error is where the eye is."""
+    console.allow("status of 400")  # the refused form answers 400
+    page.set_viewport_size({"width": width, "height": 900 if width > 400 else 740})
+    log_in(claim["second"])
+    page.goto(_reader(live_server, claim))
+    page.get_by_role("radio", name="Mostly False", exact=True).check()
+    page.get_by_role("button", name="Add source").click()
+    page.get_by_label("URL").fill("javascript:alert(1)")
+    page.get_by_role("button", name="Submit").click()
+
+    error = page.locator("#panel form .form-errors").first
+    expect(error).to_be_visible()
+    expect(error).to_be_in_viewport()
+    expect(page.get_by_label("URL")).to_be_focused()
+    assert not Verdict.objects.filter(reviewer=claim["second"]).exists()
