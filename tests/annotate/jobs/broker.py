@@ -1,0 +1,23 @@
+"""Point this process's Celery app at a broker for one test, and back."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def celery_broker(settings, url: str, **conf) -> Iterator[object]:
+    """Jobs dispatch to Celery at `url` (settings, and the app's own configuration, which Celery
+    read once), with `conf` over the app's; its connection pools closed before and after."""
+    from config.celery import app
+
+    settings.JOBS_RUN_INLINE = False
+    settings.CELERY_BROKER_URL = url
+    changes = {"broker_url": url, "result_backend": url, **conf}
+    before = {key: app.conf[key] for key in changes}
+    app.close()
+    app.conf.update(changes)
+    try:
+        yield app
+    finally:
+        app.close()
+        app.conf.update(before)
