@@ -308,7 +308,11 @@ JOB_SOFT_TIME_LIMIT_S = int(os.environ.get("JOB_SOFT_TIME_LIMIT_S", 3600))
 CELERY_TASK_SOFT_TIME_LIMIT = JOB_SOFT_TIME_LIMIT_S
 CELERY_TASK_TIME_LIMIT = JOB_SOFT_TIME_LIMIT_S + 60
 # Redis redelivers an unacknowledged message after this long: longer than any job may run.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 300}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(
+        os.environ.get("CELERY_VISIBILITY_TIMEOUT_S", CELERY_TASK_TIME_LIMIT + 300)
+    )
+}
 # Retries with backoff for transient errors (database or storage unreachable), then failed.
 JOB_MAX_RETRIES = int(os.environ.get("JOB_MAX_RETRIES", 3))
 # A job started this many times (retries and workers lost mid-job alike) is failed, not rerun.

@@ -14,7 +14,7 @@ import time
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import InterfaceError, OperationalError, connections
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, connections
 
 from annotate.access.capabilities import capabilities
 from annotate.jobs import services
@@ -48,23 +48,71 @@ __all__ = [
 
 
 class Progress:
-    """The callback a handler reports through: `progress(done, total=None)`. Writes at most every
-    JOB_PROGRESS_INTERVAL_S (and always on the first and the last item) and raises JobCancelled
-    once a cancel was requested: handlers call it between chunks of work."""
+    """The callback a handler reports through: `progress(done, total=None)`; it raises
+    JobCancelled once a cancel was requested, so handlers call it between chunks of work.
+
+    Reports are written at most every JOB_PROGRESS_INTERVAL_S, by a thread of their own with its
+    own database connection, committed at once: a handler may read inside one long transaction
+    (exports read one REPEATABLE READ READ ONLY snapshot, where no write is allowed), and its
+    progress must show while it runs. Inside a caller's transaction (tests running jobs inline)
+    they are written in line instead: another connection could not see the job's row there.
+    """
 
     def __init__(self, job: Job):
         self.job = job
         self.interval_s = settings.JOB_PROGRESS_INTERVAL_S
         self._last = 0.0
+        self._latest: tuple[int, int | None] | None = None
+        self._lock = threading.Lock()
+        self._cancel = threading.Event()
+        self._stop = threading.Event()
+        self._writer: threading.Thread | None = None
+        if not connection.in_atomic_block:
+            self._writer = threading.Thread(
+                target=self._write_loop, name=f"job-{job.pk}-progress", daemon=True
+            )
+            self._writer.start()
 
     def __call__(self, done: int, total: int | None = None) -> None:
-        now = time.monotonic()
-        last_item = total is not None and done >= total
-        if now - self._last < self.interval_s and not last_item and self._last:
-            return
-        self._last = now
-        if services.job_progress(job=self.job, done=done, total=total):
+        if self._writer is not None:
+            with self._lock:
+                self._latest = (done, total)
+        else:
+            now = time.monotonic()
+            last_item = total is not None and done >= total
+            if self._last and now - self._last < self.interval_s and not last_item:
+                return
+            self._last = now
+            if services.job_progress(job=self.job, done=done, total=total):
+                self._cancel.set()
+        if self._cancel.is_set():
             raise JobCancelled
+
+    def close(self) -> None:
+        """Write the last report and stop the writer (the runner calls it when the handler
+        returns or raises, before the job's final state)."""
+        if self._writer is not None:
+            self._stop.set()
+            self._writer.join()
+
+    def _write_loop(self) -> None:
+        try:
+            while not self._stop.wait(max(self.interval_s, 0.05)):
+                self._flush()
+            self._flush()
+        finally:
+            connection.close()  # this thread's own
+
+    def _flush(self) -> None:
+        with self._lock:
+            latest, self._latest = self._latest, None
+        if latest is None:
+            return
+        try:
+            if services.job_progress(job=self.job, done=latest[0], total=latest[1]):
+                self._cancel.set()
+        except DatabaseError:  # a report missed is no reason to stop the job; the next may pass
+            logger.warning("Job %s: progress not recorded", self.job.pk, exc_info=True)
 
 
 def _reason(error: BaseException) -> str:
@@ -95,7 +143,11 @@ def run_job(job_id: int, *, final_attempt: bool = True) -> str | None:
             kind.need
         ):
             raise PermissionDenied("Whoever started this job may no longer run it.")
-        output = kind.handler(job=job, progress=Progress(job))
+        progress = Progress(job)
+        try:
+            output = kind.handler(job=job, progress=progress)
+        finally:
+            progress.close()
     except JobCancelled:
         services.job_cancelled(job=job)
         return Job.Status.CANCELLED
