@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from annotate.access import Need, access_job, access_project, capabilities
+from annotate.access import Need, access_job, access_project, capabilities, remember_role
 from annotate.api.jobs import job_api_url, job_download_url
 from annotate.jobs import downloads, selectors, services
 from annotate.models import Job
@@ -23,6 +23,7 @@ def _links(jobs: list[Job], user) -> None:
     """Each job's API URL (polled by jobs.js), download links and whether the user may cancel
     it, computed once here (no query: the role came with the jobs)."""
     for job in jobs:
+        remember_role(job.project, user, job.caller_role)
         job.api_url = job_api_url(job)
         job.download_links = [
             (downloads.ARTIFACT_LABELS.get(artifact, artifact), job_download_url(job, artifact))
