@@ -14,10 +14,19 @@ def celery_broker(settings, url: str, **conf) -> Iterator[object]:
     settings.CELERY_BROKER_URL = url
     changes = {"broker_url": url, "result_backend": url, **conf}
     before = {key: app.conf[key] for key in changes}
-    app.close()
+    _forget_connections(app)
     app.conf.update(changes)
     try:
         yield app
     finally:
-        app.close()
+        _forget_connections(app)
         app.conf.update(before)
+
+
+def _forget_connections(app) -> None:
+    """Drop the app's broker connections and producer pool, which hold the broker they were
+    made for. app.close() alone keeps them when the pool is empty (it tests the pool's truth,
+    its length), as after a broker that refused to connect."""
+    app.close()
+    app._pool = None
+    app.__dict__.pop("amqp", None)  # a cached property: the next use builds a fresh one
