@@ -317,13 +317,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 JOB_MAX_RETRIES = int(os.environ.get("JOB_MAX_RETRIES", 3))
 # A job started this many times (retries and workers lost mid-job alike) is failed, not rerun.
 JOB_MAX_ATTEMPTS = int(os.environ.get("JOB_MAX_ATTEMPTS", 5))
-# A running job whose progress has not moved for this long lost its worker (or its process, in
-# thread mode): it is marked failed when jobs are next listed or read.
+# A running job without a heartbeat (written every 30 s while it runs) for this long lost its
+# worker (or its process, in thread mode): it is marked failed when jobs are next listed or read.
 # With a broker, past Redis's redelivery, so that another worker gets its chance first.
 JOB_LOST_AFTER_S = int(
     os.environ.get(
         "JOB_LOST_AFTER_S",
-        CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] + 60 if CELERY_BROKER_URL else 600,
+        CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] + 60 if CELERY_BROKER_URL else 180,
     )
 )
 JOB_PROGRESS_INTERVAL_S = float(os.environ.get("JOB_PROGRESS_INTERVAL_S", 0.5))

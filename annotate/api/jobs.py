@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from annotate.access import access_job
 from annotate.api.serializers import UserRef
+from annotate.errors import NotFound
 from annotate.jobs import downloads, selectors, services
 from annotate.models import Job
 from config.api.fields import IdFilter
@@ -143,6 +144,8 @@ class JobViewSet(
         job_id, artifact = downloads.job_download_unsign(token)
         job = access_job(request.user, job_id)
         name = downloads.job_download_name(job=job, artifact=artifact)
+        if not default_storage.exists(name):
+            raise NotFound("This job's file is gone.")
         response = FileResponse(
             default_storage.open(name, "rb"),
             as_attachment=True,

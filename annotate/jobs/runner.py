@@ -30,6 +30,10 @@ from annotate.jobs.models import Job
 
 logger = logging.getLogger(__name__)
 
+# A running job's writer records a heartbeat at least this often, progress or not; a job silent
+# for JOB_LOST_AFTER_S lost its process (services.jobs_mark_lost).
+HEARTBEAT_S = 30
+
 # Worth a retry with backoff: the database or the storage unreachable for a while.
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError, OSError)
 
@@ -61,7 +65,7 @@ class Progress:
     def __init__(self, job: Job):
         self.job = job
         self.interval_s = settings.JOB_PROGRESS_INTERVAL_S
-        self._last = 0.0
+        self._last = time.monotonic() if not connection.in_atomic_block else 0.0
         self._latest: tuple[int, int | None] | None = None
         self._lock = threading.Lock()
         self._cancel = threading.Event()
@@ -106,8 +110,14 @@ class Progress:
     def _flush(self) -> None:
         with self._lock:
             latest, self._latest = self._latest, None
+        now = time.monotonic()
         if latest is None:
-            return
+            # No progress (a long step, such as a datasheet's agreement figures): still say the
+            # process is alive, and read a cancel request, so the job is not taken for lost.
+            if now - self._last < HEARTBEAT_S:
+                return
+            latest = (self.job.done, None)
+        self._last = now
         try:
             if services.job_progress(job=self.job, done=latest[0], total=latest[1]):
                 self._cancel.set()

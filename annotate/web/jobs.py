@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from annotate.access import Need, access_job, access_project, capabilities, remember_role
 from annotate.api.jobs import job_api_url, job_download_url
 from annotate.jobs import downloads, selectors, services
+from annotate.jobs.kinds import job_kinds
 from annotate.models import Job
 
 JOBS_SHOWN = 100  # the project's most recent jobs on its page
@@ -25,6 +26,7 @@ def _links(jobs: list[Job], user) -> None:
     for job in jobs:
         remember_role(job.project, user, job.caller_role)
         job.api_url = job_api_url(job)
+        job.kind_label = job_kinds()[job.kind].label if job.kind in job_kinds() else job.kind
         job.download_links = [
             (downloads.ARTIFACT_LABELS.get(artifact, artifact), job_download_url(job, artifact))
             for artifact in downloads.job_artifacts(job)

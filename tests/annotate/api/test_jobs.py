@@ -166,3 +166,9 @@ def test_download_refused_for_a_tampered_or_expired_link(
 
 def test_download_of_an_unfinished_job_is_absent(api_as, job, reviewer, assert_error):
     assert_error(api_as(reviewer).get(job_download_url(job, "file")), 404, "not_found")
+
+
+def test_download_of_a_file_gone_from_storage_is_absent(api_as, project, reviewer, assert_error):
+    job = done_job_with_file(project, reviewer)
+    default_storage.delete(job.result_file.name)
+    assert_error(api_as(reviewer).get(job_download_url(job, "file")), 404, "not_found")

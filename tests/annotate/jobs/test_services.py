@@ -234,3 +234,32 @@ def test_without_a_broker_a_thread_runs_the_job(project, reviewer, settings, mon
     assert ran_in[0].daemon and ran_in[0].name == f"job-{job.pk}"
     job.refresh_from_db()
     assert (job.status, job.done) == (Status.DONE, 2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_progress_is_written_by_its_own_thread(
+    project, reviewer, monkeypatch
+):
+    """As on a worker: reports and heartbeats committed by a writer thread (the handler may be
+    inside a READ ONLY snapshot), and a cancel request read back by it."""
+    monkeypatch.setattr(runner, "HEARTBEAT_S", 0)
+    job = services.job_start(job_id=JobFactory(project=project, created_by=reviewer).pk)
+    started = job.heartbeat_at
+    progress = runner.Progress(job)
+    try:
+        progress(2, 5)
+        deadline = time.monotonic() + 10
+        while Job.objects.get(pk=job.pk).done != 2:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        time.sleep(0.1)  # a heartbeat without progress
+        assert Job.objects.get(pk=job.pk).heartbeat_at > started
+
+        Job.objects.filter(pk=job.pk).update(cancel_requested=True)
+        with pytest.raises(runner.JobCancelled):
+            while time.monotonic() < deadline:
+                progress(3, 5)
+                time.sleep(0.01)
+    finally:
+        progress.close()
+    assert Job.objects.get(pk=job.pk).done == 3
