@@ -319,11 +319,12 @@ JOB_MAX_RETRIES = int(os.environ.get("JOB_MAX_RETRIES", 3))
 JOB_MAX_ATTEMPTS = int(os.environ.get("JOB_MAX_ATTEMPTS", 5))
 # A running job without a heartbeat (written every 30 s while it runs) for this long lost its
 # worker (or its process, in thread mode): it is marked failed when jobs are next listed or read.
-# With a broker, past Redis's redelivery, so that another worker gets its chance first.
+# With a broker, past Redis's redelivery (visibility timeout, then a sweep up to ~100 s later),
+# so that another worker gets its chance first.
 JOB_LOST_AFTER_S = int(
     os.environ.get(
         "JOB_LOST_AFTER_S",
-        CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] + 60 if CELERY_BROKER_URL else 180,
+        CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] + 300 if CELERY_BROKER_URL else 180,
     )
 )
 JOB_PROGRESS_INTERVAL_S = float(os.environ.get("JOB_PROGRESS_INTERVAL_S", 0.5))
