@@ -119,3 +119,20 @@ def test_project_page_links_to_its_jobs_for_editors(client, project, editor):
     client.force_login(editor)
     page = client.get(reverse("annotate:project", args=[project.pk])).text
     assert jobs_url(project) in page
+
+
+def test_an_export_jobs_page_is_absent_for_reviewers(client, project, editor, reviewer):
+    export = JobFactory(project=project, created_by=editor, kind="dataset-export")
+    client.force_login(reviewer)
+    assert client.get(job_url(export)).status_code == 404
+    assert client.post(reverse("annotate:job-cancel", args=[export.pk])).status_code == 404
+    client.force_login(editor)
+    page = client.get(job_url(export)).text
+    assert "Dataset export #" in page
+
+
+def test_jobs_pages_need_a_login(client, project, reviewer):
+    job = JobFactory(project=project, created_by=reviewer)
+    for url in (jobs_url(project), job_url(job)):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/login/")
