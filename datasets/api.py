@@ -8,7 +8,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotate.access import Need, access_project
-from annotate.api.jobs import JobOutput, job_api_url
+from annotate.api.jobs import JobOutput
+from annotate.jobs.links import job_api_url
 from annotate.review.selectors import SpanStatus
 from datasets.exporters import formats
 from datasets.jobs import export_job_start, export_job_wanted

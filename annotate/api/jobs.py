@@ -4,7 +4,6 @@ download of a done job's files through a signed, expiring link."""
 import django_filters
 from django.core.files.storage import default_storage
 from django.http import FileResponse
-from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
@@ -15,20 +14,10 @@ from annotate.access import access_job
 from annotate.api.serializers import UserRef
 from annotate.errors import NotFound
 from annotate.jobs import downloads, selectors, services
+from annotate.jobs.links import job_api_url, job_download_url
 from annotate.models import Job
 from config.api.fields import IdFilter
 from config.api.filters import SelectorFiltered
-
-
-def job_api_url(job: Job, request=None) -> str:
-    url = reverse("api:job-detail", args=[job.pk])
-    return request.build_absolute_uri(url) if request is not None else url
-
-
-def job_download_url(job: Job, artifact: str, request=None) -> str:
-    token = downloads.job_download_token(job=job, artifact=artifact)
-    url = reverse("api:job-download", args=[token])
-    return request.build_absolute_uri(url) if request is not None else url
 
 
 class JobOutput(serializers.ModelSerializer):

@@ -12,9 +12,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from annotate.access import Need, access_job, access_project, capabilities, remember_role
-from annotate.api.jobs import job_api_url, job_download_url
 from annotate.jobs import downloads, selectors, services
 from annotate.jobs.kinds import job_kinds
+from annotate.jobs.links import job_api_url, job_download_url
 from annotate.models import Job
 
 JOBS_SHOWN = 100  # the project's most recent jobs on its page

@@ -7,8 +7,8 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from annotate.api.jobs import job_download_url
 from annotate.jobs import runner
+from annotate.jobs.links import job_download_url
 from annotate.models import Job
 from tests.factories import JobFactory, ProjectFactory
 
