@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast lint format serve install clean screenshots
+.PHONY: run test test-fast lint format serve worker install clean screenshots
 
 $(INSTALLED): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; try: make PYTHON=python3 $(MAKECMDGOALS)"; exit 1; }
@@ -50,11 +50,20 @@ format: install
 # environment only (SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL must be set). Threaded workers
 # (config/gunicorn.py: WEB_CONCURRENCY, GUNICORN_THREADS, GUNICORN_TIMEOUT) keep heartbeating
 # while a slow client reads a long streamed export; sync workers were killed at the timeout.
+# Background jobs: with CELERY_BROKER_URL set, run `make worker` beside it (same environment);
+# without it, jobs run in threads of these processes.
 serve: install
 	$(PY) manage.py check --deploy --fail-level ERROR
 	$(PY) manage.py collectstatic --noinput
 	$(PY) manage.py migrate --noinput
 	$(VENV)/bin/gunicorn config.wsgi -c config/gunicorn.py --bind $(HOST):$(PORT)
+
+# A Celery worker for background jobs (annotate/jobs, README "Background jobs"), beside make serve
+# with the same environment. Redis on this machine unless CELERY_BROKER_URL says otherwise
+# (amqp://... for RabbitMQ); the site must be given the same CELERY_BROKER_URL, or it runs
+# jobs in threads of its own. Next to make run: DEBUG=1 make worker.
+worker: install
+	CELERY_BROKER_URL="$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0}" $(VENV)/bin/celery -A config worker -l info
 
 clean:
 	rm -rf $(VENV) staticfiles

@@ -22,6 +22,7 @@ from annotate.models import (
     Assignment,
     Comment,
     Invitation,
+    Job,
     Membership,
     Project,
     Skip,
@@ -480,3 +481,34 @@ class ArticleWithSpansAdmin(ArticleAdmin):
 
 admin.site.unregister(Article)
 admin.site.register(Article, ArticleWithSpansAdmin)
+
+
+@admin.register(Job)
+class JobAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """Background jobs, read-only: they change through their runner and the cancel door."""
+
+    list_display = ("pk", "kind", "project", "created_by", "status", "done", "total", "created_at")
+    list_filter = ("status", "kind")
+    list_select_related = ("project", "created_by")
+    search_fields = ("project__name", "created_by__username")
+    readonly_fields = (
+        "kind",
+        "project",
+        "created_by",
+        "params",
+        "status",
+        "done",
+        "total",
+        "created_at",
+        "started_at",
+        "heartbeat_at",
+        "finished_at",
+        "cancel_requested",
+        "attempts",
+        "result",
+        "result_file",
+        "error",
+    )
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,6 +1,14 @@
+from importlib import import_module
+
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class AnnotateConfig(AppConfig):
     name = "annotate"
     verbose_name = "Annotation"
+
+    def ready(self) -> None:
+        # Job kinds of deployments and tests (JOBS_KIND_MODULES) register themselves on import.
+        for module in settings.JOBS_KIND_MODULES:
+            import_module(module)

@@ -1,5 +1,6 @@
 """The app's models, for Django and for callers: each is defined in its subdomain's package."""
 
+from annotate.jobs.models import Job
 from annotate.projects.models import FEVER_CLASSES, Invitation, Membership, Project
 from annotate.review.models import (
     Adjudication,
@@ -18,6 +19,7 @@ __all__ = [
     "Assignment",
     "Comment",
     "Invitation",
+    "Job",
     "Membership",
     "Prediction",
     "Project",

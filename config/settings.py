@@ -284,6 +284,60 @@ FETCH_MAX_BYTES = int(os.environ.get("FETCH_MAX_BYTES", 5_000_000))
 FETCH_TIMEOUT_S = float(os.environ.get("FETCH_TIMEOUT_S", 10))
 FETCH_MAX_URLS = int(os.environ.get("FETCH_MAX_URLS", 20))
 
+# Uploaded and generated files (background exports): Django's storage API, on disk by default.
+MEDIA_ROOT = os.environ.get("MEDIA_ROOT") or str(BASE_DIR / "media")
+MEDIA_URL = "media/"  # never served as such: downloads go through a signed, checked view
+
+# Background jobs (annotate/jobs, README "Background jobs"). With CELERY_BROKER_URL (Redis, or
+# amqp:// for RabbitMQ) a Celery worker (`make worker`) runs them; without one, a daemon thread
+# of the web process does (`make run` needs nothing installed), and a job dies with its process.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "") or CELERY_BROKER_URL or None
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
+# A job's message is acknowledged when it ends, so a worker killed mid-job leaves it to another
+# (annotate.jobs.runner restarts it from scratch); one message at a time per worker process.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A job's outcome is its Job row (annotate.jobs), which pages and the API read; the result store
+# keeps nothing per task, and the web process subscribes to no result channel.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+JOB_SOFT_TIME_LIMIT_S = int(os.environ.get("JOB_SOFT_TIME_LIMIT_S", 3600))
+CELERY_TASK_SOFT_TIME_LIMIT = JOB_SOFT_TIME_LIMIT_S
+CELERY_TASK_TIME_LIMIT = JOB_SOFT_TIME_LIMIT_S + 60
+# Redis redelivers an unacknowledged message after this long: longer than any job may run.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(
+        os.environ.get("CELERY_VISIBILITY_TIMEOUT_S", CELERY_TASK_TIME_LIMIT + 300)
+    )
+}
+# Retries with backoff for transient errors (database or storage unreachable), then failed.
+JOB_MAX_RETRIES = int(os.environ.get("JOB_MAX_RETRIES", 3))
+# A job started this many times (retries and workers lost mid-job alike) is failed, not rerun.
+JOB_MAX_ATTEMPTS = int(os.environ.get("JOB_MAX_ATTEMPTS", 5))
+# A running job without a heartbeat (written every 30 s while it runs) for this long lost its
+# worker (or its process, in thread mode): it is marked failed when jobs are next listed or read.
+# With a broker, past Redis's redelivery (visibility timeout, then a sweep up to ~100 s later),
+# so that another worker gets its chance first.
+JOB_LOST_AFTER_S = int(
+    os.environ.get(
+        "JOB_LOST_AFTER_S",
+        CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] + 300 if CELERY_BROKER_URL else 180,
+    )
+)
+JOB_PROGRESS_INTERVAL_S = float(os.environ.get("JOB_PROGRESS_INTERVAL_S", 0.5))
+# Tests: run a job synchronously when its creation commits, in the same process.
+JOBS_RUN_INLINE = env_bool("JOBS_RUN_INLINE", default=False)
+# Modules that register extra job kinds on start-up (tests register a slow one for the worker).
+JOBS_KIND_MODULES = env_list("JOBS_KIND_MODULES", default=[])
+# How long a download link of a job's file stays valid.
+JOB_DOWNLOAD_MAX_AGE = timedelta(hours=int(os.environ.get("JOB_DOWNLOAD_MAX_AGE_HOURS", "24")))
+# Exports of projects with more verdicts than this become background jobs (API and page);
+# smaller ones stream in the response, as before.
+EXPORT_JOB_THRESHOLD = int(os.environ.get("EXPORT_JOB_THRESHOLD", 100_000))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,14 +1,25 @@
-"""GET /api/v1/projects/{id}/export/: a project's dataset, streamed (editors only)."""
+"""GET /api/v1/projects/{id}/export/: a project's dataset, streamed (editors only), or a
+background job for a large one (202)."""
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotate.access import Need, access_project
+from annotate.api.jobs import JobOutput
+from annotate.jobs.links import job_api_url
 from annotate.review.selectors import SpanStatus
 from datasets.exporters import format_choices, formats
-from datasets.options import ARTIFACTS, LABEL_MODES, OFFSET_UNITS, options_from_query
+from datasets.jobs import export_job_start, export_job_wanted
+from datasets.options import (
+    ARTIFACTS,
+    LABEL_MODES,
+    OFFSET_UNITS,
+    background_asked,
+    options_from_query,
+)
 from datasets.responses import export_response
 
 
@@ -43,7 +54,10 @@ class ProjectExportView(APIView):
         summary="Export the project's dataset (editors)",
         description="Streams the dataset in one format (see FORMATS.md), or with "
         "`artifact=datasheet` its Markdown datasheet, or with `artifact=config` (label-studio) "
-        "the labelling config XML. Reviewers are pseudonymised unless `real_names` is set.",
+        "the labelling config XML. Reviewers are pseudonymised unless `real_names` is set. "
+        "A project with more verdicts than the server's EXPORT_JOB_THRESHOLD (or `async=1`) "
+        "is exported by a background job instead: 202 with the job (Location: its URL), whose "
+        "`downloads` give the file and its datasheet when it is done.",
         parameters=[
             _query("format", "Dataset format.", required=True, enum=formats()),
             _query("artifact", "What to download (default data).", enum=list(ARTIFACTS)),
@@ -65,6 +79,7 @@ class ProjectExportView(APIView):
             _query("review_url", "ClaimReview url template with {project}, {article}, {span}."),
             _query("organization", "ClaimReview author organisation."),
             _query("completed_by", "Label Studio completed_by (needs real_names).", enum=["email"]),
+            _query("async", "Export in a background job, whatever the size.", type=bool),
         ],
         responses={
             (200, "application/x-ndjson"): _FILE,
@@ -75,11 +90,21 @@ class ProjectExportView(APIView):
             ),
             (200, "text/markdown"): _FILE,
             (200, "application/xml"): _FILE,
+            (202, "application/json"): JobOutput,
         },
     )
     def get(self, request, pk: int):
         project = access_project(request.user, pk, need=Need.EXPORT)
         fmt, artifact, options = options_from_query(request.query_params, formats=format_choices())
+        if artifact == "data" and export_job_wanted(
+            project=project, asked=background_asked(request.query_params)
+        ):
+            job = export_job_start(project=project, fmt=fmt, options=options, actor=request.user)
+            return Response(
+                JobOutput(job, context={"request": request}).data,
+                status=202,
+                headers={"Location": job_api_url(job, request)},
+            )
         return export_response(
             project=project, fmt=fmt, artifact=artifact, options=options, actor=request.user
         )

@@ -98,6 +98,14 @@ def _flag(label: str, help_text: str = "") -> forms.BooleanField:
     return forms.BooleanField(label=label, help_text=help_text, required=False, widget=FlagInput)
 
 
+BACKGROUND = "async"  # the query parameter (and checkbox) asking for a background job
+
+
+def background_asked(query: Mapping) -> bool:
+    """`?async=1` (any value FlagInput reads as ticked)."""
+    return FlagInput().value_from_datadict(query, None, BACKGROUND)
+
+
 class ExportForm(forms.Form):
     """The options as query parameters: `?format=csv&labels=all&status=agreed&status=contested`."""
 
@@ -174,6 +182,12 @@ class ExportForm(forms.Form):
         """`formats`: (slug, title) pairs; the slug is the value, the title what people read."""
         super().__init__(*args, **kwargs)
         self.fields["format"].choices = formats
+        # Not a Python name, so not a class attribute: the page's "prepare in the background".
+        self.fields[BACKGROUND] = _flag(
+            "Prepare in the background",
+            "A job writes the file and its datasheet; you download them from the job's page. "
+            "Large projects are always exported this way.",
+        )
 
     def clean_articles(self) -> tuple[int, ...]:
         try:

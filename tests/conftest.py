@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from accounts.services import token_create
 from annotate.models import Project
+from tests.annotate.jobs import kinds as _job_kinds  # noqa: F401 (registers test-countdown)
 from tests.datasets.exports import build_known_project
 from tests.factories import (
     EMOJI_BODY,
@@ -48,6 +49,18 @@ def _static_files_from_the_apps(settings):
     settings.WHITENOISE_USE_FINDERS = True
     # A deliberately slow hash protects real passwords; test users need none of that.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def _media_folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _files_and_jobs(settings, _media_folder):
+    """Stored files (job outputs) go to a temporary folder; jobs report every step."""
+    settings.MEDIA_ROOT = str(_media_folder)
+    settings.JOB_PROGRESS_INTERVAL_S = 0
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from annotate.models import Membership, Prediction, Project, Source, Span, Verdict
+from annotate.models import Job, Membership, Prediction, Project, Source, Span, Verdict
 from annotate.projects.scales import PRESETS
 from annotate.review.anchoring import quote_context
 from annotate.review.services.status import span_status_refresh
@@ -210,3 +210,16 @@ class SourceFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Official record {n}")
     excerpt = "The figure was published in the annual report."
     stance = Source.Stance.SUPPORTS
+
+
+class JobFactory(factory.django.DjangoModelFactory):
+    """A queued job of the tests' countdown kind (tests/annotate/jobs/kinds.py), created as a
+    row only: nothing runs it unless a test does."""
+
+    class Meta:
+        model = Job
+
+    kind = "test-countdown"
+    project = factory.SubFactory(ProjectFactory)
+    created_by = factory.SubFactory(UserFactory)
+    params = factory.LazyFunction(lambda: {"steps": 3})

@@ -3,8 +3,8 @@
 - roles: the role rules services and selectors use (role_in, caller_role, require_*);
 - capabilities: `Need` (what a door asks) and `Capabilities` (what pages and serializers read);
 - lookups: access_project, access_span, access_own_verdict, access_article_in_project,
-  access_invitation, access_prediction: fetch and authorize, raising annotate.errors.NotFound
-  (404) or Forbidden (403).
+  access_invitation, access_prediction, access_job: fetch and authorize, raising
+  annotate.errors.NotFound (404) or Forbidden (403).
 """
 
 # isort: off
@@ -26,6 +26,7 @@ from annotate.access.capabilities import Capabilities, Need, capabilities
 from annotate.access.lookups import (
     access_article_in_project,
     access_invitation,
+    access_job,
     access_own_verdict,
     access_prediction,
     access_project,
@@ -42,6 +43,7 @@ __all__ = [
     "User",
     "access_article_in_project",
     "access_invitation",
+    "access_job",
     "access_own_verdict",
     "access_prediction",
     "access_project",

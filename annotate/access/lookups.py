@@ -12,7 +12,8 @@ Services still enforce their own rules; these spare doors from restating them.
 from annotate.access.capabilities import REFUSALS, Capabilities, Need
 from annotate.access.roles import User, caller_role, remember_role
 from annotate.errors import Forbidden, NotFound
-from annotate.models import Invitation, Prediction, Project, Span, Verdict
+from annotate.jobs import selectors as job_selectors
+from annotate.models import Invitation, Job, Prediction, Project, Span, Verdict
 from annotate.projects import selectors as project_selectors
 from annotate.review import selectors  # module reference: selectors imports annotate.access too
 from corpus.models import Article
@@ -160,3 +161,20 @@ def access_invitation(
         raise NotFound("No such invitation in this project.") from None
     invitation.project = project  # with the caller's role remembered
     return invitation
+
+
+def access_job(user: User, job_id: object, *, need: Need = Need.READ) -> Job:
+    """A job the caller may see (a member whose role has the job kind's need), with its project
+    (the caller's role remembered) and starter, in one query.
+
+    NotFound for other projects' jobs and the ones the role may not see; Forbidden if the role
+    lacks `need`. Cancelling asks more (the starter or an editor): job_cancel_request checks it.
+    """
+    pk = _id(job_id, "job")
+    try:
+        job = job_selectors.job_for_user(user=user, pk=pk)
+    except Job.DoesNotExist:
+        raise NotFound("No such job.") from None
+    remember_role(job.project, user, job.caller_role)
+    authorize(Capabilities.of(job.caller_role, blind_review=job.project.blind_review), need)
+    return job

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from annotate.quality import views as quality_views
-from annotate.web import desk, intake, people, tables, views
+from annotate.web import desk, intake, jobs, people, tables, views
 
 app_name = "annotate"
 urlpatterns = [
@@ -24,6 +24,9 @@ urlpatterns = [
     path("invitations/<str:token>/", people.invitation, name="invitation"),
     path("projects/<int:project_pk>/articles/add/", intake.articles_add, name="articles-add"),
     path("projects/<int:project_pk>/quality/", quality_views.quality, name="quality"),
+    path("projects/<int:project_pk>/jobs/", jobs.project_jobs, name="jobs"),
+    path("jobs/<int:job_pk>/", jobs.job_detail, name="job"),
+    path("jobs/<int:job_pk>/cancel/", jobs.job_cancel, name="job-cancel"),
     path(
         "projects/<int:project_pk>/articles/<int:article_pk>/",
         views.reader,

@@ -10,6 +10,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from annotate.api.jobs import JobViewSet
 from annotate.api.views import PredictionViewSet, ProjectViewSet, SpanViewSet, VerdictViewSet
 from annotate.api.views.articles import ArticleViewSet
 from annotate.api.views.me import MeView
@@ -24,6 +25,7 @@ router.register("projects", ProjectViewSet, basename="project")
 router.register("spans", SpanViewSet, basename="span")
 router.register("verdicts", VerdictViewSet, basename="verdict")
 router.register("predictions", PredictionViewSet, basename="prediction")
+router.register("jobs", JobViewSet, basename="job")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),

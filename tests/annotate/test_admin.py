@@ -10,6 +10,7 @@ from annotate.quality import agreement_invalidate
 from annotate.review import services
 from tests.factories import (
     ArticleFactory,
+    JobFactory,
     ProjectFactory,
     SourceFactory,
     SpanFactory,
@@ -352,3 +353,16 @@ def test_staff_without_the_admin_permission_cannot_delete_through_the_services()
     with pytest.raises(PermissionDenied):
         services.span_update(span=span, actor=staff, claimant="x", note="")
     assert Span.objects.filter(pk=span.pk, claimant="").exists()
+
+
+def test_admin_lists_jobs_read_only_with_filters(admin_client, project, reviewer):
+    job = JobFactory(project=project, created_by=reviewer, error="<b>boom</b>")
+    changelist = reverse("admin:annotate_job_changelist")
+
+    assert admin_client.get(changelist).status_code == 200
+    assert admin_client.get(changelist, {"status__exact": "queued"}).status_code == 200
+    assert admin_client.get(changelist, {"kind": "test-countdown"}).status_code == 200
+    page = admin_client.get(reverse("admin:annotate_job_change", args=[job.pk]))
+    assert page.status_code == 200 and "&lt;b&gt;boom&lt;/b&gt;" in page.text
+    assert admin_client.get(reverse("admin:annotate_job_add")).status_code == 403
+    assert admin_client.post(reverse("admin:annotate_job_delete", args=[job.pk])).status_code == 403

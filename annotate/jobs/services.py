@@ -1,0 +1,199 @@
+"""Writes of jobs: creating one (dispatched when it commits) and every change of its state.
+
+The runner calls job_start, job_progress, job_finish, job_fail and job_cancelled with the attempt
+it runs: a write of a stale attempt (a worker presumed lost that was only slow) changes nothing.
+"""
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from annotate.access.capabilities import REFUSALS, capabilities
+from annotate.access.roles import User
+from annotate.jobs.kinds import job_kind
+from annotate.jobs.models import Job
+from annotate.jobs.selectors import job_cancellable_by
+from annotate.projects.models import Project
+
+Status = Job.Status
+
+
+@transaction.atomic
+def job_create(
+    *, kind: str, project: Project, actor: User, params: dict[str, Any], total: int | None = None
+) -> Job:
+    """A queued job of a registered kind, run once the transaction commits (runner.job_dispatch).
+
+    PermissionDenied unless the actor's role in the project has the kind's need.
+    """
+    need = job_kind(kind).need
+    if not capabilities(project, actor).allows(need):
+        raise PermissionDenied(REFUSALS[need])
+    job = Job(kind=kind, project=project, created_by=actor, params=params, total=total)
+    job.full_clean()
+    job.save()
+
+    def dispatch() -> None:
+        from annotate.jobs.runner import job_dispatch  # the runner calls these services
+
+        job_dispatch(job.pk)
+
+    transaction.on_commit(dispatch)
+    return job
+
+
+@transaction.atomic
+def job_start(*, job_id: int) -> Job | None:
+    """The job, now running as a new attempt; None if there is nothing to run: unknown, finished
+    (a redelivered message), cancelled while queued, or given up after JOB_MAX_ATTEMPTS starts.
+
+    A job found running lost its worker (acks_late redelivered it) or is retried: it restarts from
+    scratch, its progress reset, since handlers write their output whole at the end.
+    """
+    job = (
+        Job.objects.select_for_update(of=("self",))
+        .select_related("project", "created_by")
+        .filter(pk=job_id)
+        .first()
+    )
+    if job is None or job.status not in (Status.QUEUED, Status.RUNNING):
+        return None
+    now = timezone.now()
+    if job.cancel_requested:
+        job.status, job.finished_at = Status.CANCELLED, now
+        job.save(update_fields=["status", "finished_at"])
+        return None
+    if job.attempts >= settings.JOB_MAX_ATTEMPTS:
+        job.status, job.finished_at = Status.FAILED, now
+        job.error = (
+            f"Gave up after {job.attempts} attempts: the worker running it was lost each time "
+            f"(last error: {job.error or 'none recorded'})."
+        )
+        job.save(update_fields=["status", "finished_at", "error"])
+        return None
+    job.status, job.attempts, job.done = Status.RUNNING, job.attempts + 1, 0
+    job.started_at = job.heartbeat_at = now
+    job.finished_at = None
+    job.save(
+        update_fields=["status", "attempts", "done", "started_at", "heartbeat_at", "finished_at"]
+    )
+    return job
+
+
+def _this_attempt(job: Job):
+    return Job.objects.filter(pk=job.pk, status=Status.RUNNING, attempts=job.attempts)
+
+
+def job_progress(*, job: Job, done: int, total: int | None = None) -> bool:
+    """Record progress (and the heartbeat); whether the job should stop: cancel was requested,
+    or the job is no longer this attempt's (failed as lost, cancelled, run again elsewhere)."""
+    fields: dict[str, Any] = {"heartbeat_at": timezone.now()}
+    if total is not None:
+        job.total = total
+        fields["total"] = total
+    job.done = min(done, job.total) if job.total is not None else done
+    fields["done"] = job.done
+    if not _this_attempt(job).update(**fields):
+        return True
+    return Job.objects.filter(pk=job.pk).values_list("cancel_requested", flat=True).get()
+
+
+def job_finish(*, job: Job, result: dict[str, Any], result_file: str = "") -> bool:
+    """Done, with its report and file; False if this attempt no longer owns the job."""
+    now = timezone.now()
+    return bool(
+        _this_attempt(job).update(
+            status=Status.DONE,
+            result=result,
+            result_file=result_file,
+            done=Coalesce("total", "done"),
+            heartbeat_at=now,
+            finished_at=now,
+            error="",
+        )
+    )
+
+
+def job_fail(*, job: Job, error: str) -> bool:
+    """Failed with its reason; False if this attempt no longer owns the job."""
+    now = timezone.now()
+    return bool(
+        _this_attempt(job).update(
+            status=Status.FAILED, error=error[:10_000], heartbeat_at=now, finished_at=now
+        )
+    )
+
+
+def job_note_error(*, job: Job, error: str) -> None:
+    """Keep a transient error on a job about to be retried (shown while it waits)."""
+    _this_attempt(job).update(error=f"Retrying after: {error}"[:10_000])
+
+
+def job_fail_unstarted(*, job_id: int, error: str) -> bool:
+    """A queued job that could not be handed to its engine (the broker unreachable): failed."""
+    now = timezone.now()
+    return bool(
+        Job.objects.filter(pk=job_id, status=Status.QUEUED).update(
+            status=Status.FAILED, error=error[:10_000], finished_at=now
+        )
+    )
+
+
+def job_cancelled(*, job: Job) -> bool:
+    """The handler stopped on a cancel request: cancelled, its partial output discarded."""
+    now = timezone.now()
+    return bool(
+        _this_attempt(job).update(status=Status.CANCELLED, heartbeat_at=now, finished_at=now)
+    )
+
+
+@transaction.atomic
+def job_cancel_request(*, job: Job, actor: User) -> Job:
+    """Ask a job to stop: a queued one is cancelled at once, a running one stops at its next
+    progress report (cooperative). Cancelling a cancelled job changes nothing.
+
+    PermissionDenied unless the actor started it or manages the project (and still may see it);
+    ValidationError for a job that is done or failed.
+    """
+    locked = Job.objects.select_for_update().get(pk=job.pk)
+    locked.project = job.project  # with the actor's role, if access_job read it
+    if not job_cancellable_by(job=locked, user=actor):
+        raise PermissionDenied("Only the job's starter or a project editor may cancel it.")
+    if locked.status == Status.CANCELLED:
+        return locked
+    if locked.is_finished:
+        raise ValidationError({"status": f"This job is {locked.status} already."})
+    locked.cancel_requested = True
+    fields = ["cancel_requested"]
+    if locked.status == Status.QUEUED:
+        locked.status, locked.finished_at = Status.CANCELLED, timezone.now()
+        fields += ["status", "finished_at"]
+    locked.save(update_fields=fields)
+    return locked
+
+
+def jobs_mark_lost(*, project_ids: list[int] | None = None) -> int:
+    """Fail the jobs whose engine died: running with no progress for JOB_LOST_AFTER_S, or (thread
+    mode, where nothing else would run them) queued that long. How many were marked.
+
+    Called where jobs are listed and read, so no job is shown running forever.
+    """
+    cutoff = timezone.now() - datetime.timedelta(seconds=settings.JOB_LOST_AFTER_S)
+    lost = Q(status=Status.RUNNING, heartbeat_at__lt=cutoff)
+    if not settings.CELERY_BROKER_URL:
+        lost |= Q(status=Status.QUEUED, created_at__lt=cutoff)
+    jobs = Job.objects.filter(lost)
+    if project_ids is not None:
+        jobs = jobs.filter(project_id__in=project_ids)
+    return jobs.update(
+        status=Status.FAILED,
+        finished_at=timezone.now(),
+        error=f"Worker lost: no progress for more than {settings.JOB_LOST_AFTER_S} s "
+        "(the process running the job stopped).",
+    )

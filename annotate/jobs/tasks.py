@@ -1,0 +1,25 @@
+"""The Celery task every job runs in (a worker: `make worker`); the work is runner.run_job."""
+
+from django.conf import settings
+
+from annotate.jobs.runner import TRANSIENT_ERRORS, run_job
+from config.celery import app
+
+BACKOFF_BASE_S = 5
+BACKOFF_MAX_S = 300
+
+
+@app.task(
+    bind=True,
+    name="annotate.jobs.run_job",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=settings.JOB_MAX_RETRIES,
+)
+def run_job_task(self, job_id: int) -> str | None:
+    """Run a job; transient errors are retried with exponential backoff, then fail the job."""
+    try:
+        return run_job(job_id, final_attempt=self.request.retries >= self.max_retries)
+    except TRANSIENT_ERRORS as error:
+        countdown = min(BACKOFF_BASE_S * 2**self.request.retries, BACKOFF_MAX_S)
+        raise self.retry(exc=error, countdown=countdown) from error

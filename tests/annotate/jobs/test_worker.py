@@ -1,0 +1,205 @@
+"""Jobs on a real Celery worker (a subprocess, `celery -A config worker --pool=solo`) with a real
+Redis broker, against the test database on PostgreSQL: an export job runs and reports, a slow
+job is cancelled mid-run, and a worker killed mid-job leaves its job to the next worker.
+
+The slow job is the tests' countdown kind (tests/annotate/jobs/kinds.py, loaded in the worker
+through JOBS_KIND_MODULES) rather than a large export: its pace is set by the test, so cancel
+lands mid-run on any machine, without building thousands of rows first.
+
+Redis: REDIS_TEST_URL (default redis://127.0.0.1:6379/7), one fresh queue per test. Without it
+the tests skip, except under CI=true, where they fail.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import redis
+from django.core.files.storage import default_storage
+from django.db import connection
+
+from annotate.jobs import services
+from annotate.models import Job
+from datasets.jobs import export_job_start
+from datasets.options import ExportOptions
+from tests.annotate.jobs.broker import celery_broker
+from tests.annotate.jobs.kinds import COUNTDOWN
+from tests.ci import on_ci
+from tests.datasets.exports import build_known_project, export
+from tests.factories import ProjectFactory, UserFactory
+from tests.paths import ROOT
+
+pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/7")
+WAIT_S = 60
+VISIBILITY_TIMEOUT_S = 2
+Status = Job.Status
+
+
+@pytest.fixture
+def broker():
+    """A reachable Redis, or a skip (a failure under CI=true)."""
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        message = f"Redis at {REDIS_URL} is unreachable: {error}"
+        if on_ci():
+            pytest.fail(f"{message} (CI=true: a missing Redis fails the run)", pytrace=False)
+        pytest.skip(message)
+    yield client
+    client.close()
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or 5432
+    return f"postgres://{quote(db['USER'], safe='')}{password}@{host}:{port}/{db['NAME']}"
+
+
+class Workers:
+    """Starts worker subprocesses on one queue of the test's own, and stops every one."""
+
+    def __init__(self, queue: str, media_root: str, logs: Path):
+        self.queue = queue
+        self.logs = logs
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": _database_url(),  # the test database, where the rows are committed
+            "CELERY_BROKER_URL": REDIS_URL,
+            "CELERY_TASK_DEFAULT_QUEUE": queue,
+            # A killed worker's job goes back to the queue once unacknowledged this long.
+            "CELERY_VISIBILITY_TIMEOUT_S": str(VISIBILITY_TIMEOUT_S),
+            "MEDIA_ROOT": media_root,
+            "JOBS_KIND_MODULES": "tests.annotate.jobs.kinds",
+            "JOB_PROGRESS_INTERVAL_S": "0",
+            "JOBS_RUN_INLINE": "0",
+        }
+        self.processes: list[subprocess.Popen] = []
+
+    def start(self) -> subprocess.Popen:
+        number = len(self.processes) + 1
+        log = (self.logs / f"worker-{number}.log").open("wb")
+        command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo"]
+        command += ["-Q", self.queue, "-n", f"{self.queue}-{number}@%h", "-l", "info"]
+        command += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+        )
+        self.processes.append(process)
+        return process
+
+    def log(self) -> str:
+        return "\n".join(path.read_text(errors="replace") for path in sorted(self.logs.iterdir()))
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@pytest.fixture
+def workers(broker, settings, tmp_path):
+    queue = f"jobs-test-{uuid.uuid4().hex[:12]}"
+    settings.CELERY_TASK_DEFAULT_QUEUE = queue
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    pool = Workers(queue, str(settings.MEDIA_ROOT), logs)
+    with celery_broker(settings, REDIS_URL):
+        try:
+            yield pool
+        finally:
+            pool.stop()
+            # This test's queue, its unacknowledged copies and bindings: nothing left behind.
+            broker.delete(queue)
+            for key in broker.scan_iter(f"*{queue}*"):
+                broker.delete(key)
+
+
+def wait_for(job: Job, done: Callable[[Job], bool], workers: Workers) -> Job:
+    deadline = time.monotonic() + WAIT_S
+    while True:
+        job.refresh_from_db()
+        if done(job):
+            return job
+        if time.monotonic() > deadline:
+            pytest.fail(f"Job stuck at {job.status} {job.done}/{job.total}:\n{workers.log()}")
+        time.sleep(0.1)
+
+
+def finished(job: Job) -> bool:
+    return job.is_finished
+
+
+def test_an_export_job_runs_on_the_worker_and_reports(workers):
+    known = build_known_project()
+    workers.start()
+
+    job = export_job_start(
+        project=known.project, fmt="native", options=ExportOptions(salt="x"), actor=known.editor
+    )
+
+    job = wait_for(job, finished, workers)
+    assert job.status == Status.DONE, (job.error, workers.log())
+    assert (job.done, job.total, job.attempts) == (2, 2, 1)
+    assert job.result["articles"] == 2
+    with default_storage.open(job.result_file.name, "rb") as stored:
+        assert stored.read().decode() == export(known.project, "native", salt="x")
+    assert default_storage.exists(job.result["companions"]["datasheet"])
+    assert "annotate.jobs.run_job" in workers.log()  # the worker ran it, not this process
+
+
+def test_a_slow_job_reports_progress_and_is_cancelled_mid_run(workers):
+    reviewer = UserFactory()
+    project = ProjectFactory(reviewers=[reviewer])
+    workers.start()
+
+    job = services.job_create(
+        kind=COUNTDOWN, project=project, actor=reviewer, params={"steps": 600, "pause_s": 0.05}
+    )
+    job = wait_for(job, lambda job: job.status == Status.RUNNING and job.done >= 3, workers)
+    assert job.total == 600 and job.heartbeat_at > job.started_at
+    services.job_cancel_request(job=job, actor=reviewer)
+
+    job = wait_for(job, finished, workers)
+    assert job.status == Status.CANCELLED, (job.error, workers.log())
+    assert 3 <= job.done < 600
+
+
+def test_a_worker_killed_mid_job_leaves_it_to_the_next(workers):
+    """acks_late: the message stays unacknowledged while the job runs; killed (SIGKILL, no
+    chance to clean up), the worker's job is redelivered and run again from scratch."""
+    reviewer = UserFactory()
+    project = ProjectFactory(reviewers=[reviewer])
+    first = workers.start()
+    job = services.job_create(
+        kind=COUNTDOWN, project=project, actor=reviewer, params={"steps": 60, "pause_s": 0.05}
+    )
+    wait_for(job, lambda job: job.status == Status.RUNNING and job.done >= 3, workers)
+
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    # A worker starting restores the messages left unacknowledged for longer than the
+    # visibility timeout (kombu's Redis transport; later sweeps come far apart).
+    time.sleep(VISIBILITY_TIMEOUT_S + 1)
+    workers.start()
+
+    job = wait_for(job, finished, workers)
+    assert job.status == Status.DONE, (job.error, workers.log())
+    assert (job.attempts, job.done, job.result["attempt"]) == (2, 60, 2)
