@@ -57,7 +57,12 @@ def test_health_keeps_answering_503(anonymous):
     with database_down(OUTAGES[0]):
         response = anonymous.get("/api/v1/health/")
     assert response.status_code == 503
-    assert response.json() == {"status": "unavailable", "database": "unreachable"}
+    assert response.json() == {
+        "status": "unavailable",
+        "database": "unreachable",
+        "broker": "none",
+        "workers": None,
+    }
 
 
 @pytest.mark.parametrize("error", OUTAGES, ids=["refused", "closed"])

@@ -22,8 +22,10 @@ from urllib.parse import quote
 
 import pytest
 import redis
+from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db import connection
+from rest_framework.test import APIClient
 
 from annotate.jobs import services
 from annotate.models import Job
@@ -145,6 +147,24 @@ def wait_for(job: Job, done: Callable[[Job], bool], workers: Workers) -> Job:
 
 def finished(job: Job) -> bool:
     return job.is_finished
+
+
+def test_health_counts_the_live_workers(workers):
+    """/api/v1/health/ pings the workers through the broker (its answer cached 15 s)."""
+
+    def health() -> dict:
+        cache.clear()
+        response = APIClient().get("/api/v1/health/")
+        assert response.status_code == 200, response.content
+        return response.json()
+
+    assert health() == {"status": "ok", "database": "ok", "broker": "ok", "workers": 0}
+    workers.start()
+    deadline = time.monotonic() + WAIT_S
+    while (body := health())["workers"] != 1:
+        if time.monotonic() > deadline:
+            pytest.fail(f"No worker answered: {body}\n{workers.log()}")
+        time.sleep(0.5)
 
 
 def test_an_export_job_runs_on_the_worker_and_reports(workers):

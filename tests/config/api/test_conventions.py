@@ -21,6 +21,7 @@ from annotate.models import (
 )
 from config.api.throttling import AnonRateThrottle, FailedAuthentications, TokenRateThrottle
 from corpus.models import Article
+from tests.annotate.jobs.broker import celery_broker
 from tests.factories import (
     ArticleFactory,
     ProjectFactory,
@@ -40,7 +41,21 @@ def test_health_without_auth_is_ok(anonymous):
 
     assert response.status_code == 200
     assert response.json()["status"] == "ok"
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "none", "workers": None}
+
+
+def test_health_is_503_when_the_job_broker_is_unreachable(anonymous, settings):
+    """With jobs going to a broker, a web process that cannot reach it leaves the pool."""
+    with celery_broker(settings, "redis://127.0.0.1:1/0"):
+        response = anonymous.get("/api/v1/health/")
+
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "unavailable",
+        "database": "ok",
+        "broker": "unreachable",
+        "workers": None,
+    }
 
 
 def test_health_ignores_a_bad_token(anonymous):
