@@ -1,5 +1,6 @@
 """The app's models, for Django and for callers: each is defined in its subdomain's package."""
 
+from annotate.claims.models import Appearance, Claim, MatchDecision
 from annotate.projects.models import FEVER_CLASSES, Invitation, Membership, Project
 from annotate.review.models import (
     Adjudication,
@@ -15,9 +16,12 @@ from annotate.review.models import (
 __all__ = [
     "FEVER_CLASSES",
     "Adjudication",
+    "Appearance",
     "Assignment",
+    "Claim",
     "Comment",
     "Invitation",
+    "MatchDecision",
     "Membership",
     "Prediction",
     "Project",

@@ -235,6 +235,8 @@ def test_admin_project_create_and_delete_go_through_the_services(admin_client, s
             "scale": '[{"label": "True"}, {"label": "False"}]',
             "reviews_per_claim": "2",
             "fever_mapping": "{}",
+            "match_suggest_threshold": "0.5",
+            "match_autolink_threshold": "0.85",
             "memberships-TOTAL_FORMS": "0",
             "memberships-INITIAL_FORMS": "0",
         },
