@@ -2,7 +2,7 @@
 
 - roles: the role rules services and selectors use (role_in, caller_role, require_*);
 - capabilities: `Need` (what a door asks) and `Capabilities` (what pages and serializers read);
-- lookups: access_project, access_span, access_own_verdict, access_article_in_project,
+- lookups: access_project, access_span, access_claim, access_own_verdict, access_article_in_project,
   access_invitation: fetch and authorize, raising annotate.errors.NotFound (404) or
   Forbidden (403).
 """
@@ -25,6 +25,7 @@ from annotate.access.capabilities import Capabilities, Need, capabilities
 # Last: lookups reads annotate.review.selectors, which imports the names above from this package.
 from annotate.access.lookups import (
     access_article_in_project,
+    access_claim,
     access_invitation,
     access_own_verdict,
     access_project,
@@ -40,6 +41,7 @@ __all__ = [
     "Role",
     "User",
     "access_article_in_project",
+    "access_claim",
     "access_invitation",
     "access_own_verdict",
     "access_project",
