@@ -60,7 +60,7 @@ class Claim(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["project", "pk"]
+        ordering = ["pk"]  # not "project": that would join projects to order by their name
         constraints = [
             models.CheckConstraint(condition=~Q(text=""), name="claim_text_not_blank"),
             models.CheckConstraint(
@@ -114,7 +114,7 @@ class Appearance(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["claim", "linked_at", "pk"]
+        ordering = ["claim_id", "linked_at", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(link_method__in=["created", "confirmed", "auto", "imported"]),

@@ -91,7 +91,7 @@ class Migration(migrations.Migration):
                 ('linked_at', models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['claim', 'linked_at', 'pk'],
+                'ordering': ['claim_id', 'linked_at', 'pk'],
             },
         ),
         migrations.CreateModel(
@@ -110,7 +110,7 @@ class Migration(migrations.Migration):
                 ('updated_at', models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['project', 'pk'],
+                'ordering': ['pk'],
             },
         ),
         migrations.CreateModel(
