@@ -8,7 +8,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from annotate.access import Role, User, require_editor, require_writer, role_in
+from annotate.access import (
+    Role,
+    User,
+    require_editor,
+    require_moderator,
+    require_writer,
+    role_in,
+)
 from annotate.claims.matching import (
     AUTOLINK_MIN_WORDS,
     Candidate,
@@ -109,9 +116,10 @@ def claim_update(
     claimant: str | None = None,
     language: str | None = None,
 ) -> Claim:
-    """Edit a claim's canonical text, claimant or language (editors); None keeps a field."""
+    """Edit a claim's canonical text, claimant or language (editors, and staff with the admin's
+    change permission); None keeps a field."""
     claim = Claim.objects.select_for_update(of=("self",)).select_related("project").get(pk=claim.pk)
-    require_editor(claim.project, actor, "edit claims")
+    require_moderator(claim.project, actor, "annotate.change_claim", "edit claims")
     fields = []
     if text is not None:
         claim.text = text.strip()
@@ -135,9 +143,7 @@ def claim_update(
 def claim_delete(*, actor: User, claim: Claim) -> None:
     """Delete a claim with its appearances (the spans stay) and match decisions: editors, and
     staff with the admin's delete permission. History keeps the claim and its appearances."""
-    is_staff_door = actor.is_active and actor.is_staff and actor.has_perm("annotate.delete_claim")
-    if not is_staff_door:
-        require_editor(claim.project, actor, "delete claims")
+    require_moderator(claim.project, actor, "annotate.delete_claim", "delete claims")
     for appearance in Appearance.objects.filter(claim=claim):
         appearance._history_user = actor
         appearance.delete()
@@ -221,6 +227,7 @@ def suggestion_reject(
     )
 
 
+@transaction.atomic
 def suggestions_shown(*, actor: User, span: Span, candidates: Sequence[Candidate]) -> None:
     """Record that these candidates were shown for the span (`shown` decisions), in one insert."""
     MatchDecision.objects.bulk_create(

@@ -5,12 +5,11 @@ from functools import partial
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from annotate.access import Role, require_writer
+from annotate.access import Role, require_moderator, require_writer
 from annotate.claims.services import span_claims_suggest_after_commit
 from annotate.models import Project, Span, Verdict
 from annotate.quality import agreement_invalidate
 from annotate.review.anchoring import quote_context
-from annotate.review.services.moderation import require_moderator
 from corpus.models import Article
 
 # Also what doors answer for an article id that does not exist: the same words, so that whether
