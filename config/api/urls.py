@@ -10,7 +10,13 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from annotate.api.views import PredictionViewSet, ProjectViewSet, SpanViewSet, VerdictViewSet
+from annotate.api.views import (
+    ClaimViewSet,
+    PredictionViewSet,
+    ProjectViewSet,
+    SpanViewSet,
+    VerdictViewSet,
+)
 from annotate.api.views.articles import ArticleViewSet
 from annotate.api.views.me import MeView
 from annotate.quality.api import AgreementView
@@ -24,6 +30,7 @@ router.register("projects", ProjectViewSet, basename="project")
 router.register("spans", SpanViewSet, basename="span")
 router.register("verdicts", VerdictViewSet, basename="verdict")
 router.register("predictions", PredictionViewSet, basename="prediction")
+router.register("claims", ClaimViewSet, basename="claim")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
