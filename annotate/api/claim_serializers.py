@@ -35,7 +35,10 @@ class ClaimOutput(serializers.ModelSerializer):
 
     appearance_count = serializers.IntegerField()
     first_appearance = serializers.SerializerMethodField()
-    verdict = serializers.SerializerMethodField()
+    verdict = serializers.SerializerMethodField(
+        help_text="The final verdict; under blind review, a reviewer sees it once they have "
+        "submitted a verdict on one of the claim's appearances."
+    )
     created_by = UserRef()
 
     class Meta:
@@ -62,7 +65,10 @@ class ClaimOutput(serializers.ModelSerializer):
 
     @extend_schema_field(ClaimVerdictOutput(allow_null=True))
     def get_verdict(self, claim) -> dict | None:
-        return ClaimVerdictOutput(claim).data if claim.has_verdict else None
+        # Hidden from a blind reviewer until they judged an appearance (selectors).
+        if not claim.has_verdict or not claim.verdict_visible:
+            return None
+        return ClaimVerdictOutput(claim).data
 
 
 class AppearanceOutput(serializers.ModelSerializer):

@@ -2,20 +2,25 @@
 with its appearances, visibility (membership) applied here for every door."""
 
 from django.db.models import (
+    BooleanField,
+    Case,
     Count,
+    Exists,
     F,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
+    Value,
+    When,
     prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 
-from annotate.access import Role, role_in
+from annotate.access import Role, caller_role, role_in
 from annotate.claims.models import Appearance, Claim, MatchDecision
-from annotate.models import Membership, Span
+from annotate.models import Membership, Span, Verdict
 
 ORDERINGS = {
     "appearances": ("appearance_count", "pk"),
@@ -47,7 +52,8 @@ def claims_for_user(
     q: str | None = None,
     ordering: str | None = None,
 ) -> QuerySet[Claim]:
-    """Claims of the user's projects with `appearance_count` and their first appearance; `q`
+    """Claims of the user's projects with `appearance_count`, their first appearance and
+    `verdict_visible` (blind review); `q`
     looks in the text and the claimant (case-insensitive: full-text search here comes with the
     search slice of issue 15)."""
     if not user.is_authenticated:
@@ -67,11 +73,30 @@ def claims_for_user(
         .annotate(total=Count("pk"))
         .values("total")
     )
-    claims = claims.annotate(appearance_count=Coalesce(Subquery(counts), 0))
+    claims = claims.annotate(
+        appearance_count=Coalesce(Subquery(counts), 0),
+        caller_role=caller_role(user),
+    ).annotate(verdict_visible=_verdict_visible(user))
     return (
         with_first_appearance(claims)
         .select_related("created_by", "verdict_set_by")
         .order_by(*ORDERINGS.get(ordering or "", ("pk",)))
+    )
+
+
+def _verdict_visible(user) -> Case:
+    """Blind review, for a claim's final verdict: a reviewer of a blind project sees it once
+    they have submitted their own verdict on one of its appearances (as others' verdicts on a
+    span), everyone else who may read the claim always."""
+    own_submitted = Verdict.objects.filter(
+        span__appearance__claim=OuterRef("pk"),
+        reviewer_id=user.pk,
+        status=Verdict.Status.SUBMITTED,
+    )
+    return Case(
+        When(Q(project__blind_review=True, caller_role=Role.REVIEWER), then=Exists(own_submitted)),
+        default=Value(True),
+        output_field=BooleanField(),
     )
 
 

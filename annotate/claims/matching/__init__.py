@@ -53,14 +53,15 @@ class Candidate:
 
 def query_terms(text: str) -> list[str]:
     """The words a database search is asked for: content words (accents kept, the databases
-    fold them their own way) and the digit runs of the numbers."""
+    fold them their own way), decimals ("3.5") and the digit runs of numbers ("100" of "100,000":
+    PostgreSQL's parser and FTS5 both split a grouped number, so "100000" is no token)."""
     terms = dict.fromkeys(
         word
         for word in re.findall(r"\w+", text.casefold())
         if len(word) > 1 and not word.isdigit() and fold(word) not in STOP_WORDS
     )
-    for number in numbers(text):
-        terms.update(dict.fromkeys(part for part in number.split(".") if part.strip("0")))
+    terms.update(dict.fromkeys(number for number in numbers(text) if "." in number))
+    terms.update(dict.fromkeys(run for run in re.findall(r"\d+", text) if run.strip("0")))
     return list(terms)
 
 

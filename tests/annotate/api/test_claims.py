@@ -296,3 +296,28 @@ def test_span_claim_suggestions(api_as, reviewer, outsider, claim, project, edit
     decision = MatchDecision.objects.get()
     assert (decision.span, decision.claim, decision.decision) == (span, claim, "shown")
     assert decision.decided_by == reviewer
+
+
+def test_blind_reviewers_see_a_verdict_after_judging_an_appearance(
+    api_as, reviewer, editor, claim, troops_span, project
+):
+    from tests.factories import VerdictFactory
+
+    services.claim_verdict_set(actor=editor, claim=claim, label=project.labels[0])
+    client = api_as(reviewer)
+    assert client.get(f"/api/v1/claims/{claim.pk}/").json()["verdict"] is None
+    match = client.post("/api/v1/claims/match/", {"project": project.pk, "text": TROOPS})
+    assert match.json()["candidates"][0]["claim"]["verdict"] is None
+    VerdictFactory(span=troops_span, reviewer=reviewer)
+    assert (
+        client.get(f"/api/v1/claims/{claim.pk}/").json()["verdict"]["label"] == (project.labels[0])
+    )
+    assert api_as(editor).get("/api/v1/claims/").json()["results"][0]["verdict"] is not None
+
+
+def test_a_grouped_number_is_a_search_term_on_both_databases(api_as, viewer, project):
+    lonely = ClaimFactory(project=project, text="Exactly 125,000 were counted.")
+    response = api_as(viewer).post(
+        "/api/v1/claims/match/", {"project": project.pk, "text": "125,000", "language": "en"}
+    )
+    assert [c["claim"]["id"] for c in response.json()["candidates"]] == [lonely.pk]
