@@ -1,13 +1,15 @@
 """Admin for every annotation model. Every write goes through an annotate service.
 
 What the admin may change: a project's settings (project_save), members (membership_set_role),
-a span's claimant and note (span_update); what it may remove: projects, spans, comments,
-adjudications and assignments (the *_delete services: queue flags, agreement cache and history
-follow); invitations it may revoke (invitation_revoke). Verdicts and sources are read-only here:
-they are their reviewer's words, changed or withdrawn only by them (verdict services), and
-removed only with their span. Skips are read-only too: a reviewer's own decision, which no
-service undoes. Invitations are made on the project's members page, the one place that shows
-the link (only its hash is stored).
+a span's claimant and note (span_update), a claim's text, claimant and language (claim_update);
+what it may remove: projects, spans, claims, comments, adjudications and assignments (the
+*_delete services: queue flags, agreement cache and history follow); invitations it may revoke
+(invitation_revoke). Verdicts and sources are read-only here: they are their reviewer's words,
+changed or withdrawn only by them (verdict services), and removed only with their span. Skips
+are read-only too: a reviewer's own decision, which no service undoes. Invitations are made on
+the project's members page, the one place that shows the link (only its hash is stored).
+Appearances and match decisions are read-only: a member links and unlinks spans, and decisions
+are a record.
 """
 
 from django.contrib import admin, messages
@@ -17,12 +19,17 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
+from annotate.claims import services as claim_services
+from annotate.claims.selectors import with_first_appearance
 from annotate.models import (
     Adjudication,
+    Appearance,
     Assignment,
+    Claim,
     Comment,
     Invitation,
     Job,
+    MatchDecision,
     Membership,
     Project,
     Skip,
@@ -453,6 +460,105 @@ class SkipAdmin(ReadOnlyAdmin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class AppearanceInline(ReadOnlyAdmin, admin.TabularInline):
+    model = Appearance
+    extra = 0
+    fields = ("span", "link_method", "linked_by", "score", "linked_at")
+    readonly_fields = fields
+    can_delete = False  # unlinking is a member's act (appearance_unlink), in the API
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("span", "linked_by")
+
+
+@admin.register(Claim)
+class ClaimAdmin(DeletesThroughServices, SimpleHistoryAdmin):
+    """Claims across articles: text, claimant and language change through claim_update, a
+    delete goes through claim_delete; links and verdicts are made in the API."""
+
+    list_display = ("__str__", "project", "language", "verdict_label", "first_appearance_on")
+    list_filter = ("project", "language", "verdict_origin")
+    search_fields = ("text", "claimant")
+    list_select_related = ("project",)
+    readonly_fields = (
+        "project",
+        "verdict_label",
+        "verdict_rationale",
+        "verdict_origin",
+        "verdict_adjudication",
+        "verdict_set_by",
+        "verdict_set_at",
+        "created_by",
+        "created_at",
+        "updated_at",
+    )
+    fields = ("text", "claimant", "language", *readonly_fields)
+    inlines = (AppearanceInline,)
+    delete_service = claim_services.claim_delete
+    delete_argument = "claim"
+
+    def get_queryset(self, request):
+        return with_first_appearance(super().get_queryset(request))
+
+    def has_add_permission(self, request) -> bool:
+        return False  # a claim is founded on a span (claim_create), in the API
+
+    def save_model(self, request, obj, form, change):
+        try:
+            claim_services.claim_update(
+                actor=request.user,
+                claim=obj,
+                text=obj.text,
+                claimant=obj.claimant,
+                language=obj.language,
+            )
+        except (ValidationError, PermissionDenied) as refusal:
+            self.message_user(request, _refusal_message(refusal), messages.ERROR)
+
+    @admin.display(description="first appearance", ordering="first_appearance_on")
+    def first_appearance_on(self, claim: Claim):
+        return claim.first_appearance_on
+
+
+@admin.register(Appearance)
+class AppearanceAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    list_display = ("__str__", "claim", "link_method", "linked_by", "score", "linked_at")
+    list_filter = ("link_method", ("claim__project", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("claim", "span", "linked_by")
+    readonly_fields = ("span", "claim", "link_method", "linked_by", "score", "linked_at")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # unlinked by a member (appearance_unlink) or with its claim
+
+
+@admin.register(MatchDecision)
+class MatchDecisionAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """The labelled pairs that will calibrate the thresholds: a record, never edited."""
+
+    list_display = ("__str__", "decision", "decided_by", "score", "created_at")
+    list_filter = ("decision", ("claim__project", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("span_text", "claim_text")
+    list_select_related = ("decided_by",)
+    readonly_fields = (
+        "span",
+        "claim",
+        "span_text",
+        "claim_text",
+        "scores",
+        "decision",
+        "decided_by",
+        "created_at",
+    )
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="score")
+    def score(self, decision: MatchDecision):
+        return decision.scores.get("score")
 
 
 class ArticleSpanInline(admin.TabularInline):

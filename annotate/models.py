@@ -1,5 +1,6 @@
 """The app's models, for Django and for callers: each is defined in its subdomain's package."""
 
+from annotate.claims.models import Appearance, Claim, MatchDecision
 from annotate.jobs.models import Job
 from annotate.projects.models import FEVER_CLASSES, Invitation, Membership, Project
 from annotate.review.models import (
@@ -16,10 +17,13 @@ from annotate.review.models import (
 __all__ = [
     "FEVER_CLASSES",
     "Adjudication",
+    "Appearance",
     "Assignment",
+    "Claim",
     "Comment",
     "Invitation",
     "Job",
+    "MatchDecision",
     "Membership",
     "Prediction",
     "Project",

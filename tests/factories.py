@@ -4,7 +4,18 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from annotate.models import Job, Membership, Prediction, Project, Source, Span, Verdict
+from annotate.claims.matching import search_config_for
+from annotate.models import (
+    Appearance,
+    Claim,
+    Job,
+    Membership,
+    Prediction,
+    Project,
+    Source,
+    Span,
+    Verdict,
+)
 from annotate.projects.scales import PRESETS
 from annotate.review.anchoring import quote_context
 from annotate.review.services.status import span_status_refresh
@@ -223,3 +234,28 @@ class JobFactory(factory.django.DjangoModelFactory):
     project = factory.SubFactory(ProjectFactory)
     created_by = factory.SubFactory(UserFactory)
     params = factory.LazyFunction(lambda: {"steps": 3})
+
+
+class ClaimFactory(factory.django.DjangoModelFactory):
+    """A claim with no appearance (AppearanceFactory links spans to it)."""
+
+    class Meta:
+        model = Claim
+
+    project = factory.SubFactory(ProjectFactory)
+    text = factory.Sequence(lambda n: f"Leaders agreed on day {n} to keep talking.")
+    language = "en"
+    search_config = factory.LazyAttribute(lambda claim: search_config_for(claim.language))
+    created_by = factory.SubFactory(UserFactory)
+
+
+class AppearanceFactory(factory.django.DjangoModelFactory):
+    """A span confirmed as an appearance of a claim of its project (one made if not given)."""
+
+    class Meta:
+        model = Appearance
+
+    span = factory.SubFactory(SpanFactory)
+    claim = factory.SubFactory(ClaimFactory, project=factory.SelfAttribute("..span.project"))
+    link_method = Appearance.LinkMethod.CONFIRMED
+    linked_by = factory.SelfAttribute("span.created_by")

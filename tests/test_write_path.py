@@ -2,7 +2,8 @@
 
 Doors (pages, API, admin, commands) and dataset imports call services; this test reads the source
 of every app module (not tests, benchmarks or migrations) and fails on an ORM write of a Span,
-Verdict, Source, Assignment, Comment, Adjudication or Skip anywhere else: a manager or queryset
+Verdict, Source, Assignment, Comment, Adjudication, Skip, Claim, Appearance or MatchDecision
+anywhere else: a manager or queryset
 write (`Span.objects.filter(...).update(...)`, `bulk_create`, ...) or a model built to be saved.
 """
 
@@ -13,7 +14,18 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ("accounts", "annotate", "config", "corpus", "datasets")
-GUARDED = {"Span", "Verdict", "Source", "Assignment", "Comment", "Adjudication", "Skip"}
+GUARDED = {
+    "Span",
+    "Verdict",
+    "Source",
+    "Assignment",
+    "Comment",
+    "Adjudication",
+    "Skip",
+    "Claim",
+    "Appearance",
+    "MatchDecision",
+}
 WRITES = {
     "create",
     "bulk_create",
@@ -25,7 +37,11 @@ WRITES = {
     "save",
 }
 # The one write path: annotate's service modules.
-SERVICES = ("annotate/review/services/", "annotate/projects/services.py")
+SERVICES = (
+    "annotate/review/services/",
+    "annotate/projects/services.py",
+    "annotate/claims/services.py",
+)
 
 
 def _chain_root(node: ast.AST) -> str | None:

@@ -2,9 +2,9 @@
 
 - roles: the role rules services and selectors use (role_in, caller_role, require_*);
 - capabilities: `Need` (what a door asks) and `Capabilities` (what pages and serializers read);
-- lookups: access_project, access_span, access_own_verdict, access_article_in_project,
-  access_invitation, access_prediction, access_job: fetch and authorize, raising
-  annotate.errors.NotFound (404) or Forbidden (403).
+- lookups: access_project, access_span, access_claim, access_own_verdict,
+  access_article_in_project, access_invitation, access_prediction, access_job: fetch and
+  authorize, raising annotate.errors.NotFound (404) or Forbidden (403).
 """
 
 # isort: off
@@ -16,6 +16,7 @@ from annotate.access.roles import (
     forget_roles,
     remember_role,
     require_editor,
+    require_moderator,
     require_role,
     require_writer,
     role_in,
@@ -25,6 +26,7 @@ from annotate.access.capabilities import Capabilities, Need, capabilities
 # Last: lookups reads annotate.review.selectors, which imports the names above from this package.
 from annotate.access.lookups import (
     access_article_in_project,
+    access_claim,
     access_invitation,
     access_job,
     access_own_verdict,
@@ -42,6 +44,7 @@ __all__ = [
     "Role",
     "User",
     "access_article_in_project",
+    "access_claim",
     "access_invitation",
     "access_job",
     "access_own_verdict",
@@ -54,6 +57,7 @@ __all__ = [
     "forget_roles",
     "remember_role",
     "require_editor",
+    "require_moderator",
     "require_role",
     "require_writer",
     "role_in",

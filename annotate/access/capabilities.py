@@ -18,6 +18,7 @@ class Need(StrEnum):
     EXPORT = "export"  # download the dataset (with real names, too)
     SEE_QUALITY = "see_quality"  # agreement figures, which name reviewers
     SEE_HISTORY = "see_history"  # a claim's history, drafts included
+    EDIT_CLAIMS = "edit_claims"  # claims across articles: edit, merge, delete, final verdicts
 
 
 # The one table of who may do what; services check the same rules (annotate.access.roles).
@@ -36,6 +37,7 @@ REFUSALS: dict[Need, str] = {
     Need.EXPORT: "Only the project's editors export its data.",
     Need.SEE_QUALITY: "Only the project's editors see its agreement figures.",
     Need.SEE_HISTORY: "Only editors see a claim's history.",
+    Need.EDIT_CLAIMS: "Only the project's editors edit, merge or settle claims.",
 }
 
 
@@ -60,6 +62,9 @@ class Capabilities:
     may_see_history: bool
     may_see_quality: bool
     may_manage_members: bool
+    # Claims across articles: edit, merge and delete claims, set their final verdicts. Linking
+    # spans to claims and founding claims is may_write.
+    may_edit_claims: bool
     may_manage_articles: bool
     may_export: bool
     may_export_real_names: bool
@@ -85,6 +90,7 @@ class Capabilities:
             may_see_history=Need.SEE_HISTORY in needs,
             may_see_quality=Need.SEE_QUALITY in needs,
             may_manage_members=editor,
+            may_edit_claims=Need.EDIT_CLAIMS in needs,
             may_manage_articles=editor,
             may_export=Need.EXPORT in needs,
             may_export_real_names=Need.EXPORT in needs,

@@ -13,7 +13,7 @@ from annotate.access.capabilities import REFUSALS, Capabilities, Need
 from annotate.access.roles import User, caller_role, remember_role
 from annotate.errors import Forbidden, NotFound
 from annotate.jobs import selectors as job_selectors
-from annotate.models import Invitation, Job, Prediction, Project, Span, Verdict
+from annotate.models import Claim, Invitation, Job, Prediction, Project, Span, Verdict
 from annotate.projects import selectors as project_selectors
 from annotate.review import selectors  # module reference: selectors imports annotate.access too
 from corpus.models import Article
@@ -178,3 +178,27 @@ def access_job(user: User, job_id: object, *, need: Need = Need.READ) -> Job:
     remember_role(job.project, user, job.caller_role)
     authorize(Capabilities.of(job.caller_role, blind_review=job.project.blind_review), need)
     return job
+
+
+def access_claim(user: User, claim_id: object, *, need: Need = Need.READ) -> Claim:
+    """A claim of the caller's projects with its project (role remembered), in one query.
+
+    NotFound for claims of projects the user is not a member of; Forbidden if the role lacks
+    `need` (Need.WRITE to link spans or answer suggestions, Need.EDIT_CLAIMS to change it).
+    """
+    pk = _id(claim_id, "claim")
+    if not user.is_authenticated:
+        raise NotFound("No such claim.")
+    try:
+        claim = (
+            Claim.objects.select_related("project")
+            .annotate(caller_role=caller_role(user))
+            .get(pk=pk)
+        )
+    except Claim.DoesNotExist:
+        raise NotFound("No such claim.") from None
+    if claim.caller_role is None:
+        raise NotFound("No such claim.")
+    remember_role(claim.project, user, claim.caller_role)
+    authorize(Capabilities.of(claim.caller_role, blind_review=claim.project.blind_review), need)
+    return claim

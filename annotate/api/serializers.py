@@ -50,6 +50,9 @@ class CapabilitiesOutput(serializers.Serializer):
     may_see_history = serializers.BooleanField()
     may_see_quality = serializers.BooleanField()
     may_manage_members = serializers.BooleanField()
+    may_edit_claims = serializers.BooleanField(
+        help_text="Edit, merge and delete claims across articles, set their final verdicts."
+    )
     may_manage_articles = serializers.BooleanField()
     may_export = serializers.BooleanField()
     may_export_real_names = serializers.BooleanField()

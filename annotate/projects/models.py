@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from annotate.limits import model_text_limits_check
@@ -42,6 +42,15 @@ class Project(models.Model):
         help_text='For FEVER exports: {"scale label": "SUPPORTS" | "REFUTES" | "NOT ENOUGH INFO"}; '
         "labels not listed keep the preset's default mapping.",
     )
+    # Claims across articles (annotate.claims): a candidate claim scoring at least the first is
+    # suggested for a new span, at least the second is linked without asking (texts of more than
+    # 8 words only). Measured on tests/fixtures/claims/pairs.jsonl; see README.
+    match_suggest_threshold = models.FloatField(
+        default=0.5, validators=[MinValueValidator(0), MaxValueValidator(1)]
+    )
+    match_autolink_threshold = models.FloatField(
+        default=0.85, validators=[MinValueValidator(0), MaxValueValidator(1)]
+    )
     articles = models.ManyToManyField(Article, related_name="projects", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -51,6 +60,14 @@ class Project(models.Model):
             models.UniqueConstraint(fields=["slug"], name="project_unique_slug"),
             models.CheckConstraint(
                 condition=Q(reviews_per_claim__gte=1), name="project_reviews_per_claim_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    match_suggest_threshold__gte=0,
+                    match_suggest_threshold__lte=F("match_autolink_threshold"),
+                    match_autolink_threshold__lte=1,
+                ),
+                name="project_match_thresholds_ordered",
             ),
         ]
 
@@ -69,6 +86,10 @@ class Project(models.Model):
             labels.append(label)
         if len(set(labels)) != len(labels):
             raise ValidationError({"scale": "Scale labels must be unique."})
+        if self.match_suggest_threshold > self.match_autolink_threshold:
+            raise ValidationError(
+                {"match_suggest_threshold": "Suggest at or below the auto-link threshold."}
+            )
         mapping = self.fever_mapping if isinstance(self.fever_mapping, dict) else None
         if mapping is None or any(
             label not in labels or target not in FEVER_CLASSES for label, target in mapping.items()

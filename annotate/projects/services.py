@@ -13,12 +13,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from annotate.access import Role, forget_roles, require_editor
+from annotate.access import Role, forget_roles, require_editor, require_moderator
 from annotate.models import Invitation, Membership, Project
 from annotate.projects.invitations import DEFAULT_INVITATION_ROLE, invitation_token_new
 from annotate.projects.scales import PRESETS
 from annotate.projects.selectors import invitation_by_token
-from annotate.review.services.moderation import require_moderator
 from annotate.review.services.review import queue_refresh
 from annotate.review.services.status import span_status_refresh
 from corpus.importers.base import ArticleDraft, ImportFailure

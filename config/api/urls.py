@@ -11,7 +11,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from annotate.api.jobs import JobViewSet
-from annotate.api.views import PredictionViewSet, ProjectViewSet, SpanViewSet, VerdictViewSet
+from annotate.api.views import (
+    ClaimViewSet,
+    PredictionViewSet,
+    ProjectViewSet,
+    SpanViewSet,
+    VerdictViewSet,
+)
 from annotate.api.views.articles import ArticleViewSet
 from annotate.api.views.me import MeView
 from annotate.quality.api import AgreementView
@@ -26,6 +32,7 @@ router.register("spans", SpanViewSet, basename="span")
 router.register("verdicts", VerdictViewSet, basename="verdict")
 router.register("predictions", PredictionViewSet, basename="prediction")
 router.register("jobs", JobViewSet, basename="job")
+router.register("claims", ClaimViewSet, basename="claim")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),

@@ -316,6 +316,8 @@ def test_admin_project_create_and_delete_go_through_the_services(admin_client, s
             "scale": '[{"label": "True"}, {"label": "False"}]',
             "reviews_per_claim": "2",
             "fever_mapping": "{}",
+            "match_suggest_threshold": "0.5",
+            "match_autolink_threshold": "0.85",
             "memberships-TOTAL_FORMS": "0",
             "memberships-INITIAL_FORMS": "0",
         },
@@ -366,3 +368,73 @@ def test_admin_lists_jobs_read_only_with_filters(admin_client, project, reviewer
     assert page.status_code == 200 and "&lt;b&gt;boom&lt;/b&gt;" in page.text
     assert admin_client.get(reverse("admin:annotate_job_add")).status_code == 403
     assert admin_client.post(reverse("admin:annotate_job_delete", args=[job.pk])).status_code == 403
+
+
+# --- claims across articles ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def linked_claim(contested_span):
+    from annotate.claims import services as claim_services
+
+    editor = UserFactory()
+    Membership.objects.create(project=contested_span.project, user=editor, role="editor")
+    claim = claim_services.claim_create(actor=editor, span=contested_span)
+    other = SpanFactory(
+        project=contested_span.project, article=contested_span.article, text="Others"
+    )
+    claim_services.appearance_link(actor=editor, span=other, claim=claim)  # a confirmed decision
+    return claim
+
+
+@pytest.mark.parametrize("model", ["claim", "appearance", "matchdecision"])
+def test_admin_claim_changelists_open_for_staff(admin_client, linked_claim, model):
+    assert admin_client.get(reverse(f"admin:annotate_{model}_changelist")).status_code == 200
+
+
+def test_admin_claim_change_goes_through_claim_update(admin_client, linked_claim, staff_user):
+    # staff_user is no member of the project: the admin's change permission is their right
+    url = reverse("admin:annotate_claim_change", args=[linked_claim.pk])
+    page = admin_client.get(url)
+    assert page.status_code == 200 and "troops massed" in page.text
+    response = admin_client.post(
+        url,
+        {
+            "text": "Troops massed.",
+            "claimant": "Officials",
+            "language": "en",
+            "appearances-TOTAL_FORMS": "1",
+            "appearances-INITIAL_FORMS": "1",
+            "appearances-MIN_NUM_FORMS": "0",
+            "appearances-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 302, response.content
+    linked_claim.refresh_from_db()
+    assert (linked_claim.text, linked_claim.claimant) == ("Troops massed.", "Officials")
+    assert linked_claim.history.first().history_user == staff_user
+
+
+def test_admin_claim_delete_goes_through_the_service(admin_client, linked_claim, staff_user):
+    from annotate.claims.models import Claim
+
+    url = reverse("admin:annotate_claim_delete", args=[linked_claim.pk])
+    assert admin_client.post(url, {"post": "yes"}).status_code == 302
+    assert not Claim.objects.exists()
+    assert Claim.history.filter(history_type="-").get().history_user == staff_user
+
+
+@pytest.mark.parametrize("model", ["appearance", "matchdecision"])
+def test_admin_appearances_and_decisions_are_read_only(admin_client, linked_claim, model):
+    from annotate.claims.models import Appearance, MatchDecision
+
+    row = (Appearance if model == "appearance" else MatchDecision).objects.first()
+    url = reverse(f"admin:annotate_{model}_change", args=[row.pk])
+    assert admin_client.get(url).status_code == 200
+    assert admin_client.post(url, {}).status_code == 403
+    assert (
+        admin_client.post(
+            reverse(f"admin:annotate_{model}_delete", args=[row.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )

@@ -12,7 +12,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from annotate.access import Need, access_project, access_span
+from annotate.api import claim_serializers
 from annotate.api import serializers as io
+from annotate.api.views.claims import span_claim_suggestions
 from annotate.errors import NotFound
 from annotate.models import Comment, Project, Span, Verdict
 from annotate.review import selectors, services
@@ -151,6 +153,16 @@ class SpanViewSet(
         )
         span = selectors.span_for_user(user=request.user, pk=span.pk)
         return Response(io.AdjudicationOutput(span.adjudication).data)
+
+    @extend_schema(
+        request=claim_serializers.SuggestionInput,
+        responses=claim_serializers.MatchOutput,
+    )
+    @action(detail=True, methods=["post"], url_path="claim-suggestions")
+    def claim_suggestions(self, request, pk=None):
+        """Claims this span may state, best first with scores and why, recorded as shown
+        (a POST: it stores those decisions)."""
+        return span_claim_suggestions(request, pk)
 
 
 def _member_project(user, project_id: int, *, need: Need) -> Project:

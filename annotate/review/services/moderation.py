@@ -10,19 +10,11 @@ from functools import partial
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from annotate.access import WRITERS, require_editor, role_in
+from annotate.access import WRITERS, require_editor, require_moderator, role_in
 from annotate.models import Adjudication, Assignment, Comment, Project, Span
 from annotate.quality import agreement_invalidate
 from annotate.review.services.review import queue_refresh
 from annotate.review.services.status import span_status_refresh
-
-
-def require_moderator(project: Project, actor, perm: str, action: str) -> None:
-    """Project editors may; so may active staff holding the model's admin permission (e.g.
-    `annotate.delete_comment`), who need not be members: the admin is their door."""
-    if actor.is_active and actor.is_staff and actor.has_perm(perm):
-        return
-    require_editor(project, actor, action)
 
 
 @transaction.atomic

@@ -5,11 +5,11 @@ from functools import partial
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from annotate.access import Role, require_writer
+from annotate.access import Role, require_moderator, require_writer
+from annotate.claims.services import span_claims_suggest_after_commit
 from annotate.models import Project, Span, Verdict
 from annotate.quality import agreement_invalidate
 from annotate.review.anchoring import quote_context
-from annotate.review.services.moderation import require_moderator
 from corpus.models import Article
 
 # Also what doors answer for an article id that does not exist: the same words, so that whether
@@ -73,6 +73,12 @@ def span_create(
             span.save()
     except IntegrityError as error:  # highlighted by someone else a moment ago
         raise ValidationError({"start": "This passage is already highlighted."}) from error
+    # Claims it may state, after commit (a job once issue 16 lands): robust, so that a failure
+    # of matching never undoes or fails the highlight itself. A lambda, not a partial: Django
+    # logs a robust hook's failure by its __qualname__, which a partial lacks.
+    transaction.on_commit(
+        lambda span_id=span.pk: span_claims_suggest_after_commit(span_id), robust=True
+    )
     return span
 
 

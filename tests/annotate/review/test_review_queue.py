@@ -141,6 +141,8 @@ def test_admin_raising_reviews_per_claim_reopens_full_spans(admin_client, projec
         "blind_review": "on",
         "sources_required": "on",
         "fever_mapping": json.dumps(project.fever_mapping),
+        "match_suggest_threshold": str(project.match_suggest_threshold),
+        "match_autolink_threshold": str(project.match_autolink_threshold),
         "memberships-TOTAL_FORMS": "0",
         "memberships-INITIAL_FORMS": "0",
     }

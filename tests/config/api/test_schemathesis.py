@@ -21,6 +21,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from accounts.services import token_create
+from annotate.claims import services as claim_services
 from annotate.models import Prediction
 from annotate.review import services
 from tests.factories import (
@@ -92,6 +93,10 @@ def world(transactional_db) -> World:
             for article in articles
         ],
     )
+    claims = [
+        claim_services.claim_create(actor=first, span=span, text=f"Leaders met, {n}.")
+        for n, span in enumerate(kept)
+    ]
     # Someone else's project: its rows must answer 404, never 500.
     VerdictFactory(span=SpanFactory(), reviewer=UserFactory())
 
@@ -112,6 +117,11 @@ def world(transactional_db) -> World:
             "/api/v1/verdicts/{id}/": [{"id": verdict.pk} for verdict, _ in own],
             "/api/v1/verdicts/{id}/sources/{source_id}/": [
                 {"id": verdict.pk, "source_id": source.pk} for verdict, source in own
+            ],
+            "/api/v1/claims/{id}/": [{"id": claim.pk} for claim in claims],
+            "/api/v1/claims/{id}/appearances/{span_id}/": [
+                {"id": claim.pk, "span_id": span.pk}
+                for claim, span in zip(claims, kept, strict=True)
             ],
             "/api/v1/predictions/{id}/": [
                 {"id": pk} for pk in Prediction.objects.values_list("pk", flat=True)

@@ -1,0 +1,229 @@
+"""The database-free half of lexical matching: words, numbers and the 0..1 score of a pair.
+
+Both databases only *retrieve* candidates (PostgreSQL full-text search and trigrams, SQLite FTS5);
+every candidate is then scored here, so a pair scores the same on both and the thresholds mean
+the same everywhere.
+
+score = (0.5 * words + 0.5 * trigrams) * numbers, where
+- words: the mean of the Dice coefficient and the overlap coefficient of the two texts' content
+  words (casefolded, accents removed, stop words and one-letter words dropped); two words count
+  as the same when equal or sharing their first 5 letters (a stemmer's reach without a stemmer:
+  Russia/Russian, request/requested), so a short claim inside a long quote still scores;
+- trigrams: pg_trgm's similarity (shared / all distinct padded word trigrams), computed here;
+- numbers: 1 when the numbers agree or either text has none, NUMBER_PENALTY when both state
+  numbers and they differ ("100,000 troops" is not "10,000 troops");
+- negation: NEGATION_PENALTY when one text is negated and the other is not (a crude parity of
+  not/no/never/n't...; "admits" against "denies" stays beyond a lexical stage).
+Measured on tests/fixtures/claims/pairs.jsonl (see its README.md).
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+NUMBER_PENALTY = 0.45  # below the default suggest threshold (0.5) even for otherwise equal texts
+NEGATION_PENALTY = 0.7
+_STEM_PREFIX = 5
+
+# Function words of the seed languages; the words stage is about content.
+_STOP_WORDS_TEXT = """
+    a an and are as at be been but by for from had has have he her his i in is it its of on or
+    our she that the their them they this to was we were what when which who will with would you
+    not no said says say also than then there these those into about after before over under
+    more most other some such only own same so too very can could should may might must do does
+    did being while where how all any both each few
+    le la les un une des du de et est en que qui dans pour pas sur au aux il elle ils ont a
+    el los las y es por con para del se lo al
+    der die das und ist nicht mit den dem ein eine zu von auf für im
+    o os as um uma do da dos das em com para não
+"""
+
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|nor|neither|cannot|ne|pas|jamais|nunca|nicht|kein|keine|nao)\b|n['’]t\b"
+)
+_WORD = re.compile(r"\w+", re.UNICODE)
+# 100,000 | 100 000 | 3.5 | 3,5 | 2021 | 40%: digits with group or decimal separators.
+_NUMBER = re.compile(r"\d+(?:[.,\u00a0\u202f ]\d+)*")
+
+
+def fold(text: str) -> str:
+    """Casefolded, accents removed (NFKD without combining marks)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+STOP_WORDS = frozenset(fold(word) for word in _STOP_WORDS_TEXT.split())
+
+
+def words(text: str) -> list[str]:
+    """Content words in order: folded, no stop words, no numbers, no one-letter words."""
+    return [
+        word
+        for word in _WORD.findall(fold(text))
+        if len(word) > 1 and word not in STOP_WORDS and not word.isdigit()
+    ]
+
+
+def numbers(text: str) -> set[str]:
+    """The numbers a text states, normalised: '100,000' and '100 000' -> '100000', '3,5' and
+    '3.5' -> '3.5' (1-3 digits, then groups of exactly three, are thousands)."""
+    found = set()
+    for match in _NUMBER.finditer(text):
+        raw = match.group()
+        parts = re.split(r"[.,\u00a0\u202f ]", raw)
+        if len(parts) > 1 and len(parts[0]) <= 3 and all(len(part) == 3 for part in parts[1:]):
+            found.add(str(int("".join(parts))))
+        elif len(parts) == 2 and raw[len(parts[0])] in ".,":
+            found.add(f"{int(parts[0])}.{parts[1]}".rstrip("0").rstrip("."))
+        else:
+            found.update(str(int(part)) for part in parts)
+    return found
+
+
+def word_count(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def trigrams(text: str) -> set[str]:
+    """pg_trgm's trigrams: each alphanumeric word, folded, padded with two spaces before and one
+    after."""
+    grams: set[str] = set()
+    for word in _WORD.findall(fold(text)):
+        padded = f"  {word} "
+        grams.update(padded[i : i + 3] for i in range(len(padded) - 2))
+    return grams
+
+
+def trigram_similarity(left: str, right: str) -> float:
+    a, b = trigrams(left), trigrams(right)
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+def _same_word(left: str, right: str) -> bool:
+    if left == right:
+        return True
+    return (
+        len(left) >= _STEM_PREFIX
+        and len(right) >= _STEM_PREFIX
+        and left[:_STEM_PREFIX] == right[:_STEM_PREFIX]
+    )
+
+
+def _shared_words(left: list[str], right: list[str]) -> list[str]:
+    """Words of `left` matched one to one with words of `right` (greedy, in order)."""
+    unmatched = list(dict.fromkeys(right))
+    shared = []
+    for word in dict.fromkeys(left):
+        for index, other in enumerate(unmatched):
+            if _same_word(word, other):
+                shared.append(word)
+                del unmatched[index]
+                break
+    return shared
+
+
+@dataclass(frozen=True, slots=True)
+class PairScore:
+    """A pair's score with its stages and its reasons."""
+
+    score: float
+    words: float
+    trigrams: float
+    numbers: float
+    negation: float
+    shared_words: list[str] = field(default_factory=list)
+    shared_numbers: list[str] = field(default_factory=list)
+    numbers_only_in_text: list[str] = field(default_factory=list)
+    numbers_only_in_claim: list[str] = field(default_factory=list)
+
+    def stages(self) -> dict[str, float]:
+        return {
+            "score": self.score,
+            "words": self.words,
+            "trigrams": self.trigrams,
+            "numbers": self.numbers,
+            "negation": self.negation,
+        }
+
+    def why(self) -> dict[str, list[str]]:
+        return {
+            "shared_words": self.shared_words,
+            "shared_numbers": self.shared_numbers,
+            "numbers_only_in_text": self.numbers_only_in_text,
+            "numbers_only_in_claim": self.numbers_only_in_claim,
+        }
+
+
+def pair_score(text: str, claim_text: str) -> PairScore:
+    """How alike a passage and a claim's text are, 0..1, and why."""
+    left, right = words(text), words(claim_text)
+    shared = _shared_words(left, right)
+    distinct_left, distinct_right = len(set(left)), len(set(right))
+    if distinct_left and distinct_right:
+        dice = 2 * len(shared) / (distinct_left + distinct_right)
+        overlap = len(shared) / min(distinct_left, distinct_right)
+        word_score = (dice + overlap) / 2
+    else:
+        word_score = 0.0
+    trigram_score = trigram_similarity(text, claim_text)
+    text_numbers, claim_numbers = numbers(text), numbers(claim_text)
+    disagree = bool(text_numbers and claim_numbers and text_numbers != claim_numbers)
+    number_factor = NUMBER_PENALTY if disagree else 1.0
+    negated = bool(_NEGATION.search(fold(text))) != bool(_NEGATION.search(fold(claim_text)))
+    negation_factor = NEGATION_PENALTY if negated else 1.0
+    score = (0.5 * word_score + 0.5 * trigram_score) * number_factor * negation_factor
+    return PairScore(
+        score=round(min(score, 1.0), 4),
+        words=round(word_score, 4),
+        trigrams=round(trigram_score, 4),
+        numbers=number_factor,
+        negation=negation_factor,
+        shared_words=shared,
+        shared_numbers=sorted(text_numbers & claim_numbers),
+        numbers_only_in_text=sorted(text_numbers - claim_numbers) if disagree else [],
+        numbers_only_in_claim=sorted(claim_numbers - text_numbers) if disagree else [],
+    )
+
+
+# ISO 639-1 (the primary subtag of a BCP 47 tag) -> PostgreSQL's built-in text search config.
+SEARCH_CONFIGS = {
+    "ar": "arabic",
+    "hy": "armenian",
+    "eu": "basque",
+    "ca": "catalan",
+    "da": "danish",
+    "nl": "dutch",
+    "en": "english",
+    "fi": "finnish",
+    "fr": "french",
+    "de": "german",
+    "el": "greek",
+    "hi": "hindi",
+    "hu": "hungarian",
+    "id": "indonesian",
+    "ga": "irish",
+    "it": "italian",
+    "lt": "lithuanian",
+    "ne": "nepali",
+    "no": "norwegian",
+    "nb": "norwegian",
+    "nn": "norwegian",
+    "pt": "portuguese",
+    "ro": "romanian",
+    "ru": "russian",
+    "sr": "serbian",
+    "es": "spanish",
+    "sv": "swedish",
+    "ta": "tamil",
+    "tr": "turkish",
+    "yi": "yiddish",
+}
+
+
+def search_config_for(language: str) -> str:
+    """PostgreSQL's text search configuration for a BCP 47 tag; `simple` (no stemming, no stop
+    words) for languages it has none for."""
+    primary = (language or "").split("-")[0].split("_")[0].casefold()
+    return SEARCH_CONFIGS.get(primary, "simple")

@@ -1,0 +1,368 @@
+"""Writes of claims across articles: founding a claim from a span, linking and unlinking spans,
+answering suggestions, editing, merging and settling claims, and the suggestions every new span
+gets. Each is atomic, checks its own rules (annotate.access's role table) and keeps history."""
+
+from collections.abc import Sequence
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from annotate.access import (
+    Role,
+    User,
+    require_editor,
+    require_moderator,
+    require_writer,
+    role_in,
+)
+from annotate.claims.matching import (
+    AUTOLINK_MIN_WORDS,
+    Candidate,
+    claim_candidates,
+    pair_score,
+    search_config_for,
+    word_count,
+)
+from annotate.claims.models import Appearance, Claim, MatchDecision
+from annotate.models import Adjudication, Span
+
+Method = Appearance.LinkMethod
+Decision = MatchDecision.Decision
+
+
+def _span_locked(span: Span) -> Span:
+    """The span afresh under its row lock, with project and article: two links of one span at
+    once wait for each other instead of both passing the "not linked yet" check."""
+    return (
+        Span.objects.select_for_update(of=("self",))
+        .select_related("project", "article")
+        .defer("article__body", "article__raw_text")
+        .get(pk=span.pk)
+    )
+
+
+def _require_unlinked(span: Span) -> None:
+    linked = Appearance.objects.filter(span_id=span.pk).values_list("claim_id", flat=True).first()
+    if linked is not None:
+        # Re-linking is unlink, then link: two steps, both in the appearance's history.
+        raise ValidationError(
+            {"span": f"This span already appears as claim #{linked}; unlink it there first."}
+        )
+
+
+def _require_same_project(span: Span, claim: Claim) -> None:
+    if span.project_id != claim.project_id:
+        raise ValidationError({"span": "This span belongs to another project than the claim."})
+    if span.orphaned:
+        raise ValidationError({"span": "An orphaned span has no place in its article to link."})
+
+
+def _decision_record(
+    *, span: Span, claim: Claim, decision: str, actor: User | None, scores: dict | None = None
+) -> MatchDecision:
+    scores = scores if scores is not None else pair_score(span.quote, claim.text).stages()
+    return MatchDecision.objects.create(
+        span=span,
+        claim=claim,
+        span_text=span.quote,
+        claim_text=claim.text,
+        scores=scores,
+        decision=decision,
+        decided_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+
+
+@transaction.atomic
+def claim_create(
+    *,
+    actor: User,
+    span: Span,
+    text: str | None = None,
+    claimant: str | None = None,
+    language: str | None = None,
+) -> Claim:
+    """Found a claim on a span (which becomes its first appearance): the text defaults to the
+    span's quote, the claimant to the span's, the language to the article's."""
+    span = _span_locked(span)
+    require_writer(span.project, actor, "found claims")
+    if span.orphaned:
+        raise ValidationError({"span": "An orphaned span has no place in its article to link."})
+    _require_unlinked(span)
+    language = (language if language is not None else span.article.language).strip()
+    claim = Claim(
+        project=span.project,
+        text=(text if text is not None else span.quote).strip(),
+        claimant=(claimant if claimant is not None else span.claimant).strip(),
+        language=language,
+        search_config=search_config_for(language),
+        created_by=actor,
+    )
+    claim.full_clean(validate_constraints=False)
+    claim._history_user = actor
+    claim.save()
+    appearance = Appearance(span=span, claim=claim, link_method=Method.CREATED, linked_by=actor)
+    appearance._history_user = actor
+    appearance.save()
+    return claim
+
+
+@transaction.atomic
+def claim_update(
+    *,
+    actor: User,
+    claim: Claim,
+    text: str | None = None,
+    claimant: str | None = None,
+    language: str | None = None,
+) -> Claim:
+    """Edit a claim's canonical text, claimant or language (editors, and staff with the admin's
+    change permission); None keeps a field."""
+    claim = Claim.objects.select_for_update(of=("self",)).select_related("project").get(pk=claim.pk)
+    require_moderator(claim.project, actor, "annotate.change_claim", "edit claims")
+    fields = []
+    if text is not None:
+        claim.text = text.strip()
+        fields.append("text")
+    if claimant is not None:
+        claim.claimant = claimant.strip()
+        fields.append("claimant")
+    if language is not None:
+        claim.language = language.strip()
+        claim.search_config = search_config_for(claim.language)
+        fields.extend(["language", "search_config"])
+    if not fields:
+        return claim
+    claim.full_clean(validate_constraints=False)
+    claim._history_user = actor
+    claim.save(update_fields=[*fields, "updated_at"])
+    return claim
+
+
+@transaction.atomic
+def claim_delete(*, actor: User, claim: Claim) -> None:
+    """Delete a claim with its appearances (the spans stay) and match decisions: editors, and
+    staff with the admin's delete permission. History keeps the claim and its appearances."""
+    require_moderator(claim.project, actor, "annotate.delete_claim", "delete claims")
+    for appearance in Appearance.objects.filter(claim=claim):
+        appearance._history_user = actor
+        appearance.delete()
+    claim._history_user = actor
+    claim.delete()
+
+
+@transaction.atomic
+def appearance_link(
+    *,
+    actor: User,
+    span: Span,
+    claim: Claim,
+    method: str = Method.CONFIRMED,
+    score: float | None = None,
+) -> Appearance:
+    """Link a span to a claim of its project: confirmed by a member (recorded as a `confirmed`
+    match decision) or imported (editors). A span already linked is refused: unlink it first."""
+    if method not in (Method.CONFIRMED, Method.IMPORTED):
+        raise ValidationError({"method": "Link as confirmed or imported."})
+    if score is not None and not 0 <= score <= 1:
+        raise ValidationError({"score": "A score is between 0 and 1."})
+    span = _span_locked(span)
+    claim = Claim.objects.select_related("project").get(pk=claim.pk)
+    if method == Method.IMPORTED:
+        require_editor(span.project, actor, "import claim links")
+    else:
+        require_writer(span.project, actor, "link spans to claims")
+    _require_same_project(span, claim)
+    _require_unlinked(span)
+    scored = pair_score(span.quote, claim.text)
+    appearance = Appearance(
+        span=span,
+        claim=claim,
+        link_method=method,
+        linked_by=actor,
+        score=score if score is not None else scored.score,
+    )
+    appearance.full_clean(validate_unique=False, validate_constraints=False)
+    appearance._history_user = actor
+    appearance.save()
+    if method == Method.CONFIRMED:
+        _decision_record(
+            span=span,
+            claim=claim,
+            decision=Decision.CONFIRMED,
+            actor=actor,
+            scores=scored.stages(),
+        )
+    return appearance
+
+
+@transaction.atomic
+def appearance_unlink(*, actor: User, span: Span, claim: Claim) -> None:
+    """Take a span out of a claim: editors any, reviewers the links they made themselves. The
+    appearance's history records who unlinked it and when."""
+    require_writer(claim.project, actor, "unlink spans from claims")
+    appearance = (
+        Appearance.objects.select_for_update().filter(span_id=span.pk, claim_id=claim.pk).first()
+    )
+    if appearance is None:
+        raise ValidationError({"span": "This span is not an appearance of the claim."})
+    if role_in(claim.project, actor) != Role.EDITOR and appearance.linked_by_id != actor.pk:
+        raise PermissionDenied("Only an editor or whoever linked this span may unlink it.")
+    appearance._history_user = actor
+    appearance.delete()
+
+
+@transaction.atomic
+def suggestion_reject(
+    *, actor: User, span: Span, claim: Claim, scores: dict | None = None
+) -> MatchDecision:
+    """Record that a suggested claim is not what the span states (a `rejected` decision)."""
+    span = Span.objects.select_related("project").get(pk=span.pk)
+    require_writer(span.project, actor, "answer claim suggestions")
+    _require_same_project(span, claim)
+    if Appearance.objects.filter(span_id=span.pk, claim_id=claim.pk).exists():
+        raise ValidationError({"claim": "The span is linked to this claim: unlink it instead."})
+    return _decision_record(
+        span=span, claim=claim, decision=Decision.REJECTED, actor=actor, scores=scores
+    )
+
+
+@transaction.atomic
+def suggestions_shown(*, actor: User, span: Span, candidates: Sequence[Candidate]) -> None:
+    """Record that these candidates were shown for the span (`shown` decisions), in one insert."""
+    MatchDecision.objects.bulk_create(
+        MatchDecision(
+            span=span,
+            claim=candidate.claim,
+            span_text=span.quote,
+            claim_text=candidate.claim.text,
+            scores=candidate.stages,
+            decision=Decision.SHOWN,
+            decided_by=actor if actor.is_authenticated else None,
+        )
+        for candidate in candidates
+    )
+
+
+@transaction.atomic
+def claim_verdict_set(
+    *,
+    actor: User,
+    claim: Claim,
+    label: str,
+    rationale: str = "",
+    adjudication: Adjudication | None = None,
+) -> Claim:
+    """Settle a claim (editors): a label of the project's scale, set by the editor or taken from
+    the adjudication of one of its appearances (then the label must be that adjudication's)."""
+    claim = Claim.objects.select_for_update(of=("self",)).select_related("project").get(pk=claim.pk)
+    require_editor(claim.project, actor, "set final verdicts of claims")
+    if label not in claim.project.labels:
+        raise ValidationError({"label": f"“{label}” is not on this project's scale."})
+    origin = Claim.VerdictOrigin.EDITOR
+    if adjudication is not None:
+        if not Appearance.objects.filter(claim=claim, span_id=adjudication.span_id).exists():
+            raise ValidationError(
+                {"adjudication": "Take the verdict from an adjudication of this claim's spans."}
+            )
+        if adjudication.label != label:
+            raise ValidationError({"label": "The label must be the adjudication's."})
+        origin = Claim.VerdictOrigin.ADJUDICATION
+    claim.verdict_label, claim.verdict_rationale = label, rationale.strip()
+    claim.verdict_origin, claim.verdict_adjudication = origin, adjudication
+    claim.verdict_set_by, claim.verdict_set_at = actor, timezone.now()
+    claim.full_clean(validate_constraints=False)
+    claim._history_user = actor
+    claim.save()
+    return claim
+
+
+@transaction.atomic
+def claims_merge(*, actor: User, keep: Claim, merge: Claim) -> Claim:
+    """Fold `merge` into `keep` (editors): its appearances and match decisions move to `keep`,
+    `keep` takes its final verdict if it has none, and `merge` is deleted (its history stays,
+    as do the moved appearances', with the reason)."""
+    claims = Claim.objects.select_for_update(of=("self",)).select_related("project")
+    keep, merge = claims.get(pk=keep.pk), claims.get(pk=merge.pk)
+    require_editor(keep.project, actor, "merge claims")
+    if keep.pk == merge.pk:
+        raise ValidationError({"merge": "A claim cannot be merged into itself."})
+    if keep.project_id != merge.project_id:
+        raise ValidationError({"merge": "Merge claims of the same project."})
+    reason = f"claim #{merge.pk} merged into #{keep.pk}"
+    for appearance in Appearance.objects.filter(claim=merge).select_for_update():
+        appearance.claim = keep
+        appearance._history_user = actor
+        appearance._change_reason = reason
+        appearance.save(update_fields=["claim"])
+    MatchDecision.objects.filter(claim=merge).update(claim=keep)
+    if not keep.has_verdict and merge.has_verdict:
+        for name in ("label", "rationale", "origin", "adjudication", "set_by", "set_at"):
+            setattr(keep, f"verdict_{name}", getattr(merge, f"verdict_{name}"))
+        keep._history_user = actor
+        keep._change_reason = reason
+        keep.save()
+    merge._history_user = actor
+    merge._change_reason = reason
+    merge.delete()
+    return keep
+
+
+def span_claims_suggest(*, span: Span) -> list[Candidate]:
+    """The claims a new span may state, above the project's suggest threshold; the best is
+    linked automatically (an `auto_linked` decision with its score) when it reaches the
+    auto-link threshold and the span has more than 8 words.
+
+    Runs in-process after the span's transaction commits (review.services.span_create); it is
+    self-contained so that the jobs issue can move it onto a job unchanged.
+    """
+    span = (
+        Span.objects.select_related("project", "article")
+        .defer("article__body", "article__raw_text")
+        .get(pk=span.pk)
+    )
+    if span.orphaned or Appearance.objects.filter(span_id=span.pk).exists():
+        return []
+    project = span.project
+    candidates = [
+        candidate
+        for candidate in claim_candidates(
+            project=project, text=span.quote, language=span.article.language
+        )
+        if candidate.score >= project.match_suggest_threshold
+    ]
+    best = candidates[0] if candidates else None
+    if (
+        best is not None
+        and best.score >= project.match_autolink_threshold
+        and word_count(span.quote) >= AUTOLINK_MIN_WORDS
+    ):
+        _autolink(span, best)
+    return candidates
+
+
+@transaction.atomic
+def _autolink(span: Span, candidate: Candidate) -> None:
+    span = _span_locked(span)
+    if Appearance.objects.filter(span_id=span.pk).exists():  # linked by someone meanwhile
+        return
+    appearance = Appearance(
+        span=span, claim=candidate.claim, link_method=Method.AUTO, score=candidate.score
+    )
+    appearance._change_reason = "linked automatically"
+    appearance.save()
+    _decision_record(
+        span=span,
+        claim=candidate.claim,
+        decision=Decision.AUTO_LINKED,
+        actor=None,
+        scores=candidate.stages,
+    )
+
+
+def span_claims_suggest_after_commit(span_id: int) -> None:
+    """span_claims_suggest for a span id, as an on-commit hook: a failure is logged, never
+    raised into the write that created the span (it is stored; only the suggestion is lost)."""
+    span = Span.objects.filter(pk=span_id).first()
+    if span is not None:
+        span_claims_suggest(span=span)
