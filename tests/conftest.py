@@ -51,15 +51,11 @@ def _static_files_from_the_apps(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture(scope="session")
-def _media_folder(tmp_path_factory):
-    return tmp_path_factory.mktemp("media")
-
-
 @pytest.fixture(autouse=True)
-def _files_and_jobs(settings, _media_folder):
-    """Stored files (job outputs) go to a temporary folder; jobs report every step."""
-    settings.MEDIA_ROOT = str(_media_folder)
+def _files_and_jobs(settings, tmp_path):
+    """Stored files (job outputs) go to a folder of the test's own (job ids repeat across tests,
+    and so would their file names); jobs report every step."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.JOB_PROGRESS_INTERVAL_S = 0
 
 
