@@ -7,6 +7,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from config.storage import default_storage_setting
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -130,7 +132,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Job files: MEDIA_ROOT on disk, or an S3-compatible bucket with STORAGE_S3_BUCKET.
+    "default": default_storage_setting(os.environ),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 # Tests and runserver render templates without a collected manifest; unknown files keep their names.
