@@ -52,6 +52,12 @@ class Claim(models.Model):
         related_name="claim_verdicts_set",
     )
     verdict_set_at = models.DateTimeField(null=True, blank=True)
+    # A settled claim's appearances are not handed out by the review queue (they cost no new k
+    # reviews) unless an editor asks for fresh reviews here.
+    fresh_reviews = models.BooleanField(
+        default=False,
+        help_text="Ask for fresh reviews of its appearances although it is settled.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="claims_created"
     )
@@ -111,6 +117,16 @@ class Appearance(models.Model):
     )
     score = models.FloatField(null=True, blank=True, help_text="The match score, 0 to 1.")
     linked_at = models.DateTimeField(default=timezone.now)
+    # An editor closed this appearance with the claim's final verdict (appearance_verdict_reuse):
+    # who and when; the span carries it as its adjudication.
+    verdict_reused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claim_verdicts_reused",
+    )
+    verdict_reused_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -132,6 +148,11 @@ class Appearance(models.Model):
             models.CheckConstraint(
                 condition=~Q(link_method__in=["created", "confirmed"]) | Q(linked_by__isnull=False),
                 name="appearance_confirmed_has_user",
+            ),
+            models.CheckConstraint(
+                condition=Q(verdict_reused_by__isnull=True, verdict_reused_at__isnull=True)
+                | Q(verdict_reused_by__isnull=False, verdict_reused_at__isnull=False),
+                name="appearance_reuse_who_and_when",
             ),
         ]
 

@@ -1,6 +1,8 @@
 """Reads of claims across articles: lists with their counts and first appearance, one claim
 with its appearances, visibility (membership) applied here for every door."""
 
+from dataclasses import dataclass
+
 from django.db.models import (
     BooleanField,
     Case,
@@ -19,8 +21,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from annotate.access import Role, caller_role, role_in
+from annotate.claims.matching import Candidate, claim_candidates
 from annotate.claims.models import Appearance, Claim, MatchDecision
 from annotate.models import Membership, Span, Verdict
+from annotate.review.selectors import project_spans, visible_verdicts
 
 ORDERINGS = {
     "appearances": ("appearance_count", "pk"),
@@ -133,3 +137,168 @@ def match_decisions(*, claim: Claim) -> QuerySet[MatchDecision]:
         .select_related("decided_by")
         .order_by("created_at", "pk")
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A candidate claim as the reader's claim box shows it: the claim (with claims_for_user's
+    count and `verdict_visible`), its score and why (shared words and numbers)."""
+
+    claim: Claim
+    score: float
+    why: dict[str, list[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimBox:
+    """What the reader shows of a span's claim: its appearance and claim if linked (then no
+    suggestions), else the suggested claims, best first."""
+
+    appearance: Appearance | None
+    claim: Claim | None
+    suggestions: list[Suggestion]
+    # Suggestions not offered for this span before (the door records them as shown).
+    new_candidates: list[Candidate]
+
+
+def span_claim_box(
+    *, span: Span, user, language: str, suggest: bool = True, limit: int = 5
+) -> ClaimBox:
+    """The claim box of a span (its article in `language`): a constant number of queries
+    whatever the project holds; `suggest=False`: the linked claim only.
+    Suggestions are the lexical candidates above the project's suggest threshold, without the
+    claims already rejected for this span."""
+    appearance = (
+        Appearance.objects.filter(span_id=span.pk)
+        .select_related("linked_by", "verdict_reused_by")
+        .first()
+    )
+    if appearance is not None:
+        claim = claims_for_user(user=user).filter(pk=appearance.claim_id).first()
+        return ClaimBox(appearance, claim, [], [])
+    if span.orphaned or not suggest:
+        return ClaimBox(None, None, [], [])
+    decided: dict[int, set[str]] = {}
+    for claim_id, decision in MatchDecision.objects.filter(span_id=span.pk).values_list(
+        "claim_id", "decision"
+    ):
+        decided.setdefault(claim_id, set()).add(decision)
+    rejected = {
+        pk for pk, decisions in decided.items() if MatchDecision.Decision.REJECTED in decisions
+    }
+    threshold = span.project.match_suggest_threshold
+    candidates = [
+        candidate
+        for candidate in claim_candidates(
+            project=span.project,
+            text=span.quote,
+            language=language,
+            limit=limit,
+            exclude=rejected,
+        )
+        if candidate.score >= threshold
+    ]
+    if not candidates:
+        return ClaimBox(None, None, [], [])
+    claims = claims_for_user(user=user).in_bulk([c.claim.pk for c in candidates])
+    suggestions = [
+        Suggestion(claims[c.claim.pk], c.score, c.why) for c in candidates if c.claim.pk in claims
+    ]
+    new = [c for c in candidates if c.claim.pk not in decided]
+    return ClaimBox(None, None, suggestions, new)
+
+
+def claim_appearance_spans(*, claim: Claim, user) -> list[Span]:
+    """The spans a claim appears as, in the order of their articles' dates, each with its
+    article, appearance, status and the verdicts this user may see (blind review, as in the
+    reader: review.selectors' rules). Orphaned spans only for editors. A constant number of
+    queries."""
+    project = claim.project
+    role = role_in(project, user)
+    visible = visible_verdicts(project=project, user=user, role=role)
+    return list(
+        project_spans(project=project, user=user)
+        .filter(appearance__claim=claim)
+        .select_related("article", "appearance__linked_by", "appearance__verdict_reused_by")
+        .select_related("adjudication__editor")
+        .defer("article__body", "article__raw_text")
+        .prefetch_related(Prefetch("verdicts", queryset=visible, to_attr="visible_verdicts"))
+        .order_by(F("article__published_on").asc(nulls_last=True), "created_at", "pk")
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEvent:
+    when: object  # a datetime
+    who: object  # a user or None (automatic)
+    what: str
+
+
+def claim_timeline(*, claim: Claim, verdict_visible: bool) -> list[TimelineEvent]:
+    """A claim's story from its history, oldest first: founded, edited, final verdict set,
+    fresh reviews asked, spans linked, unlinked, closed with its verdict, claims merged in.
+    The verdict's label only where `verdict_visible` (blind review). Two queries."""
+    events = []
+    previous = None
+    for record in claim.history.select_related("history_user").order_by("history_date", "pk"):
+        who, when = record.history_user, record.history_date
+        if previous is None:
+            events.append(TimelineEvent(when, who, "claim founded"))
+        else:
+            if record.history_change_reason:
+                events.append(TimelineEvent(when, who, record.history_change_reason))
+            if record.text != previous.text:
+                events.append(TimelineEvent(when, who, "canonical text edited"))
+            if record.verdict_set_at != previous.verdict_set_at and record.verdict_label:
+                label = f": {record.verdict_label}" if verdict_visible else ""
+                events.append(TimelineEvent(when, who, f"final verdict set{label}"))
+            if record.fresh_reviews != previous.fresh_reviews:
+                asked = "asked for" if record.fresh_reviews else "no longer asks for"
+                events.append(TimelineEvent(when, who, f"{asked} fresh reviews"))
+        previous = record
+    appearances = Appearance.history.filter(claim_id=claim.pk).select_related("history_user")
+    for record in appearances.order_by("history_date", "pk"):
+        who, when, span = record.history_user, record.history_date, f"span #{record.span_id}"
+        if record.history_type == "+":
+            how = Appearance.LinkMethod(record.link_method).label.lower()
+            events.append(TimelineEvent(when, who, f"{span} linked ({how})"))
+        elif record.history_type == "-":
+            events.append(TimelineEvent(when, who, f"{span} unlinked"))
+        elif record.history_change_reason:
+            events.append(TimelineEvent(when, who, f"{span}: {record.history_change_reason}"))
+    events.sort(key=lambda event: event.when)
+    return events
+
+
+LIST_ORDERINGS = {
+    "-appearances": "most appearances",
+    "appearances": "fewest appearances",
+    "-created": "newest first",
+    "created": "oldest first",
+}
+
+
+def checked_claims(
+    *,
+    project,
+    user,
+    q: str = "",
+    has_verdict: bool | None = None,
+    label: str = "",
+    ordering: str = "-appearances",
+) -> QuerySet[Claim]:
+    """A project's claims for its list page: claims_for_user's rows (count, first appearance,
+    `verdict_visible`), searched in the text and claimant, filtered by final verdict. The
+    verdict filters see only the verdicts the user may see (blind review), so a filter never
+    reveals a hidden one."""
+    claims = claims_for_user(
+        user=user, project_id=project.pk, q=q or None, ordering=ordering or "-appearances"
+    )
+    shown = Q(verdict_visible=True) & ~Q(verdict_label="")
+    if has_verdict is True:
+        claims = claims.filter(shown)
+    elif has_verdict is False:
+        claims = claims.exclude(shown)
+    if label:
+        claims = claims.filter(shown, verdict_label=label)
+    return claims

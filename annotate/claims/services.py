@@ -25,7 +25,8 @@ from annotate.claims.matching import (
     word_count,
 )
 from annotate.claims.models import Appearance, Claim, MatchDecision
-from annotate.models import Adjudication, Span
+from annotate.limits import text_limit
+from annotate.models import Adjudication, Span, Verdict
 
 Method = Appearance.LinkMethod
 Decision = MatchDecision.Decision
@@ -115,9 +116,11 @@ def claim_update(
     text: str | None = None,
     claimant: str | None = None,
     language: str | None = None,
+    fresh_reviews: bool | None = None,
 ) -> Claim:
-    """Edit a claim's canonical text, claimant or language (editors, and staff with the admin's
-    change permission); None keeps a field."""
+    """Edit a claim's canonical text, claimant or language, or ask for fresh reviews of its
+    appearances although it is settled (editors, and staff with the admin's change
+    permission); None keeps a field."""
     claim = Claim.objects.select_for_update(of=("self",)).select_related("project").get(pk=claim.pk)
     require_moderator(claim.project, actor, "annotate.change_claim", "edit claims")
     fields = []
@@ -131,6 +134,9 @@ def claim_update(
         claim.language = language.strip()
         claim.search_config = search_config_for(claim.language)
         fields.extend(["language", "search_config"])
+    if fresh_reviews is not None and fresh_reviews != claim.fresh_reviews:
+        claim.fresh_reviews = fresh_reviews
+        fields.append("fresh_reviews")
     if not fields:
         return claim
     claim.full_clean(validate_constraints=False)
@@ -275,6 +281,48 @@ def claim_verdict_set(
     claim._history_user = actor
     claim.save()
     return claim
+
+
+@transaction.atomic
+def appearance_verdict_reuse(*, actor: User, span: Span) -> Appearance:
+    """Close an unreviewed appearance with its claim's final verdict (editors): the span is
+    adjudicated with the claim's label through the review service (status "adjudicated", out of
+    the queue, agreement figures refreshed), and the appearance records who reused it and when,
+    so a repeated claim costs no new k reviews."""
+    span = _span_locked(span)
+    require_editor(span.project, actor, "close appearances with a claim's verdict")
+    appearance = (
+        Appearance.objects.select_for_update(of=("self",))
+        .select_related("claim")
+        .filter(span_id=span.pk)
+        .first()
+    )
+    if appearance is None:
+        raise ValidationError({"span": "This span is not linked to a claim."})
+    claim = appearance.claim
+    if not claim.has_verdict:
+        raise ValidationError({"claim": "The claim has no final verdict to reuse yet."})
+    if span.orphaned:
+        raise ValidationError({"span": "An orphaned span has no place in its article to close."})
+    if Adjudication.objects.filter(span_id=span.pk).exists():
+        raise ValidationError({"span": "This span already has a final verdict."})
+    if Verdict.objects.filter(span_id=span.pk, status=Verdict.Status.SUBMITTED).exists():
+        raise ValidationError(
+            {"span": "Reviewers have judged this span: adjudicate it instead of reusing."}
+        )
+    rationale = f"Reused from claim #{claim.pk}'s final verdict."
+    if claim.verdict_rationale:
+        rationale += " " + claim.verdict_rationale
+    rationale = rationale[: text_limit("adjudication", "rationale")]
+    # Imported here: review.services imports this module (span_create suggests claims).
+    from annotate.review.services import adjudicate
+
+    adjudicate(span=span, editor=actor, label=claim.verdict_label, rationale=rationale)
+    appearance.verdict_reused_by, appearance.verdict_reused_at = actor, timezone.now()
+    appearance._history_user = actor
+    appearance._change_reason = f"closed with claim #{claim.pk}'s verdict"
+    appearance.save(update_fields=["verdict_reused_by", "verdict_reused_at"])
+    return appearance
 
 
 @transaction.atomic

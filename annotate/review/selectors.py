@@ -26,6 +26,7 @@ from annotate.models import (
     Span,
     Verdict,
 )
+from annotate.review.queue import held_by_settled_claim
 from annotate.review.status import SpanStatus, span_status_annotations, span_status_expression
 
 __all__ = ["SpanStatus"]  # re-exported: callers imported it from here before annotate.review.status
@@ -221,6 +222,7 @@ def reviewer_queue(*, project: Project, reviewer) -> QuerySet[Span]:
             assignments__reviewer=reviewer,
         )
         .exclude(Exists(submitted))
+        .exclude(held_by_settled_claim())
         .select_related("article")
         .order_by("assignments__created_at", "pk")
     )
@@ -238,6 +240,7 @@ def reviewer_queue_left(*, project: Project, reviewer) -> int:
         .filter(Q(queue_open=True) | Exists(taken))
         .exclude(Exists(judged))
         .exclude(Exists(skipped))
+        .exclude(held_by_settled_claim())
         .count()
     )
 

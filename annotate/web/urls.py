@@ -1,7 +1,7 @@
 from django.urls import path
 
 from annotate.quality import views as quality_views
-from annotate.web import desk, intake, jobs, people, tables, views
+from annotate.web import claims, desk, intake, jobs, people, tables, views
 
 app_name = "annotate"
 urlpatterns = [
@@ -12,6 +12,15 @@ urlpatterns = [
     path("projects/<int:project_pk>/claims/", tables.claims_table, name="claims"),
     path("projects/<int:project_pk>/claims/bulk/", tables.claims_bulk, name="claims-bulk"),
     path("projects/<int:project_pk>/articles/", tables.articles_table, name="articles"),
+    path(
+        "projects/<int:project_pk>/checked-claims/",
+        claims.checked_claims,
+        name="checked-claims",
+    ),
+    path("claims/<int:claim_pk>/", claims.claim_page, name="claim"),
+    path("claims/<int:claim_pk>/edit/", claims.claim_edit, name="claim-edit"),
+    path("claims/<int:claim_pk>/verdict/", claims.claim_verdict, name="claim-verdict"),
+    path("claims/<int:claim_pk>/merge/", claims.claim_merge, name="claim-merge"),
     path("projects/<int:project_pk>/next/", views.next_claim, name="next"),
     path("projects/<int:project_pk>/queue/done/", views.queue_done, name="queue-done"),
     path("projects/<int:project_pk>/contested/", views.contested, name="contested"),
@@ -45,6 +54,11 @@ urlpatterns = [
     path("spans/<int:span_pk>/bounds/", views.span_bounds, name="span-bounds"),
     path("spans/<int:span_pk>/delete/", views.span_delete, name="span-delete"),
     path("spans/<int:span_pk>/history/", views.span_history, name="history"),
+    path("spans/<int:span_pk>/claim/confirm/", claims.claim_confirm, name="claim-confirm"),
+    path("spans/<int:span_pk>/claim/reject/", claims.claim_reject, name="claim-reject"),
+    path("spans/<int:span_pk>/claim/new/", claims.claim_new, name="claim-new"),
+    path("spans/<int:span_pk>/claim/reuse/", claims.claim_verdict_reuse, name="claim-reuse"),
+    path("spans/<int:span_pk>/claim/unlink/", claims.claim_unlink, name="claim-unlink"),
     path(
         "predictions/<int:prediction_pk>/accept/",
         views.prediction_accept,

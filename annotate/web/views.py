@@ -24,6 +24,7 @@ from annotate.models import Comment, Prediction, Project, Span, Verdict
 from annotate.projects import selectors as project_selectors
 from annotate.projects import services as project_services
 from annotate.review import selectors, services
+from annotate.web.claims import claim_box_context
 from annotate.web.forms import (
     AdjudicationForm,
     CommentForm,
@@ -207,13 +208,16 @@ def _panel_context(request, project: Project, span: Span, forms: dict, may: Capa
     )
     submitted = [v for v in span.visible_verdicts if v.status == Verdict.Status.SUBMITTED]
     may_adjust = services.span_bounds_editable(span=span, actor=request.user)
+    blind_hidden = may.is_blind_for_me and not (own and own.status == Verdict.Status.SUBMITTED)
     return {
+        **claim_box_context(
+            request, span, language=span.article.language, may=may, blind_hidden=blind_hidden
+        ),
         "may_adjust_selected": may_adjust,
         "may_delete_selected": may.may_delete_any_span or may_adjust,
         "own_verdict": own,
         "other_verdicts": others,
-        "hidden_by_blind_review": may.is_blind_for_me
-        and not (own and own.status == Verdict.Status.SUBMITTED),
+        "hidden_by_blind_review": blind_hidden,
         "verdict_form": verdict_form,
         "suggested_by": suggested,
         "source_formset": source_formset,

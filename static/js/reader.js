@@ -125,11 +125,54 @@ document.addEventListener("keydown", (event) => {
       event.preventDefault();
       next.requestSubmit();
     }
+  } else if ((key === "c" || key === "C") && claimTargets().length) {
+    event.preventDefault();
+    stepClaim(key === "c" ? 1 : -1);
+  } else if ((key === "y" || key === "r") && suggestionOf(event.target)) {
+    event.preventDefault();
+    answerSuggestion(suggestionOf(event.target), key === "y" ? "confirm" : "reject");
   } else if (key === "?") {
     event.preventDefault();
     shortcuts?.showModal();
   }
 });
+
+// The claim box: c / Shift+c move the focus through the suggested claims (or to the linked
+// claim); with a suggestion focused, y confirms it and r rejects it (its forms are sent).
+function claimTargets() {
+  const box = document.getElementById("claim-box");
+  if (!box) return [];
+  const suggestions = Array.from(box.querySelectorAll(".claim-suggestion"));
+  if (suggestions.length) return suggestions;
+  const link = document.getElementById("claim-link");
+  return link ? [link] : [];
+}
+
+function stepClaim(direction) {
+  const all = claimTargets();
+  const current = all.indexOf(document.activeElement);
+  const next =
+    current < 0
+      ? direction > 0
+        ? 0
+        : all.length - 1
+      : (current + direction + all.length) % all.length;
+  all[next].focus();
+  all[next].scrollIntoView({ block: "nearest" });
+}
+
+function suggestionOf(target) {
+  return target instanceof Element && target.matches(".claim-suggestion") ? target : null;
+}
+
+let answering = false; // a second press must not send a second answer
+function answerSuggestion(item, answer) {
+  const form = document.getElementById(`claim-${answer}-${item.dataset.claim}`);
+  if (form && !answering) {
+    answering = true;
+    form.requestSubmit();
+  }
+}
 
 document.getElementById("show-shortcuts")?.addEventListener("click", () => shortcuts?.showModal());
 

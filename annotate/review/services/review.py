@@ -13,6 +13,7 @@ from annotate.access import Role, require_editor, require_writer
 from annotate.limits import text_limits_check
 from annotate.models import Adjudication, Assignment, Comment, Project, Skip, Span, Verdict
 from annotate.quality import agreement_invalidate
+from annotate.review.queue import held_by_settled_claim
 from annotate.review.services.status import span_status_refresh
 
 
@@ -77,6 +78,7 @@ def adjudicate(
 @transaction.atomic
 def next_span_for_review(*, project: Project, reviewer) -> Span | None:
     """The next span this reviewer should judge, so that each span gets k independent reviews.
+    Spans whose claim is settled are passed over (annotate.review.queue).
 
     The reviewer's unfinished assignment comes first. Otherwise a new slot is taken on the first
     span in reading order that has one free, so claims fill up one after another; each candidate
@@ -97,6 +99,7 @@ def next_span_for_review(*, project: Project, reviewer) -> Span | None:
         )
         .exclude(Exists(submitted_by_reviewer))
         .exclude(Exists(skipped_by_reviewer))
+        .exclude(held_by_settled_claim())
         .order_by("assignments__created_at", "pk")
         .first()
     )
@@ -112,6 +115,7 @@ def next_span_for_review(*, project: Project, reviewer) -> Span | None:
         .exclude(Exists(Assignment.objects.filter(span=OuterRef("pk"), reviewer=reviewer)))
         .exclude(Exists(submitted_by_reviewer))
         .exclude(Exists(skipped_by_reviewer))
+        .exclude(held_by_settled_claim())
         .order_by("article_id", "start", "pk")
         .values_list("pk", flat=True)[:CANDIDATES]
     )
