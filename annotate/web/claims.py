@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from annotate.access import (
@@ -33,13 +32,9 @@ from annotate.web.claim_forms import (
     ClaimVerdictForm,
 )
 from annotate.web.forms import attach_errors
+from annotate.web.links import reader_url
 
 PAGE_SIZE = 50
-
-
-def _reader_url(span: Span, *, queue: bool = False) -> str:
-    url = reverse("annotate:reader", args=[span.project_id, span.article_id])
-    return f"{url}?span={span.pk}{'&queue=1' if queue else ''}#panel"
 
 
 def claim_box_context(
@@ -79,7 +74,7 @@ def _back(request: HttpRequest, span: Span) -> HttpResponse:
     claim_id = request.POST.get("claim", "")
     if request.POST.get("next") == "claim" and claim_id.isdigit():
         return redirect("annotate:claim", int(claim_id))
-    return redirect(_reader_url(span, queue=request.POST.get("queue") == "1"))
+    return redirect(reader_url(span, queue=request.POST.get("queue") == "1"))
 
 
 def _refused(request: HttpRequest, what: str, error: ValidationError) -> None:

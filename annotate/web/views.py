@@ -37,14 +37,10 @@ from annotate.web.forms import (
     sources_from,
 )
 from annotate.web.highlight import Segment, segments
+from annotate.web.links import reader_url
 
 # The upload page lists at most this many imported inputs (all failures are listed).
 IMPORTED_ROWS_SHOWN = 200
-
-
-def _reader_url(span: Span, *, queue: bool = False) -> str:
-    url = reverse("annotate:reader", args=[span.project_id, span.article_id])
-    return f"{url}?span={span.pk}{'&queue=1' if queue else ''}#panel"
 
 
 @login_required
@@ -261,7 +257,7 @@ def span_create(request: HttpRequest, project_pk: int, article_pk: int) -> HttpR
             attach_errors(error, form)
         else:
             messages.success(request, "Claim highlighted.")
-            return redirect(_reader_url(span))
+            return redirect(reader_url(span))
     messages.error(request, "The claim could not be highlighted: " + _messages(form))
     return _reader_page(
         request, project, article, selected=None, forms={"span_form": form}, status=400
@@ -307,7 +303,7 @@ def verdict_save(request: HttpRequest, span_pk: int) -> HttpResponse:
             in_queue = request.POST.get("queue") == "1"
             if in_queue and data["intent"] == "submit":  # submit-and-next, the queue's default
                 return _next_in_queue(request, project)
-            return redirect(_reader_url(span, queue=in_queue))
+            return redirect(reader_url(span, queue=in_queue))
     return _span_page(request, span, forms, status)
 
 
@@ -325,7 +321,7 @@ def verdict_withdraw(request: HttpRequest, span_pk: int) -> HttpResponse:
         messages.error(request, "Only a submitted verdict can be withdrawn.")
     else:
         messages.success(request, "Your verdict is a draft again.")
-    return redirect(_reader_url(verdict.span))
+    return redirect(reader_url(verdict.span))
 
 
 @login_required
@@ -343,7 +339,7 @@ def comment_post(request: HttpRequest, span_pk: int) -> HttpResponse:
         except ValidationError as error:
             attach_errors(error, form)
         else:
-            return redirect(_reader_url(span).replace("#panel", "#discussion"))
+            return redirect(reader_url(span).replace("#panel", "#discussion"))
     return _span_page(request, span, {"comment_form": form}, 400)
 
 
@@ -369,7 +365,7 @@ def adjudicate(request: HttpRequest, span_pk: int) -> HttpResponse:
             attach_errors(error, form)
         else:
             messages.success(request, "The final verdict is recorded.")
-            return redirect(_reader_url(span))
+            return redirect(reader_url(span))
     return _span_page(request, span, {"adjudication_form": form}, 400)
 
 
@@ -385,7 +381,7 @@ def span_bounds(request: HttpRequest, span_pk: int) -> HttpResponse:
             attach_errors(error, form)
         else:
             messages.success(request, "The claim's boundaries were changed.")
-            return redirect(_reader_url(span))
+            return redirect(reader_url(span))
     messages.error(request, "The boundaries could not be changed: " + _messages(form))
     return _span_page(request, span, {}, 400)
 
@@ -437,7 +433,7 @@ def prediction_accept(request: HttpRequest, prediction_pk: int) -> HttpResponse:
         messages.error(request, "The prediction could not be accepted: " + " ".join(error.messages))
         return redirect(_back_to_reader(request, prediction))
     messages.success(request, f"Claim highlighted from {prediction.model_name}'s prediction.")
-    url = _reader_url(span, queue=request.POST.get("queue") == "1")
+    url = reader_url(span, queue=request.POST.get("queue") == "1")
     return redirect(url.replace("#panel", f"&prediction={prediction.pk}#panel"))
 
 
@@ -476,7 +472,7 @@ def _next_in_queue(request: HttpRequest, project: Project) -> HttpResponse:
     span = services.next_span_for_review(project=project, reviewer=request.user)
     if span is None:
         return redirect("annotate:queue-done", project.pk)
-    return redirect(_reader_url(span, queue=True))
+    return redirect(reader_url(span, queue=True))
 
 
 @login_required
