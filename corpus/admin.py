@@ -18,7 +18,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
     readonly_fields = ("body", "raw_text", "content_hash", "origin", "created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("title", "subtitle", "authors", "publisher", "published_on")}),
-        ("Source", {"fields": ("source_url", "language", "origin")}),
+        ("Source", {"fields": ("source_url", "language", "language_confidence", "origin")}),
         ("Text", {"fields": ("body",)}),
         (
             "Provenance",

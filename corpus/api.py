@@ -59,6 +59,7 @@ class ArticleListOutput(serializers.ModelSerializer):
             "published_on",
             "source_url",
             "language",
+            "language_confidence",
             "origin",
             "created_at",
         ]

@@ -21,6 +21,12 @@ class Article(models.Model):
     )
     source_url = WebURLField(max_length=2000, blank=True)
     language = models.CharField(max_length=35, help_text="BCP 47 tag, e.g. en or pt-BR.")
+    language_confidence = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="The detector's probability when the language was detected; empty when the "
+        "source stated it (or it is the default).",
+    )
     body = models.TextField(help_text="Canonical text: NFC, paragraphs split by one blank line.")
     raw_text = models.TextField(help_text="The input exactly as received.")
     content_hash = models.CharField(max_length=64, editable=False)

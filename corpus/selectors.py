@@ -14,6 +14,7 @@ _LIST_FIELDS = (
     "published_on",
     "source_url",
     "language",
+    "language_confidence",
     "origin",
     "created_at",
 )

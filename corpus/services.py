@@ -14,6 +14,7 @@ from django.utils import timezone
 from config.database import StatisticsKept
 from config.storable_text import unstorable_text_reason
 from corpus.importers.base import ArticleDraft, ImportFailure
+from corpus.language import language_detect
 from corpus.models import Article
 from corpus.text import canonical_body, content_hash, one_line
 
@@ -119,6 +120,7 @@ def _import_batch(
         else:
             new.append((index, article))
     if new:
+        _languages_detect(new, batch)
         try:
             with transaction.atomic():
                 articles_insert([article for _, article in new])
@@ -134,6 +136,17 @@ def _import_batch(
         article_id = first.article_id if first.status is not ImportStatus.FAILED else None
         results[index] = ImportResult(_location(batch[index]), ImportStatus.UNCHANGED, article_id)
     return [result for result in results if result is not None]
+
+
+def _languages_detect(
+    new: list[tuple[int, Article]], batch: list[ArticleDraft | ImportFailure]
+) -> None:
+    """New articles whose input stated no language get the detected one (stored ones keep
+    theirs: a re-import detects nothing)."""
+    for index, article in new:
+        if not batch[index].language.strip():
+            detected = language_detect(article.body)
+            article.language, article.language_confidence = detected.tag, detected.confidence
 
 
 def _validated(
