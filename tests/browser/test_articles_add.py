@@ -1,6 +1,9 @@
-"""An editor brings articles in from the browser: two files and one URL, and the report."""
+"""An editor brings articles in from the browser: two files and one URL, imported by a job
+whose page shows the report; without JOBS_RUN_INLINE the job runs in a thread and its page
+follows it until the report appears."""
 
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -56,6 +59,9 @@ def test_editor_uploads_two_files_and_one_url(page, live_server, log_in, local_s
     page.get_by_label("Web pages").fill(url)
     page.get_by_role("button", name="Import").click()
 
+    # JOBS_RUN_INLINE (the tests' setting): the job is done before the redirect to its page.
+    expect(page).to_have_url(re.compile(r"/review/jobs/\d+/$"))
+    expect(page.locator("[data-job-field=status]")).to_have_text("Done")
     report = page.locator("#import-report")
     expect(report).to_be_in_viewport()
     expect(report.locator(".import-counts")).to_have_text(
@@ -79,3 +85,29 @@ def test_editor_uploads_two_files_and_one_url(page, live_server, log_in, local_s
 
     imported.filter(has_text=url).get_by_role("link").click()
     expect(page.get_by_role("heading", name="Turnout hits record")).to_be_visible()
+
+
+@pytest.mark.usefixtures("private_hosts_allowed")
+def test_job_page_follows_a_job_run_in_a_thread(page, live_server, log_in, local_site, settings):
+    """Embedded mode (no broker): the job runs in a thread of the server; its page polls the job
+    and shows the report once it is done, whatever the order of redirect and job."""
+    settings.JOBS_RUN_INLINE = False
+    settings.CELERY_BROKER_URL = ""
+    editor = UserFactory()
+    project = ProjectFactory(editors=[editor], articles=[], name="Election desk")
+    url = local_site.page(
+        "/politics/turnout",
+        article_page("Turnout hits record", ["Turnout reached seventy-one percent this year."]),
+    )
+    log_in(editor)
+
+    page.goto(live_server.url + reverse("annotate:articles-add", args=[project.pk]))
+    page.get_by_label("Web pages").fill(url)
+    page.get_by_role("button", name="Import").click()
+
+    expect(page).to_have_url(re.compile(r"/review/jobs/\d+/$"))
+    expect(page.locator("#import-report .import-counts")).to_contain_text(
+        "1 created", timeout=20_000
+    )
+    expect(page.locator("[data-job-field=status]")).to_have_text("Done")
+    assert project.articles.get().title == "Turnout hits record"
