@@ -9,6 +9,8 @@ class AnnotateConfig(AppConfig):
     verbose_name = "Annotation"
 
     def ready(self) -> None:
+        from annotate.projects import intake  # noqa: F401 (registers the article-import job kind)
+
         # Job kinds of deployments and tests (JOBS_KIND_MODULES) register themselves on import.
         for module in settings.JOBS_KIND_MODULES:
             import_module(module)

@@ -26,7 +26,7 @@ class ApiRequestSizeLimit:
         if request.path.startswith("/api/"):
             limit = (
                 settings.API_MAX_BULK_BYTES
-                if request.path.rstrip("/").endswith("/bulk")
+                if request.path.rstrip("/").endswith(("/bulk", "/imports"))
                 else settings.API_MAX_REQUEST_BYTES
             )
             length = _content_length(request)

@@ -343,6 +343,9 @@ JOB_DOWNLOAD_MAX_AGE = timedelta(hours=int(os.environ.get("JOB_DOWNLOAD_MAX_AGE_
 # Exports of projects with more verdicts than this become background jobs (API and page);
 # smaller ones stream in the response, as before.
 EXPORT_JOB_THRESHOLD = int(os.environ.get("EXPORT_JOB_THRESHOLD", 100_000))
+# A bulk article request (POST /api/v1/articles/bulk/ into a project) with more articles than
+# this is imported by a background job (202); smaller ones are stored in the request, as before.
+ARTICLES_BULK_JOB_THRESHOLD = int(os.environ.get("ARTICLES_BULK_JOB_THRESHOLD", 5_000))
 
 LOGGING = {
     "version": 1,

@@ -163,6 +163,11 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         """Called with the stored articles (created or already there) and the destination;
         for one article inside the create's transaction."""
 
+    def bulk_in_background(self, destination, drafts: list[ArticleDraft]) -> Response | None:
+        """A response for a bulk whose every item parsed, if the upper layer imports it in the
+        background instead (202 with a job); None stores it here. Alone: never."""
+        return None
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
@@ -222,6 +227,11 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         """Create many articles from a JSON array or JSON Lines: all of them, or none."""
         destination = self.article_destination({})
         items = self._bulk_items(request.data)
+        if not any(isinstance(item, ImportFailure) for item in items):
+            # A refused item is still refused here, at once, with nothing stored.
+            background = self.bulk_in_background(destination, items)
+            if background is not None:
+                return background
         results: list[ImportResult] = []  # the service reports in input order
         # One transaction: a refusal found at item 601, or by the destination, must not leave
         # the 600 before it stored (they were, in no project, behind a 500).

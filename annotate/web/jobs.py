@@ -16,6 +16,8 @@ from annotate.jobs import downloads, selectors, services
 from annotate.jobs.kinds import job_kinds
 from annotate.jobs.links import job_api_url, job_download_url
 from annotate.models import Job
+from annotate.projects.intake import ARTICLE_IMPORT_JOB
+from annotate.web.intake import import_report_context
 
 JOBS_SHOWN = 100  # the project's most recent jobs on its page
 
@@ -59,7 +61,14 @@ def job_detail(request: HttpRequest, job_pk: int) -> HttpResponse:
     services.jobs_mark_lost()
     job = access_job(request.user, job_pk)
     _links([job], request.user)
-    return render(request, "annotate/job.html", {"job": job, "project": job.project})
+    context = {
+        "job": job,
+        "project": job.project,
+        # An import's report is rendered here once it is done: jobs.js reloads the page then.
+        "reload_when_finished": job.kind == ARTICLE_IMPORT_JOB,
+        **import_report_context(job),
+    }
+    return render(request, "annotate/job.html", context)
 
 
 @login_required

@@ -22,7 +22,7 @@ from annotate.api.views.articles import ArticleViewSet
 from annotate.api.views.me import MeView
 from annotate.quality.api import AgreementView
 from config.api.views import HealthView, not_found
-from datasets.api import ProjectExportView
+from datasets.api import ProjectExportView, ProjectImportView
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -48,6 +48,7 @@ urlpatterns = [
     ),
     path("projects/<int:pk>/agreement/", AgreementView.as_view(), name="project-agreement"),
     path("projects/<int:pk>/export/", ProjectExportView.as_view(), name="project-export"),
+    path("projects/<int:pk>/imports/", ProjectImportView.as_view(), name="project-imports"),
     path("", include(router.urls)),
     re_path(r"^.*$", not_found),  # JSON, in the one error shape, for any other /api/v1/ path
 ]

@@ -90,3 +90,18 @@ class LabelCheck:
 
     def listed(self) -> list[UnknownLabel]:
         return sorted(self.unknown.values(), key=lambda unknown: unknown.label)
+
+
+def report_summary(report: DatasetImportReport, *, dry_run: bool) -> str:
+    """The one line that ends an import's report (the command's last line, a job's summary)."""
+    new = report.new
+    summary = (
+        f"articles: created {report.created}, updated {report.updated}, "
+        f"unchanged {report.unchanged}, failed {report.failed}; "
+        f"new spans {new.spans}, verdicts {new.verdicts}, predictions {new.predictions}, "
+        f"comments {new.comments}, adjudications {new.adjudications}; "
+        f"placeholder users {len(report.placeholders)}"
+    )
+    if report.placeholders:
+        summary += f" ({', '.join(sorted(report.placeholders))})"
+    return f"dry run, nothing stored: {summary}" if dry_run else summary

@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from annotate.access import require_editor
 from annotate.models import Project
 from annotate.projects.selectors import project_first_editor
 from datasets.importers import FORMATS, read_dataset
@@ -53,8 +54,10 @@ def dataset_import_file(
     options: ImportOptions,
     on_result: Callable[[ArticleOutcome], None] | None = None,
     on_project_created: Callable[[Project, ProjectHeader], None] | None = None,
+    actor=None,
 ) -> DatasetImportReport:
-    """Import the file into the project `project_slug`; raise ImportRefused if it cannot run."""
+    """Import the file into the project `project_slug` as `actor` (an editor of it; default:
+    its first editor, for the command); raise ImportRefused if it cannot run."""
     if options.fmt not in FORMATS:
         raise ImportRefused(f"unknown format {options.fmt!r}; choose one of {', '.join(FORMATS)}")
     if not path.is_file():
@@ -82,9 +85,12 @@ def dataset_import_file(
                 raise ImportRefused(f"{path}:1: cannot create the project: {error}") from error
             if on_project_created is not None:
                 on_project_created(target, header)
-        actor = project_first_editor(target)
         if actor is None:
-            raise ImportRefused(f"project {project_slug!r} has no editor to import as")
+            actor = project_first_editor(target)
+            if actor is None:
+                raise ImportRefused(f"project {project_slug!r} has no editor to import as")
+        else:
+            require_editor(target, actor, "import a dataset into the project")
         try:
             report = dataset_import(
                 project=target,
@@ -101,6 +107,19 @@ def dataset_import_file(
     if unit.reason:
         report.notes.append(unit.reason)
     return report
+
+
+def import_options_check(*, project: Project, options: ImportOptions) -> None:
+    """Refuse (ImportRefused) options wrong whatever the file says, before a door stores the
+    file: the format, options of another format, the label map, the reviewer."""
+    if options.fmt not in FORMATS:
+        raise ImportRefused(f"unknown format {options.fmt!r}; choose one of {', '.join(FORMATS)}")
+    if options.offset_unit is not None:
+        _offset_unit(options.offset_unit, options.fmt, Path())
+    if options.label_config is not None and options.fmt != "label-studio":
+        raise ImportRefused("--label-config is for Label Studio files")
+    _label_map(options.map_label, project.labels)
+    _reviewer(options.reviewer)
 
 
 def _native_header(path: Path, fmt: str, project_slug: str) -> ProjectHeader:

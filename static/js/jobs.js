@@ -1,6 +1,7 @@
 // Live progress of background jobs: every unfinished job on the page ([data-job-url]) polls its
 // API once a second (the session's cookie authenticates it) and updates its bar, figures, error
-// and download links, until it is finished. Text only: nothing from the API becomes markup.
+// and download links, until it is finished. Text only: nothing from the API becomes markup; a
+// job whose page shows its report ([data-reload-when-finished]) reloads the page when finished.
 const FINISHED = new Set(["done", "failed", "cancelled"]);
 const INTERVAL_MS = 1000;
 const STATUS_NAMES = {
@@ -76,6 +77,11 @@ async function poll(element) {
   if (!response.ok) return response.status >= 500; // 403/404: the job is gone for us
   const job = await response.json();
   render(element, job);
+  if (FINISHED.has(job.status) && "reloadWhenFinished" in element.dataset) {
+    // The page renders what the job reports (an import's report) once it is finished.
+    window.location.reload();
+    return false;
+  }
   return !FINISHED.has(job.status);
 }
 

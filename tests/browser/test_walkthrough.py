@@ -8,6 +8,7 @@ source; the editor downloads the dataset and finds that verdict in it. With UPDA
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -76,6 +77,8 @@ def test_walkthrough_from_an_empty_install_to_an_exported_dataset(
     )
     page.get_by_label("Web pages").fill(url)
     page.get_by_role("button", name="Import").click()
+    # The import is a job: its page, with the report once it is done (here before the redirect).
+    expect(page.get_by_role("heading", name=re.compile(r"^Job #\d+$"))).to_be_visible()
     expect(page.locator("#import-report .import-counts")).to_contain_text("2 created")
     shot("2-add-articles")
 

@@ -5,8 +5,11 @@ caller sees (those of their projects; staff: all), puts new articles into a proj
 edits (`project` in the body or `?project=`), filters by project, and revises a body, which
 re-anchors the article's spans."""
 
+import json
 from collections.abc import Iterable
 
+from django.conf import settings
+from django.core.files.base import ContentFile
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -19,13 +22,18 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from annotate.access import Need, access_project
+from annotate.api.jobs import JobOutput
 from annotate.errors import NotFound
+from annotate.jobs.links import job_api_url
 from annotate.models import Project
 from annotate.projects import selectors as project_selectors
 from annotate.projects import services as project_services
+from annotate.projects.intake import article_import_job_start
 from annotate.review import services
+from config.api.errors import ErrorOutput
 from config.api.fields import IdField, IdFilter
 from corpus import api as corpus_api
+from corpus.importers.base import ArticleDraft
 from corpus.models import Article
 
 
@@ -65,6 +73,28 @@ ALREADY_STORED = (
 )
 
 
+# A bulk imported by a job is stored as this file; its report names items `request.jsonl:<n>`.
+BULK_FILE_NAME = "request.jsonl"
+
+
+def _draft_record(draft: ArticleDraft) -> dict:
+    """A parsed article as a JSON Lines record the importer reads back to the same draft."""
+    record = {
+        "title": draft.title,
+        "body": draft.body,
+        "raw_text": draft.raw_text,
+        "origin": draft.origin,
+        "subtitle": draft.subtitle,
+        "authors": list(draft.authors),
+        "publisher": draft.publisher,
+        "source_url": draft.source_url,
+        "language": draft.language,
+    }
+    if draft.published_on is not None:
+        record["published_on"] = draft.published_on.isoformat()
+    return record
+
+
 @extend_schema_view(
     create=extend_schema(
         request=ArticleInput,
@@ -74,8 +104,15 @@ ALREADY_STORED = (
     ),
     bulk=extend_schema(
         parameters=[OpenApiParameter("project", int, description="Add the stored articles to it")],
+        responses={200: corpus_api.BulkOutput, 202: JobOutput, 400: ErrorOutput},
         description="Create many articles: a JSON array or JSON Lines; one result per item, in "
-        f"order (`unchanged` names the stored article). {ALREADY_STORED}",
+        f"order (`unchanged` names the stored article). {ALREADY_STORED}\n\n"
+        "All or nothing, up to the server's ARTICLES_BULK_JOB_THRESHOLD articles. A larger "
+        "request into a project whose every item parses is imported by a background job "
+        "instead: 202 with the job (Location: its URL), whose `result` reports `created`, "
+        "`unchanged`, `failed`, each failure by `request.jsonl:<n>` (n: the item's position "
+        "from 1) and the first imported items; there each article is stored on its own, as "
+        "on the Add articles page.",
     ),
 )
 class ArticleViewSet(corpus_api.ArticleViewSet):
@@ -100,6 +137,25 @@ class ArticleViewSet(corpus_api.ArticleViewSet):
             return access_project(self.request.user, given_id, need=Need.MANAGE)
         except NotFound:
             raise serializers.ValidationError({"project": ["No such project."]}) from None
+
+    def bulk_in_background(
+        self, destination: Project | None, drafts: list[ArticleDraft]
+    ) -> Response | None:
+        """Above ARTICLES_BULK_JOB_THRESHOLD articles into a project: an article-import job
+        over the items written as one JSON Lines file (202)."""
+        if destination is None or len(drafts) <= settings.ARTICLES_BULK_JOB_THRESHOLD:
+            return None
+        lines = "".join(json.dumps(_draft_record(draft)) + "\n" for draft in drafts)
+        job = article_import_job_start(
+            project=destination,
+            actor=self.request.user,
+            uploads=[ContentFile(lines.encode(), name=BULK_FILE_NAME)],
+        )
+        return Response(
+            JobOutput(job, context={"request": self.request}).data,
+            status=202,
+            headers={"Location": job_api_url(job, self.request)},
+        )
 
     def articles_stored(self, destination: Project | None, articles: Iterable[Article]) -> None:
         if destination is not None:

@@ -10,7 +10,7 @@ from config.gcpause import cyclic_gc_paused
 from config.progress import Progress
 from datasets.importers import FORMATS
 from datasets.importers.offsets import OffsetUnit
-from datasets.importers.report import ArticleOutcome, ArticleStatus, DatasetImportReport
+from datasets.importers.report import ArticleOutcome, ArticleStatus, report_summary
 from datasets.importers.service import ImportOptions, ImportRefused, dataset_import_file
 
 # Without a terminal, a line of counts every this many articles keeps logs short but alive.
@@ -93,22 +93,8 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         for note in report.notes:
             self.stdout.write(f"{path}: {note}")
-        self.stdout.write(_summary(report, dry_run=dry_run))
+        self.stdout.write(report_summary(report, dry_run=dry_run))
         if report.failed:
             raise CommandError(
                 f"{report.failed} article(s) failed and were not stored; see the messages above."
             )
-
-
-def _summary(report: DatasetImportReport, *, dry_run: bool) -> str:
-    new = report.new
-    summary = (
-        f"articles: created {report.created}, updated {report.updated}, "
-        f"unchanged {report.unchanged}, failed {report.failed}; "
-        f"new spans {new.spans}, verdicts {new.verdicts}, predictions {new.predictions}, "
-        f"comments {new.comments}, adjudications {new.adjudications}; "
-        f"placeholder users {len(report.placeholders)}"
-    )
-    if report.placeholders:
-        summary += f" ({', '.join(sorted(report.placeholders))})"
-    return f"dry run, nothing stored: {summary}" if dry_run else summary

@@ -1,6 +1,7 @@
 """Jobs on a real Celery worker (a subprocess, `celery -A config worker --pool=solo`) with a real
 Redis broker, against the test database on PostgreSQL: an export job runs and reports, a slow
-job is cancelled mid-run, and a worker killed mid-job leaves its job to the next worker.
+job is cancelled mid-run, a worker killed mid-job leaves its job to the next worker, and an
+article upload job runs.
 
 The slow job is the tests' countdown kind (tests/annotate/jobs/kinds.py, loaded in the worker
 through JOBS_KIND_MODULES) rather than a large export: its pace is set by the test, so cancel
@@ -10,6 +11,7 @@ Redis: REDIS_TEST_URL (default redis://127.0.0.1:6379/7), one fresh queue per te
 the tests skip, except under CI=true, where they fail.
 """
 
+import json
 import os
 import signal
 import subprocess
@@ -23,12 +25,14 @@ from urllib.parse import quote
 import pytest
 import redis
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
 from rest_framework.test import APIClient
 
 from annotate.jobs import services
 from annotate.models import Job
+from annotate.projects.intake import article_import_job_start
 from datasets.jobs import export_job_start
 from datasets.options import ExportOptions
 from tests.annotate.jobs.broker import celery_broker
@@ -37,6 +41,7 @@ from tests.ci import on_ci
 from tests.datasets.exports import build_known_project, export
 from tests.factories import ProjectFactory, UserFactory
 from tests.paths import ROOT
+from tests.web_pages import article_page
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -223,3 +228,35 @@ def test_a_worker_killed_mid_job_leaves_it_to_the_next(workers):
     job = wait_for(job, finished, workers)
     assert job.status == Status.DONE, (job.error, workers.log())
     assert (job.attempts, job.done, job.result["attempt"]) == (2, 60, 2)
+
+
+def test_an_article_upload_job_runs_on_the_worker(workers, local_site):
+    """The Add articles page's job: the request stored the files; the worker reads them from the
+    storage, fetches the URL, imports, reports, and removes the inputs."""
+    editor = UserFactory()
+    project = ProjectFactory(editors=[editor], articles=[])
+    url = local_site.page(
+        "/economy/jobs",
+        article_page("Jobless rate falls", ["The ministry said unemployment fell to 4 percent."]),
+    )
+    workers.env["FETCH_ALLOW_PRIVATE_HOSTS"] = "1"  # local_site runs on 127.0.0.1
+    workers.start()
+    upload = ContentFile(
+        json.dumps({"title": "Bridge opens", "body": "The bridge opened on Monday."}).encode()
+        + b"\n{not json\n",
+        name="wire.jsonl",
+    )
+
+    job = article_import_job_start(project=project, actor=editor, uploads=[upload], urls=[url])
+
+    job = wait_for(job, finished, workers)
+    assert job.status == Status.DONE, (job.error, workers.log())
+    assert (job.done, job.total, job.attempts) == (2, 2, 1)
+    assert (job.result["created"], job.result["failed"]) == (2, 1)
+    assert job.result["failures"][0]["location"] == "wire.jsonl:2"
+    assert set(project.articles.values_list("title", flat=True)) == {
+        "Bridge opens",
+        "Jobless rate falls",
+    }
+    assert not default_storage.exists(job.params["files"][0]["stored"])
+    assert "annotate.jobs.run_job" in workers.log()

@@ -1,5 +1,6 @@
 """The upload page (projects/<id>/articles/add/): files and URLs into a project, through the
-import of `import_articles --project`, with every refused input named on the page."""
+import of `import_articles --project` run as a job (the files stored first), then the job's page
+with every refused input named."""
 
 import json
 
@@ -8,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from annotate.models import Job
 from corpus.models import Article
 from tests.factories import ArticleFactory, ProjectFactory
 from tests.web_pages import article_page
@@ -25,6 +27,23 @@ def _url(project) -> str:
     return reverse("annotate:articles-add", args=[project.pk])
 
 
+@pytest.fixture
+def submit(client, django_capture_on_commit_callbacks):
+    """POST the form as the logged-in client; the job runs when it commits (JOBS_RUN_INLINE),
+    before the redirect to its page, which is followed."""
+
+    def post(project, data):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(_url(project), data)
+        if response.status_code != 302:
+            return response
+        job = Job.objects.latest("pk")
+        assert response.url == reverse("annotate:job", args=[job.pk])
+        return client.get(response.url)
+
+    return post
+
+
 def _files():
     markdown = SimpleUploadedFile(
         "budget.md", b"Budget doubles, says minister\n\nThe budget will double next year."
@@ -38,9 +57,9 @@ def _files():
     return [markdown, jsonl]
 
 
-def test_editor_uploads_two_files_and_sees_the_report(client, editor, project):
+def test_editor_uploads_two_files_and_sees_the_report(client, submit, editor, project):
     client.force_login(editor)
-    response = client.post(_url(project), {"files": _files(), "urls": ""})
+    response = submit(project, {"files": _files(), "urls": ""})
 
     assert response.status_code == 200
     page = response.content.decode()
@@ -56,23 +75,23 @@ def test_editor_uploads_two_files_and_sees_the_report(client, editor, project):
     assert Article.objects.get(title="Budget doubles, says minister").origin == "budget.md"
 
 
-def test_already_stored_text_joins_the_project(client, editor, project):
+def test_already_stored_text_joins_the_project(client, submit, editor, project):
     ProjectFactory(
         articles=[ArticleFactory(title="Elsewhere", body="The bridge opened on Monday.")]
     )
     client.force_login(editor)
-    response = client.post(_url(project), {"files": _files()})
+    response = submit(project, {"files": _files()})
     assert "<strong>1</strong> already stored" in response.content.decode()
     assert project.articles.filter(title="Elsewhere").exists()
 
 
 @pytest.mark.usefixtures("private_hosts_allowed")
-def test_editor_adds_a_page_by_url(client, editor, project, local_site):
+def test_editor_adds_a_page_by_url(client, submit, editor, project, local_site):
     html = article_page("Jobless rate falls", PARAGRAPHS)
     url = local_site.page("/economy/jobs", html)
     client.force_login(editor)
 
-    response = client.post(_url(project), {"urls": f"{url}\n\n{url}\n"})
+    response = submit(project, {"urls": f"{url}\n\n{url}\n"})
 
     assert response.status_code == 200
     assert "<strong>1</strong> created" in response.content.decode()
@@ -85,10 +104,10 @@ def test_editor_adds_a_page_by_url(client, editor, project, local_site):
     assert article.published_on is None
 
 
-def test_url_inside_the_network_is_refused_on_the_page(client, editor, project):
+def test_url_inside_the_network_is_refused_on_the_page(client, submit, editor, project):
     client.force_login(editor)
-    response = client.post(
-        _url(project), {"urls": "http://169.254.169.254/latest/meta-data/\nhttp://10.0.0.1/"}
+    response = submit(
+        project, {"urls": "http://169.254.169.254/latest/meta-data/\nhttp://10.0.0.1/"}
     )
     page = response.content.decode()
     assert "<strong>2</strong> failed" in page
@@ -188,26 +207,40 @@ def test_form_checks_the_size_of_the_files_too(client, editor, project, settings
     assert not Article.objects.exists()
 
 
-def test_user_text_is_escaped(client, editor, project):
+def test_user_text_is_escaped(client, submit, editor, project):
     client.force_login(editor)
     upload = SimpleUploadedFile(
         "<img src=x onerror=alert(1)>.jsonl",
         b'{"title": "<script>alert(1)</script>", "body": "Body."}\n',
     )
-    page = client.post(_url(project), {"files": [upload]}).content.decode()
+    page = submit(project, {"files": [upload]}).content.decode()
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
     assert "<img src=x" not in page
 
 
-def test_uploaded_files_are_gone_after_the_import(client, editor, project, tmp_path, monkeypatch):
-    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+def test_uploaded_files_are_gone_after_the_import(
+    client, submit, editor, project, tmp_path, monkeypatch, settings
+):
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(scratch))
     client.force_login(editor)
-    client.post(_url(project), {"files": _files()})
-    assert list(tmp_path.iterdir()) == []
+    submit(project, {"files": _files()})
+    job = Job.objects.get()
+    assert [entry["name"] for entry in job.params["files"]] == ["budget.md", "wire.jsonl"]
+    assert list(scratch.iterdir()) == []
+    assert not list((tmp_path / "media" / "jobs" / str(job.pk) / "input").rglob("*.*"))
 
 
 @pytest.mark.parametrize("lines", [1, 40])
-def test_import_queries_stay_flat(client, editor, project, lines, django_assert_max_num_queries):
+def test_import_queries_stay_flat(
+    client,
+    editor,
+    project,
+    lines,
+    django_assert_max_num_queries,
+    django_capture_on_commit_callbacks,
+):
     client.force_login(editor)
     upload = SimpleUploadedFile(
         "many.jsonl",
@@ -216,20 +249,22 @@ def test_import_queries_stay_flat(client, editor, project, lines, django_assert_
             for n in range(lines)
         ).encode(),
     )
-    with django_assert_max_num_queries(12):
+    # The request and the job run on its commit (JOBS_RUN_INLINE) together.
+    with django_assert_max_num_queries(40), django_capture_on_commit_callbacks(execute=True):
         response = client.post(_url(project), {"files": [upload]})
-    assert f"<strong>{lines}</strong> created" in response.content.decode()
+    assert response.status_code == 302
+    assert Job.objects.get().result["created"] == lines
     assert project.articles.count() == lines
 
 
-def test_empty_and_binary_files_fail_alone_named(client, editor, project):
+def test_empty_and_binary_files_fail_alone_named(client, submit, editor, project):
     client.force_login(editor)
     files = [
         SimpleUploadedFile("empty.txt", b""),
         SimpleUploadedFile("scan.txt", b"%PDF-1.4\n\xff\xfe\x00binary"),
         *_files(),
     ]
-    response = client.post(_url(project), {"files": files})
+    response = submit(project, {"files": files})
     assert response.status_code == 200
     failures = response.content.decode().split('id="import-failures"')[1]
     assert "empty.txt" in failures and "scan.txt" in failures and "not UTF-8" in failures
