@@ -277,7 +277,8 @@ CACHES = {
 # Articles imported without a stated language get this BCP 47 tag.
 CORPUS_DEFAULT_LANGUAGE = os.environ.get("CORPUS_DEFAULT_LANGUAGE", "en")
 # Articles that state no language are detected (corpus/language.py); below this probability the
-# detector is not trusted and CORPUS_DEFAULT_LANGUAGE is used.
+# detector is not trusted and CORPUS_DEFAULT_LANGUAGE is used. LANGUAGE_DETECT=0: never detect.
+LANGUAGE_DETECT = env_bool("LANGUAGE_DETECT", default=True)
 LANGUAGE_DETECT_MIN_CONFIDENCE = float(os.environ.get("LANGUAGE_DETECT_MIN_CONFIDENCE", 0.8))
 
 # Files sent to a page (the article upload): the most bytes of one request, all files together,

@@ -11,8 +11,9 @@ from functools import cache
 
 from django.conf import settings
 
-# Enough text to be sure of a language, few enough characters to cost ~0.1 ms an article.
-SAMPLE_CHARS = 1_000
+# A title and a lead: enough to be sure of a language, and ~0.07 ms an article (1,000
+# characters took ~0.15 ms: 15 % of a 10,000-task dataset import).
+SAMPLE_CHARS = 400
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +30,10 @@ def _identifier():
 
 
 def language_detect(text: str) -> DetectedLanguage:
-    """The language of `text`, or the corpus default when the detector is unsure."""
+    """The language of `text`, or the corpus default when the detector is unsure or detection
+    is off (LANGUAGE_DETECT=0, for a corpus in one language)."""
+    if not settings.LANGUAGE_DETECT:
+        return DetectedLanguage(settings.CORPUS_DEFAULT_LANGUAGE, None)
     tag, probability = _identifier().classify(text[:SAMPLE_CHARS])
     if probability < settings.LANGUAGE_DETECT_MIN_CONFIDENCE:
         return DetectedLanguage(settings.CORPUS_DEFAULT_LANGUAGE, None)

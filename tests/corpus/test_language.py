@@ -51,6 +51,13 @@ def test_an_unsure_detector_leaves_the_default(settings):
     assert (article.language, article.language_confidence) == ("en", None)
 
 
+def test_detection_can_be_turned_off(settings):
+    settings.LANGUAGE_DETECT = False
+    _import(_draft("Cumbre", SPANISH))
+    article = Article.objects.get()
+    assert (article.language, article.language_confidence) == ("en", None)
+
+
 def test_a_reimport_detects_nothing(monkeypatch, tmp_path):
     path = tmp_path / "articles.jsonl"
     path.write_text(json.dumps({"title": "Cumbre", "body": SPANISH}) + "\n", encoding="utf-8")
