@@ -113,7 +113,7 @@ def checked_request(
     return _request(target, address, method=method, headers=headers, body=body, timeout_s=timeout_s)
 
 
-def url_refusal(url: str) -> str | None:
+def url_refusal(url: str, *, allow_private: bool = False) -> str | None:
     """Why a URL can never be requested (scheme, credentials, host; an IP literal inside the
     network unless `allow_private`), without resolving it; None when it may be. For forms that
     store a URL to be requested later, each request checking again."""
@@ -121,6 +121,8 @@ def url_refusal(url: str) -> str | None:
         target = _target(url.strip())
     except FetchRefused as error:
         return str(error)
+    if allow_private:
+        return None
     try:
         address = ipaddress.ip_address(target.host.strip("[]"))
     except ValueError:
