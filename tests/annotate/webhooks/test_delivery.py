@@ -265,3 +265,22 @@ def test_resume_sends_pending_deliveries_whose_dispatch_was_lost(webhook_receive
 
     assert WebhookDelivery.objects.get(event=event).status == Status.SUCCEEDED
     assert delivery.deliveries_resume() == 0
+
+
+def test_deliver_webhooks_command_resumes(webhook_receiver):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    endpoint = WebhookEndpointFactory(url=webhook_receiver.page("/hook", "ok"))
+    event_record(
+        project_id=endpoint.project_id,
+        type=EventType.SPAN_CREATED,
+        subject="span:1",
+        data={},
+        endpoint_ids=[endpoint.pk],
+    )
+    out = StringIO()
+    call_command("deliver_webhooks", "--older-than", "0", stdout=out)
+    assert out.getvalue().strip() == "resumed 1"
+    assert len(webhook_receiver.posts) == 1

@@ -177,3 +177,15 @@ def test_webhooks_page_queries_stay_flat(client, editor, project, n, django_asse
     with django_assert_max_num_queries(8):
         response = client.get(f"/review/projects/{project.pk}/webhooks/")
     assert response.text.count("/review/webhooks/") == n
+
+
+def test_admin_shows_endpoints_and_deliveries_without_the_secret(admin_client, endpoint):
+    _deliveries(endpoint, 1)
+    delivery = WebhookDelivery.objects.get()
+    page = admin_client.get("/admin/annotate/webhookendpoint/").text
+    assert endpoint.url in page
+    page = admin_client.get(f"/admin/annotate/webhookendpoint/{endpoint.pk}/change/").text
+    assert endpoint.url in page and endpoint.secret not in page
+    page = admin_client.get(f"/admin/annotate/webhookdelivery/{delivery.pk}/change/").text
+    assert "span.created" in page
+    assert admin_client.get("/admin/annotate/webhookendpoint/add/").status_code == 403
