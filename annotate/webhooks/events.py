@@ -10,9 +10,10 @@ A project without an active endpoint wanting the event costs one query on a part
 restore of 100,000 rows is not 100,000 events.
 """
 
+import json
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from annotate.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
@@ -22,18 +23,34 @@ def webhook_emit(
 ) -> WebhookEvent | None:
     """Record the event for the project's active endpoints subscribed to `type`, delivered
     after commit; None (and nothing written) when no endpoint wants it."""
-    endpoint_ids = [
-        pk
-        for pk, events in WebhookEndpoint.objects.filter(
-            project_id=project_id, active=True
-        ).values_list("pk", "events")
-        if type in events
-    ]
+    endpoint_ids = _subscribed_endpoints(project_id, type)
     if not endpoint_ids:
         return None
     return event_record(
         project_id=project_id, type=type, subject=subject, data=data, endpoint_ids=endpoint_ids
     )
+
+
+def _subscribed_sql() -> str:
+    table = connection.ops.quote_name(WebhookEndpoint._meta.db_table)
+    return f"SELECT id, events FROM {table} WHERE project_id = %s AND active"  # noqa: S608
+
+
+def _subscribed_endpoints(project_id: int, type: str) -> list[int]:
+    """The project's active endpoints subscribed to the type.
+
+    SQL by hand: on every span and verdict write, building this query with the ORM took 0.29 ms
+    against 0.01 ms to run it (bench/webhook_emit.py); both read the partial index.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_subscribed_sql(), [project_id])
+        rows = cursor.fetchall()
+    # Django reads JSON columns as text on every backend (JSONField decodes them): so here.
+    return [
+        pk
+        for pk, events in rows
+        if type in (json.loads(events) if isinstance(events, str) else events)
+    ]
 
 
 def event_record(
