@@ -132,8 +132,7 @@ def webhook_delete(*, endpoint: WebhookEndpoint, actor: User) -> None:
 
 @transaction.atomic
 def webhook_test_send(*, endpoint: WebhookEndpoint, actor: User) -> WebhookDelivery:
-    """Send the endpoint a `ping` event (whatever it subscribes to, active or not: a test is how
-    a disabled endpoint is checked before enabling it again)."""
+    """Send the (active) endpoint a `ping` event, whatever it subscribes to."""
     _require_manager(endpoint.project, actor)
     if not endpoint.active:
         raise ValidationError({"active": "Enable the endpoint before sending it a test event."})
