@@ -165,12 +165,16 @@ def job_fail_unstarted(*, job_id: int, error: str) -> bool:
     )
 
 
+@transaction.atomic
 def job_cancelled(*, job: Job) -> bool:
     """The handler stopped on a cancel request: cancelled, its partial output discarded."""
     now = timezone.now()
-    return bool(
+    cancelled = bool(
         _this_attempt(job).update(status=Status.CANCELLED, heartbeat_at=now, finished_at=now)
     )
+    if cancelled:
+        _emit_finished(job, Status.CANCELLED)
+    return cancelled
 
 
 @transaction.atomic
@@ -194,6 +198,7 @@ def job_cancel_request(*, job: Job, actor: User) -> Job:
     if locked.status == Status.QUEUED:
         locked.status, locked.finished_at = Status.CANCELLED, timezone.now()
         fields += ["status", "finished_at"]
+        _emit_finished(locked, Status.CANCELLED)
     locked.save(update_fields=fields)
     return locked
 

@@ -121,6 +121,23 @@ def test_job_finished_recorded(endpoint, project, reviewer):
     assert event.payload["job"]["status"] == "done"
 
 
+def test_job_failed_and_cancelled_recorded(endpoint, project, reviewer):
+    failing = job_services.job_create(
+        kind=COUNTDOWN, project=project, actor=reviewer, params={"steps": 2, "fail_at": 1}
+    )
+    runner.run_job(failing.pk)
+    queued = job_services.job_create(
+        kind=COUNTDOWN, project=project, actor=reviewer, params={"steps": 2}
+    )
+    job_services.job_cancel_request(job=queued, actor=reviewer)
+
+    statuses = {
+        event.subject: event.payload["job"]["status"]
+        for event in WebhookEvent.objects.filter(type="job.finished")
+    }
+    assert statuses == {f"job:{failing.pk}": "failed", f"job:{queued.pk}": "cancelled"}
+
+
 def test_only_subscribed_active_endpoints_get_deliveries(project, article, editor):
     wants = WebhookEndpointFactory(project=project, events=["span.created"])
     WebhookEndpointFactory(project=project, events=["verdict.submitted"])
