@@ -5,16 +5,19 @@ object, and an endpoint failing too often disabled with its editors mailed."""
 import hashlib
 import hmac
 import json
+import threading
 import time
 
 import pytest
 from django.core import mail
+from django.db import transaction
 from django.utils import timezone
 
 from annotate.models import WebhookDelivery
 from annotate.webhooks import delivery
 from annotate.webhooks.events import event_record
 from annotate.webhooks.models import EventType
+from tests.annotate.jobs.broker import celery_broker
 from tests.factories import WebhookEndpointFactory
 from tests.web_pages import Answer
 
@@ -284,3 +287,51 @@ def test_deliver_webhooks_command_resumes(webhook_receiver):
     call_command("deliver_webhooks", "--older-than", "0", stdout=out)
     assert out.getvalue().strip() == "resumed 1"
     assert len(webhook_receiver.posts) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_broker_a_thread_delivers_after_commit(webhook_receiver, settings, monkeypatch):
+    """`make run`: no broker, so a daemon timer thread of the web process sends it."""
+    settings.JOBS_RUN_INLINE = False
+    settings.CELERY_BROKER_URL = ""
+    endpoint = WebhookEndpointFactory(url=webhook_receiver.page("/hook", "ok"))
+    ran_in = []
+    run_in_thread = delivery._run_in_thread
+
+    def recording(delivery_id):
+        ran_in.append(threading.current_thread())
+        run_in_thread(delivery_id)
+
+    monkeypatch.setattr(delivery, "_run_in_thread", recording)
+
+    with transaction.atomic():
+        event = event_record(
+            project_id=endpoint.project_id,
+            type=EventType.SPAN_CREATED,
+            subject="span:1",
+            data={},
+            endpoint_ids=[endpoint.pk],
+        )
+        time.sleep(0.2)
+        assert ran_in == [] and webhook_receiver.posts == []  # nothing before the commit
+
+    # Not polling the database meanwhile: SQLite's shared in-memory test database would
+    # refuse the thread's writes while this thread reads.
+    deadline = time.monotonic() + 30
+    while not ran_in or ran_in[0].is_alive():
+        assert time.monotonic() < deadline, "not delivered"
+        time.sleep(0.05)
+    assert ran_in[0] is not threading.current_thread() and ran_in[0].daemon
+    assert WebhookDelivery.objects.get(event=event).status == Status.SUCCEEDED
+    assert len(webhook_receiver.posts) == 1
+
+
+def test_a_broker_away_leaves_the_delivery_pending(settings, send, webhook_receiver):
+    """The write commits all the same; deliver_webhooks sends it once the broker is back."""
+    endpoint = WebhookEndpointFactory(url=webhook_receiver.page("/hook", "ok"))
+    nowhere = "redis://127.0.0.1:1/10"
+    with celery_broker(settings, nowhere, broker_connection_retry=False):
+        _, sent = send(endpoint)
+    sent.refresh_from_db()
+    assert (sent.status, sent.attempts) == (Status.PENDING, 0)
+    assert webhook_receiver.posts == []
