@@ -295,6 +295,9 @@ WEBHOOK_RETRY_BASE_S = float(os.environ.get("WEBHOOK_RETRY_BASE_S", 30))
 WEBHOOK_RETRY_MAX_S = float(os.environ.get("WEBHOOK_RETRY_MAX_S", 3600))
 # Failed attempts in a row (across deliveries) after which an endpoint is disabled.
 WEBHOOK_DISABLE_AFTER_FAILURES = int(os.environ.get("WEBHOOK_DISABLE_AFTER_FAILURES", 20))
+# The Celery queue of deliveries; empty: the jobs' queue. A queue of their own (and a worker
+# started with `-Q webhooks`) keeps deliveries from waiting behind a long export.
+WEBHOOK_QUEUE = os.environ.get("WEBHOOK_QUEUE", "")
 
 # Uploaded and generated files (background exports): Django's storage API, on disk by default.
 MEDIA_ROOT = os.environ.get("MEDIA_ROOT") or str(BASE_DIR / "media")

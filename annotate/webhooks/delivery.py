@@ -313,7 +313,7 @@ def _schedule(delivery_id: int, countdown_s: float) -> None:
             deliver_webhook_task.apply_async(
                 (delivery_id,),
                 countdown=max(countdown_s, 0),
-                queue=settings.CELERY_TASK_DEFAULT_QUEUE,
+                queue=settings.WEBHOOK_QUEUE or settings.CELERY_TASK_DEFAULT_QUEUE,
             )
         except Exception:  # the row stays pending: deliver_webhooks sends it later
             logger.exception("Webhook delivery %s could not be queued", delivery_id)
