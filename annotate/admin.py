@@ -36,6 +36,9 @@ from annotate.models import (
     Source,
     Span,
     Verdict,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 from annotate.projects import services as project_services
 from annotate.review import selectors, services
@@ -614,6 +617,78 @@ class JobAdmin(ReadOnlyAdmin, admin.ModelAdmin):
         "result",
         "result_file",
         "error",
+    )
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """Webhook endpoints, read-only and without their secret (editors manage them on the
+    project's Webhooks page or the API, and see the secret there)."""
+
+    list_display = ("pk", "url", "project", "active", "consecutive_failures", "created_at")
+    list_filter = ("active",)
+    list_select_related = ("project",)
+    search_fields = ("url", "project__name")
+    fields = readonly_fields = (
+        "project",
+        "url",
+        "description",
+        "events",
+        "active",
+        "created_by",
+        "created_at",
+        "updated_at",
+        "consecutive_failures",
+        "disabled_at",
+        "disabled_reason",
+    )
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class WebhookAttemptInline(admin.TabularInline):
+    model = WebhookAttempt
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = (
+        "number",
+        "started_at",
+        "status_code",
+        "latency_ms",
+        "response_excerpt",
+        "error",
+    )
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """The delivery log, read-only; redelivery is the Webhooks page's or the API's."""
+
+    list_display = ("pk", "endpoint", "event", "status", "attempts", "created_at")
+    list_filter = ("status",)
+    list_select_related = ("endpoint", "event")
+    search_fields = ("endpoint__url", "subject")
+    inlines = [WebhookAttemptInline]
+    readonly_fields = (
+        "endpoint",
+        "event",
+        "subject",
+        "status",
+        "attempts",
+        "redelivery",
+        "created_at",
+        "next_attempt_at",
+        "locked_until",
+        "finished_at",
+        "last_status_code",
+        "last_error",
     )
 
     def has_delete_permission(self, request, obj=None) -> bool:

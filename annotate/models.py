@@ -13,6 +13,12 @@ from annotate.review.models import (
     Span,
     Verdict,
 )
+from annotate.webhooks.models import (
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 
 __all__ = [
     "FEVER_CLASSES",
@@ -31,4 +37,8 @@ __all__ = [
     "Source",
     "Span",
     "Verdict",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]

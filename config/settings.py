@@ -291,6 +291,21 @@ FETCH_MAX_BYTES = int(os.environ.get("FETCH_MAX_BYTES", 5_000_000))
 FETCH_TIMEOUT_S = float(os.environ.get("FETCH_TIMEOUT_S", 10))
 FETCH_MAX_URLS = int(os.environ.get("FETCH_MAX_URLS", 20))
 
+# Webhooks (annotate/webhooks, README "Webhooks"): deliveries refuse addresses inside the network
+# like fetches do, unless allowed here (a receiver on the intranet); every attempt is checked.
+WEBHOOKS_ALLOW_PRIVATE_HOSTS = env_bool("WEBHOOKS_ALLOW_PRIVATE_HOSTS", default=False)
+WEBHOOK_TIMEOUT_S = float(os.environ.get("WEBHOOK_TIMEOUT_S", 5))
+# Attempts of one delivery; the wait before attempt n+1 is BASE * 2^(n-1), at most MAX
+# (defaults: 30 s, 1 min, 2 min, ... about 1 h in all over 8 attempts).
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", 8))
+WEBHOOK_RETRY_BASE_S = float(os.environ.get("WEBHOOK_RETRY_BASE_S", 30))
+WEBHOOK_RETRY_MAX_S = float(os.environ.get("WEBHOOK_RETRY_MAX_S", 3600))
+# Failed attempts in a row (across deliveries) after which an endpoint is disabled.
+WEBHOOK_DISABLE_AFTER_FAILURES = int(os.environ.get("WEBHOOK_DISABLE_AFTER_FAILURES", 20))
+# The Celery queue of deliveries; empty: the jobs' queue. A queue of their own (and a worker
+# started with `-Q webhooks`) keeps deliveries from waiting behind a long export.
+WEBHOOK_QUEUE = os.environ.get("WEBHOOK_QUEUE", "")
+
 # Uploaded and generated files (background exports): Django's storage API, on disk by default.
 MEDIA_ROOT = os.environ.get("MEDIA_ROOT") or str(BASE_DIR / "media")
 MEDIA_URL = "media/"  # never served as such: downloads go through a signed, checked view

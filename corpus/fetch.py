@@ -12,11 +12,16 @@ whoever asks (server-side request forgery). So, for every hop of a redirect chai
   host's), so a second DNS answer cannot swap in another address (DNS rebinding);
 - redirects are followed by hand, at most MAX_REDIRECTS, each one checked as above;
 - connect and read timeouts, an overall deadline, and a cap on the (decompressed) body.
+
+`checked_request` is one hop of this (resolve, check, connect to the checked address, no
+redirect followed): webhook deliveries (annotate/webhooks) send their POSTs through it, so both
+kinds of outgoing request share one implementation of the address checks.
 """
 
 import ipaddress
 import socket
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -56,10 +61,18 @@ def page_fetch(url: str) -> FetchedPage:
     """The HTML page at `url`, following up to MAX_REDIRECTS checked redirects."""
     deadline = time.monotonic() + 3 * settings.FETCH_TIMEOUT_S
     current = url.strip()
+    headers = {
+        "User-Agent": USER_AGENT,
+        "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
+    }
     for _hop in range(MAX_REDIRECTS + 1):
-        target = _target(current)
-        address = _checked_address(target)
-        response = _request(target, address)
+        # The module's hook looked up at each hop (tests replace it).
+        response = checked_request(
+            current,
+            headers=headers,
+            timeout_s=settings.FETCH_TIMEOUT_S,
+            allow_private=lambda host: _private_hosts_allowed(host),
+        )
         try:
             if response.status in _REDIRECTS:
                 location = response.headers.get("Location", "").strip()
@@ -78,6 +91,45 @@ def page_fetch(url: str) -> FetchedPage:
         finally:
             response.release_conn()
     raise FetchRefused(f"more than {MAX_REDIRECTS} redirects")
+
+
+def checked_request(
+    url: str,
+    *,
+    method: str = "GET",
+    headers: Mapping[str, str],
+    body: bytes | None = None,
+    timeout_s: float,
+    allow_private: Callable[[str], bool],
+) -> urllib3.BaseHTTPResponse:
+    """One request to `url` after the checks above, redirects *not* followed; the response is
+    unread (preload_content=False): the caller reads what it needs and calls release_conn().
+
+    FetchRefused for a URL or address refused, a connection refused, a timeout or a TLS error.
+    `allow_private(host)` says whether that host may resolve inside the network.
+    """
+    target = _target(url)
+    address = _checked_address(target, allow_private=allow_private(target.host))
+    return _request(target, address, method=method, headers=headers, body=body, timeout_s=timeout_s)
+
+
+def url_refusal(url: str, *, allow_private: bool = False) -> str | None:
+    """Why a URL can never be requested (scheme, credentials, host; an IP literal inside the
+    network unless `allow_private`), without resolving it; None when it may be. For forms that
+    store a URL to be requested later, each request checking again."""
+    try:
+        target = _target(url.strip())
+    except FetchRefused as error:
+        return str(error)
+    if allow_private:
+        return None
+    try:
+        address = ipaddress.ip_address(target.host.strip("[]"))
+    except ValueError:
+        return None  # a name: resolved and checked at every request
+    if reason := address_refusal(address):
+        return f"{address} is {reason}"
+    return None
 
 
 def _target(url: str) -> _Target:
@@ -140,11 +192,11 @@ def address_refusal(address: IPAddress) -> str | None:
     return None
 
 
-def _checked_address(target: _Target) -> IPAddress:
+def _checked_address(target: _Target, *, allow_private: bool) -> IPAddress:
     addresses = _resolve(target.host, target.port)
     if not addresses:
         raise FetchRefused(f"the host {target.host} could not be found")
-    if not _private_hosts_allowed(target.host):
+    if not allow_private:
         # Every answer is checked, not only the one used: a host with one public and one
         # internal address is refused.
         for address in addresses:
@@ -156,8 +208,16 @@ def _checked_address(target: _Target) -> IPAddress:
     return addresses[0]
 
 
-def _request(target: _Target, address: IPAddress) -> urllib3.BaseHTTPResponse:
-    timeout = urllib3.Timeout(connect=settings.FETCH_TIMEOUT_S, read=settings.FETCH_TIMEOUT_S)
+def _request(
+    target: _Target,
+    address: IPAddress,
+    *,
+    method: str,
+    headers: Mapping[str, str],
+    body: bytes | None,
+    timeout_s: float,
+) -> urllib3.BaseHTTPResponse:
+    timeout = urllib3.Timeout(connect=timeout_s, read=timeout_s)
     common = {"port": target.port, "timeout": timeout, "retries": False, "maxsize": 1}
     if target.scheme == "https":
         # Connect to the checked address; the certificate is still checked against the host.
@@ -172,13 +232,10 @@ def _request(target: _Target, address: IPAddress) -> urllib3.BaseHTTPResponse:
         pool = urllib3.HTTPConnectionPool(str(address), **common)
     try:
         return pool.urlopen(
-            "GET",
+            method,
             target.path,
-            headers={
-                "Host": target.host_header,
-                "User-Agent": USER_AGENT,
-                "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
-            },
+            body=body,
+            headers={**headers, "Host": target.host_header},
             redirect=False,
             preload_content=False,
             assert_same_host=False,

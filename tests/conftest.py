@@ -279,3 +279,11 @@ def local_site():
 def private_hosts_allowed(settings):
     """Fetching by URL may reach 127.0.0.1 (where `local_site` runs)."""
     settings.FETCH_ALLOW_PRIVATE_HOSTS = True
+
+
+@pytest.fixture
+def webhook_receiver(settings):
+    """A local site (tests/web_pages.py) receiving webhooks: deliveries may reach 127.0.0.1."""
+    settings.WEBHOOKS_ALLOW_PRIVATE_HOSTS = True
+    with LocalSite() as site:
+        yield site

@@ -15,10 +15,12 @@ from annotate.models import (
     Source,
     Span,
     Verdict,
+    WebhookEndpoint,
 )
 from annotate.projects.scales import PRESETS
 from annotate.review.anchoring import quote_context
 from annotate.review.services.status import span_status_refresh
+from annotate.webhooks.models import SUBSCRIBABLE
 from corpus.models import Article
 from corpus.text import content_hash
 
@@ -259,3 +261,15 @@ class AppearanceFactory(factory.django.DjangoModelFactory):
     claim = factory.SubFactory(ClaimFactory, project=factory.SelfAttribute("..span.project"))
     link_method = Appearance.LinkMethod.CONFIRMED
     linked_by = factory.SelfAttribute("span.created_by")
+
+
+class WebhookEndpointFactory(factory.django.DjangoModelFactory):
+    """An active endpoint of a project subscribed to every event (a row: no URL check)."""
+
+    class Meta:
+        model = WebhookEndpoint
+
+    project = factory.SubFactory(ProjectFactory)
+    url = factory.Sequence(lambda n: f"https://hooks.example.org/{n}")
+    secret = factory.Sequence(lambda n: f"{n:064x}")
+    events = factory.LazyFunction(lambda: list(SUBSCRIBABLE))

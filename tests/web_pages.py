@@ -15,16 +15,36 @@ class Answer:
     delay_s: float = 0.0
 
 
+@dataclass
+class Posted:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
 class LocalSite:
     def __init__(self) -> None:
         self.answers: dict[str, Answer] = {}
+        # Answers given once each, in order, before the path's lasting one (a 500, then 200).
+        self.queued: dict[str, list[Answer]] = {}
         self.requests: list[tuple[str, str]] = []  # (path, Host header)
+        self.posts: list[Posted] = []
         site = self
 
         class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                site.posts.append(Posted(self.path, dict(self.headers.items()), body))
+                self.do_GET()
+
             def do_GET(self):
                 site.requests.append((self.path, self.headers.get("Host", "")))
-                answer = site.answers.get(self.path, Answer(status=404, body=b"not here"))
+                queued = site.queued.get(self.path)
+                if queued:
+                    answer = queued.pop(0)
+                else:
+                    answer = site.answers.get(self.path, Answer(status=404, body=b"not here"))
                 if answer.delay_s:
                     time.sleep(answer.delay_s)
                 self.send_response(answer.status)
@@ -51,6 +71,10 @@ class LocalSite:
         raw = body.encode("utf-8") if isinstance(body, str) else body
         self.answers[path] = Answer(body=raw, **fields)
         return self.url + path
+
+    def then(self, path: str, *answers: Answer) -> None:
+        """Answer the next requests to `path` with these, once each, before its page."""
+        self.queued.setdefault(path, []).extend(answers)
 
     def redirect(self, path: str, location: str, status: int = 302) -> str:
         return self.page(path, status=status, headers={"Location": location})

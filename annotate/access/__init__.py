@@ -33,6 +33,8 @@ from annotate.access.lookups import (
     access_prediction,
     access_project,
     access_span,
+    access_webhook,
+    access_webhook_delivery,
     authorize,
 )
 # isort: on
@@ -51,6 +53,8 @@ __all__ = [
     "access_prediction",
     "access_project",
     "access_span",
+    "access_webhook",
+    "access_webhook_delivery",
     "authorize",
     "caller_role",
     "capabilities",

@@ -19,6 +19,7 @@ class Need(StrEnum):
     SEE_QUALITY = "see_quality"  # agreement figures, which name reviewers
     SEE_HISTORY = "see_history"  # a claim's history, drafts included
     EDIT_CLAIMS = "edit_claims"  # claims across articles: edit, merge, delete, final verdicts
+    MANAGE_WEBHOOKS = "manage_webhooks"  # webhook endpoints, their secrets and delivery logs
 
 
 # The one table of who may do what; services check the same rules (annotate.access.roles).
@@ -38,6 +39,7 @@ REFUSALS: dict[Need, str] = {
     Need.SEE_QUALITY: "Only the project's editors see its agreement figures.",
     Need.SEE_HISTORY: "Only editors see a claim's history.",
     Need.EDIT_CLAIMS: "Only the project's editors edit, merge or settle claims.",
+    Need.MANAGE_WEBHOOKS: "Only the project's editors manage its webhooks.",
 }
 
 
@@ -68,6 +70,7 @@ class Capabilities:
     may_manage_articles: bool
     may_export: bool
     may_export_real_names: bool
+    may_manage_webhooks: bool
     # Blind review applies: others' verdicts appear once the caller submitted theirs.
     is_blind_for_me: bool
 
@@ -94,6 +97,7 @@ class Capabilities:
             may_manage_articles=editor,
             may_export=Need.EXPORT in needs,
             may_export_real_names=Need.EXPORT in needs,
+            may_manage_webhooks=Need.MANAGE_WEBHOOKS in needs,
             is_blind_for_me=blind_for_me,
         )
 

@@ -13,7 +13,17 @@ from annotate.access.capabilities import REFUSALS, Capabilities, Need
 from annotate.access.roles import User, caller_role, remember_role
 from annotate.errors import Forbidden, NotFound
 from annotate.jobs import selectors as job_selectors
-from annotate.models import Claim, Invitation, Job, Prediction, Project, Span, Verdict
+from annotate.models import (
+    Claim,
+    Invitation,
+    Job,
+    Prediction,
+    Project,
+    Span,
+    Verdict,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from annotate.projects import selectors as project_selectors
 from annotate.review import selectors  # module reference: selectors imports annotate.access too
 from corpus.models import Article
@@ -202,3 +212,41 @@ def access_claim(user: User, claim_id: object, *, need: Need = Need.READ) -> Cla
     remember_role(claim.project, user, claim.caller_role)
     authorize(Capabilities.of(claim.caller_role, blind_review=claim.project.blind_review), need)
     return claim
+
+
+def access_webhook(
+    user: User, webhook_id: object, *, need: Need = Need.MANAGE_WEBHOOKS
+) -> WebhookEndpoint:
+    """A webhook endpoint with its project (the caller's role remembered), in one query.
+
+    NotFound for endpoints of other projects and for members whose role may not manage
+    webhooks (an endpoint's URL and secret are the editors' alone, as a job is its kind's).
+    """
+    pk = _id(webhook_id, "webhook")
+    if not user.is_authenticated:
+        raise NotFound("No such webhook.")
+    try:
+        endpoint = (
+            WebhookEndpoint.objects.select_related("project")
+            .annotate(caller_role=caller_role(user))
+            .get(pk=pk)
+        )
+    except WebhookEndpoint.DoesNotExist:
+        raise NotFound("No such webhook.") from None
+    capabilities = Capabilities.of(endpoint.caller_role, blind_review=endpoint.project.blind_review)
+    if not capabilities.allows(need):
+        raise NotFound("No such webhook.")
+    remember_role(endpoint.project, user, endpoint.caller_role)
+    return endpoint
+
+
+def access_webhook_delivery(user: User, webhook_id: object, delivery_id: object) -> WebhookDelivery:
+    """A delivery of an endpoint (as access_webhook), with its event: NotFound for one of
+    another endpoint. Two queries."""
+    endpoint = access_webhook(user, webhook_id)
+    try:
+        delivery = endpoint.deliveries.select_related("event").get(pk=_id(delivery_id, "delivery"))
+    except WebhookDelivery.DoesNotExist:
+        raise NotFound("No such delivery of this webhook.") from None
+    delivery.endpoint = endpoint
+    return delivery

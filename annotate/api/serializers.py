@@ -56,6 +56,7 @@ class CapabilitiesOutput(serializers.Serializer):
     may_manage_articles = serializers.BooleanField()
     may_export = serializers.BooleanField()
     may_export_real_names = serializers.BooleanField()
+    may_manage_webhooks = serializers.BooleanField()
     is_blind_for_me = serializers.BooleanField(
         help_text="Blind review applies: others' verdicts show once the caller submitted theirs."
     )

@@ -27,6 +27,9 @@ from annotate.claims.matching import (
 from annotate.claims.models import Appearance, Claim, MatchDecision
 from annotate.limits import text_limit
 from annotate.models import Adjudication, Span, Verdict
+from annotate.webhooks import payloads
+from annotate.webhooks.events import webhook_emit
+from annotate.webhooks.models import EventType
 
 Method = Appearance.LinkMethod
 Decision = MatchDecision.Decision
@@ -199,7 +202,17 @@ def appearance_link(
             actor=actor,
             scores=scored.stages(),
         )
+    _emit_linked(span, appearance)
     return appearance
+
+
+def _emit_linked(span: Span, appearance: Appearance) -> None:
+    webhook_emit(
+        project_id=span.project_id,
+        type=EventType.CLAIM_LINKED,
+        subject=f"span:{span.pk}",
+        data=payloads.appearance_data(appearance),
+    )
 
 
 @transaction.atomic
@@ -406,6 +419,7 @@ def _autolink(span: Span, candidate: Candidate) -> None:
         actor=None,
         scores=candidate.stages,
     )
+    _emit_linked(span, appearance)
 
 
 def span_claims_suggest_after_commit(span_id: int) -> None:

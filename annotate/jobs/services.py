@@ -20,6 +20,9 @@ from annotate.jobs.kinds import job_kind
 from annotate.jobs.models import Job
 from annotate.jobs.selectors import job_cancellable_by
 from annotate.projects.models import Project
+from annotate.webhooks import payloads
+from annotate.webhooks.events import webhook_emit
+from annotate.webhooks.models import EventType
 
 Status = Job.Status
 
@@ -104,10 +107,20 @@ def job_progress(*, job: Job, done: int, total: int | None = None) -> bool:
     return Job.objects.filter(pk=job.pk).values_list("cancel_requested", flat=True).get()
 
 
+def _emit_finished(job: Job, status: str, error: str = "") -> None:
+    webhook_emit(
+        project_id=job.project_id,
+        type=EventType.JOB_FINISHED,
+        subject=f"job:{job.pk}",
+        data=payloads.job_data(job, status=status, error=error),
+    )
+
+
+@transaction.atomic
 def job_finish(*, job: Job, result: dict[str, Any], result_file: str = "") -> bool:
     """Done, with its report and file; False if this attempt no longer owns the job."""
     now = timezone.now()
-    return bool(
+    finished = bool(
         _this_attempt(job).update(
             status=Status.DONE,
             result=result,
@@ -118,16 +131,23 @@ def job_finish(*, job: Job, result: dict[str, Any], result_file: str = "") -> bo
             error="",
         )
     )
+    if finished:
+        _emit_finished(job, Status.DONE)
+    return finished
 
 
+@transaction.atomic
 def job_fail(*, job: Job, error: str) -> bool:
     """Failed with its reason; False if this attempt no longer owns the job."""
     now = timezone.now()
-    return bool(
+    failed = bool(
         _this_attempt(job).update(
             status=Status.FAILED, error=error[:10_000], heartbeat_at=now, finished_at=now
         )
     )
+    if failed:
+        _emit_finished(job, Status.FAILED, error[:10_000])
+    return failed
 
 
 def job_note_error(*, job: Job, error: str) -> None:
@@ -145,12 +165,16 @@ def job_fail_unstarted(*, job_id: int, error: str) -> bool:
     )
 
 
+@transaction.atomic
 def job_cancelled(*, job: Job) -> bool:
     """The handler stopped on a cancel request: cancelled, its partial output discarded."""
     now = timezone.now()
-    return bool(
+    cancelled = bool(
         _this_attempt(job).update(status=Status.CANCELLED, heartbeat_at=now, finished_at=now)
     )
+    if cancelled:
+        _emit_finished(job, Status.CANCELLED)
+    return cancelled
 
 
 @transaction.atomic
@@ -174,6 +198,7 @@ def job_cancel_request(*, job: Job, actor: User) -> Job:
     if locked.status == Status.QUEUED:
         locked.status, locked.finished_at = Status.CANCELLED, timezone.now()
         fields += ["status", "finished_at"]
+        _emit_finished(locked, Status.CANCELLED)
     locked.save(update_fields=fields)
     return locked
 

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from annotate.quality import views as quality_views
-from annotate.web import claims, desk, intake, jobs, people, tables, views
+from annotate.web import claims, desk, intake, jobs, people, tables, views, webhooks
 
 app_name = "annotate"
 urlpatterns = [
@@ -35,6 +35,20 @@ urlpatterns = [
     path("projects/<int:project_pk>/quality/", quality_views.quality, name="quality"),
     path("projects/<int:project_pk>/jobs/", jobs.project_jobs, name="jobs"),
     path("jobs/<int:job_pk>/", jobs.job_detail, name="job"),
+    path("projects/<int:project_pk>/webhooks/", webhooks.project_webhooks, name="webhooks"),
+    path("webhooks/<int:webhook_pk>/", webhooks.webhook_detail, name="webhook"),
+    path("webhooks/<int:webhook_pk>/delete/", webhooks.webhook_delete, name="webhook-delete"),
+    path("webhooks/<int:webhook_pk>/test/", webhooks.webhook_test, name="webhook-test"),
+    path(
+        "webhooks/<int:webhook_pk>/secret/",
+        webhooks.webhook_rotate_secret,
+        name="webhook-rotate-secret",
+    ),
+    path(
+        "webhooks/<int:webhook_pk>/deliveries/<int:delivery_pk>/redeliver/",
+        webhooks.webhook_redeliver,
+        name="webhook-redeliver",
+    ),
     path("jobs/<int:job_pk>/cancel/", jobs.job_cancel, name="job-cancel"),
     path(
         "projects/<int:project_pk>/articles/<int:article_pk>/",

@@ -20,6 +20,7 @@ from annotate.api.views import (
 )
 from annotate.api.views.articles import ArticleViewSet
 from annotate.api.views.me import MeView
+from annotate.api.webhooks import ProjectWebhookViewSet, WebhookViewSet
 from annotate.quality.api import AgreementView
 from config.api.views import HealthView, not_found
 from datasets.api import ProjectExportView, ProjectImportView
@@ -33,6 +34,12 @@ router.register("verdicts", VerdictViewSet, basename="verdict")
 router.register("predictions", PredictionViewSet, basename="prediction")
 router.register("jobs", JobViewSet, basename="job")
 router.register("claims", ClaimViewSet, basename="claim")
+router.register("webhooks", WebhookViewSet, basename="webhook")
+
+project_webhooks = ProjectWebhookViewSet.as_view({"get": "list", "post": "create"})
+project_webhook = ProjectWebhookViewSet.as_view(
+    {"get": "retrieve", "patch": "partial_update", "delete": "destroy"}
+)
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
@@ -49,6 +56,8 @@ urlpatterns = [
     path("projects/<int:pk>/agreement/", AgreementView.as_view(), name="project-agreement"),
     path("projects/<int:pk>/export/", ProjectExportView.as_view(), name="project-export"),
     path("projects/<int:pk>/imports/", ProjectImportView.as_view(), name="project-imports"),
+    path("projects/<int:project_pk>/webhooks/", project_webhooks, name="project-webhooks"),
+    path("projects/<int:project_pk>/webhooks/<int:pk>/", project_webhook, name="project-webhook"),
     path("", include(router.urls)),
     re_path(r"^.*$", not_found),  # JSON, in the one error shape, for any other /api/v1/ path
 ]

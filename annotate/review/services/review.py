@@ -15,6 +15,9 @@ from annotate.models import Adjudication, Assignment, Comment, Project, Skip, Sp
 from annotate.quality import agreement_invalidate
 from annotate.review.queue import held_by_settled_claim
 from annotate.review.services.status import span_status_refresh
+from annotate.webhooks import payloads
+from annotate.webhooks.events import webhook_emit
+from annotate.webhooks.models import EventType
 
 
 @transaction.atomic
@@ -71,6 +74,12 @@ def adjudicate(
     adjudication.considered_verdicts.set(considered)
     Span.objects.filter(pk=span.pk).update(queue_open=False)  # decided: no more reviews wanted
     span_status_refresh(project=project, span_ids=[span.pk])
+    webhook_emit(
+        project_id=project.pk,
+        type=EventType.ADJUDICATION_RECORDED,
+        subject=f"span:{span.pk}",
+        data=payloads.adjudication_data(adjudication, [verdict.pk for verdict in considered]),
+    )
     transaction.on_commit(partial(agreement_invalidate, project_id=project.pk))
     return adjudication
 

@@ -10,6 +10,9 @@ from annotate.claims.services import span_claims_suggest_after_commit
 from annotate.models import Project, Span, Verdict
 from annotate.quality import agreement_invalidate
 from annotate.review.anchoring import quote_context
+from annotate.webhooks import payloads
+from annotate.webhooks.events import webhook_emit
+from annotate.webhooks.models import EventType
 from corpus.models import Article
 
 # Also what doors answer for an article id that does not exist: the same words, so that whether
@@ -73,6 +76,12 @@ def span_create(
             span.save()
     except IntegrityError as error:  # highlighted by someone else a moment ago
         raise ValidationError({"start": "This passage is already highlighted."}) from error
+    webhook_emit(
+        project_id=project.pk,
+        type=EventType.SPAN_CREATED,
+        subject=f"span:{span.pk}",
+        data=payloads.span_data(span),
+    )
     # Claims it may state, after commit (a job once issue 16 lands): robust, so that a failure
     # of matching never undoes or fails the highlight itself. A lambda, not a partial: Django
     # logs a robust hook's failure by its __qualname__, which a partial lacks.
@@ -212,6 +221,13 @@ def span_delete(*, span: Span, actor) -> None:
         if span.verdicts.filter(status=Verdict.Status.SUBMITTED).exists():
             raise PermissionDenied("The span has submitted verdicts; only an editor may delete it.")
     span._history_user = actor
+    span_id = span.pk
+    webhook_emit(
+        project_id=span.project_id,
+        type=EventType.SPAN_DELETED,
+        subject=f"span:{span_id}",
+        data={**payloads.span_data(span), "deleted_by": actor.pk},
+    )
     span.delete()
     # Its submitted verdicts leave the agreement figures. Nothing else's queue flag changes.
     transaction.on_commit(partial(agreement_invalidate, project_id=span.project_id))

@@ -15,6 +15,9 @@ from annotate.limits import SOURCES_PER_VERDICT
 from annotate.models import Adjudication, Assignment, Project, Source, Span, Verdict
 from annotate.quality import agreement_invalidate
 from annotate.review.services.status import span_status_refresh
+from annotate.webhooks import payloads
+from annotate.webhooks.events import webhook_emit
+from annotate.webhooks.models import EventType
 
 Status = Verdict.Status
 
@@ -136,6 +139,13 @@ def _verdict_write(
         [Assignment(span=span, reviewer=reviewer)], ignore_conflicts=True
     )
     span_status_refresh(project=project, span_ids=[span.pk])
+    if status == Status.SUBMITTED:
+        webhook_emit(
+            project_id=project.pk,
+            type=EventType.VERDICT_SUBMITTED,
+            subject=f"span:{span.pk}",
+            data=payloads.verdict_data(verdict),
+        )
     return verdict
 
 
@@ -226,6 +236,12 @@ def verdict_withdraw(*, verdict: Verdict, actor, expected_version: int) -> Verdi
     verdict._history_user = actor
     verdict.save()
     span_status_refresh(project=verdict.span.project, span_ids=[verdict.span_id])
+    webhook_emit(
+        project_id=verdict.span.project_id,
+        type=EventType.VERDICT_WITHDRAWN,
+        subject=f"span:{verdict.span_id}",
+        data=payloads.verdict_data(verdict),
+    )
     return verdict
 
 

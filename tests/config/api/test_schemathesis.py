@@ -24,6 +24,7 @@ from accounts.services import token_create
 from annotate.claims import services as claim_services
 from annotate.models import Prediction
 from annotate.review import services
+from annotate.webhooks import services as webhook_services
 from tests.factories import (
     ArticleFactory,
     ProjectFactory,
@@ -31,6 +32,7 @@ from tests.factories import (
     SpanFactory,
     UserFactory,
     VerdictFactory,
+    WebhookEndpointFactory,
 )
 
 # reset_sequences: the same ids every run, so a seeded run sends the same requests.
@@ -97,6 +99,8 @@ def world(transactional_db) -> World:
         claim_services.claim_create(actor=first, span=span, text=f"Leaders met, {n}.")
         for n, span in enumerate(kept)
     ]
+    endpoint = WebhookEndpointFactory(project=project)
+    ping = webhook_services.webhook_test_send(endpoint=endpoint, actor=editor)
     # Someone else's project: its rows must answer 404, never 500.
     VerdictFactory(span=SpanFactory(), reviewer=UserFactory())
 
@@ -122,6 +126,14 @@ def world(transactional_db) -> World:
             "/api/v1/claims/{id}/appearances/{span_id}/": [
                 {"id": claim.pk, "span_id": span.pk}
                 for claim, span in zip(claims, kept, strict=True)
+            ],
+            "/api/v1/projects/{project_pk}/webhooks/": [{"project_pk": project.pk}],
+            "/api/v1/projects/{project_pk}/webhooks/{id}/": [
+                {"project_pk": project.pk, "id": endpoint.pk}
+            ],
+            "/api/v1/webhooks/{id}/": [{"id": endpoint.pk}],
+            "/api/v1/webhooks/{id}/deliveries/{delivery_pk}/": [
+                {"id": endpoint.pk, "delivery_pk": ping.pk}
             ],
             "/api/v1/predictions/{id}/": [
                 {"id": pk} for pk in Prediction.objects.values_list("pk", flat=True)
