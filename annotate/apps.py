@@ -9,6 +9,7 @@ class AnnotateConfig(AppConfig):
     verbose_name = "Annotation"
 
     def ready(self) -> None:
+        import_module("annotate.claims.jobs")  # the claim-embeddings job kind
         # Job kinds of deployments and tests (JOBS_KIND_MODULES) register themselves on import.
         for module in settings.JOBS_KIND_MODULES:
             import_module(module)

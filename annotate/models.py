@@ -1,6 +1,6 @@
 """The app's models, for Django and for callers: each is defined in its subdomain's package."""
 
-from annotate.claims.models import Appearance, Claim, MatchDecision
+from annotate.claims.models import Appearance, Claim, ClaimVector, MatchDecision
 from annotate.jobs.models import Job
 from annotate.projects.models import FEVER_CLASSES, Invitation, Membership, Project
 from annotate.review.models import (
@@ -20,6 +20,7 @@ __all__ = [
     "Appearance",
     "Assignment",
     "Claim",
+    "ClaimVector",
     "Comment",
     "Invitation",
     "Job",

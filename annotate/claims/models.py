@@ -181,3 +181,30 @@ class MatchDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.decision}: span #{self.span_id} ~ claim #{self.claim_id}"
+
+
+class ClaimVector(models.Model):
+    """A claim's sentence embedding: float32 bytes with the model that made them, its dimension
+    and a digest of the text it was computed from. A vector of another model, or of an older
+    text, is stale: search skips it and the claim-embeddings job replaces it."""
+
+    claim = models.OneToOneField(
+        Claim, on_delete=models.CASCADE, primary_key=True, related_name="embedding"
+    )
+    # Denormalised from the claim so that a project's vectors load with one indexed query.
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    model = models.CharField(max_length=100, help_text="Package and version that computed it.")
+    dimension = models.PositiveSmallIntegerField()
+    text_sha256 = models.CharField(max_length=64)
+    vector = models.BinaryField(help_text="float32, little-endian, unit length.")
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["claim_id"]
+        indexes = [models.Index(fields=["project", "model"], name="claim_vector_project_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(dimension__gt=0), name="claim_vector_dimension"),
+        ]
+
+    def __str__(self) -> str:
+        return f"vector of claim #{self.claim_id} ({self.model})"

