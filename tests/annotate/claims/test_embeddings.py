@@ -2,8 +2,11 @@
 text changes, stale vectors never used, the fused score in suggestions and decisions, and the
 lexical stage alone while vectors or the package are missing. Same on SQLite and PostgreSQL."""
 
+from io import StringIO
+
 import numpy as np
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 
 from annotate.claims import embeddings, services
@@ -196,3 +199,14 @@ def test_matching_queries_stay_flat(project, n, django_assert_max_num_queries):
     assert len(found) == min(n, 10)
     with django_assert_max_num_queries(pool + 2):  # cached: the stamp says nothing changed
         claim_candidates(project=project, text=TROOPS_FR, language="fr")
+
+
+def test_the_embed_claims_command_backfills_a_project(project, settings):
+    ClaimFactory.create_batch(3, project=project)
+    out = StringIO()
+    call_command("embed_claims", "--project", project.slug, stdout=out, stderr=StringIO())
+    assert out.getvalue().startswith("embedded 3, already current 0, model fast-universal")
+    assert ClaimVector.objects.filter(project=project).count() == 3
+    settings.CLAIM_EMBEDDINGS = False
+    with pytest.raises(CommandError, match="no encoder"):
+        call_command("embed_claims", "--project", project.slug, stdout=StringIO())
