@@ -93,17 +93,18 @@ def _scored(
     return Candidate(claim, score, stages | (extra or {}), why)
 
 
-def _query_vector(text: str) -> tuple[np.ndarray | None, "embeddings.Encoder | None"]:
+def _vector_stage(project_id: int, text: str) -> tuple[ProjectVectors | None, np.ndarray | None]:
+    """The project's claim vectors and the text's, or (None, None) without an encoder or
+    without any vector in the project (the text is then not even embedded)."""
     encoder = embeddings.encoder()
     if encoder is None:
         return None, None
-    return encoder.encode([text])[0], encoder
-
-
-def _vectors_of(project_id: int, encoder: "embeddings.Encoder | None") -> ProjectVectors | None:
-    if encoder is None:
-        return None
-    return project_vectors(project_id=project_id, model=encoder.name, dimension=encoder.dimension)
+    vectors = project_vectors(
+        project_id=project_id, model=encoder.name, dimension=encoder.dimension
+    )
+    if not len(vectors.claim_ids):
+        return None, None
+    return vectors, encoder.encode([text])[0]
 
 
 def claim_candidates(
@@ -124,8 +125,7 @@ def claim_candidates(
         )
     elif terms:
         pool = sqlite.claim_pool(project_id=project.pk, terms=terms, size=POOL_SIZE)
-    query, encoder = _query_vector(text)
-    vectors = _vectors_of(project.pk, encoder)
+    vectors, query = _vector_stage(project.pk, text)
     nearest = vectors.nearest(query, VECTOR_POOL_SIZE) if vectors is not None else {}
     if not pool and not nearest:
         return []
@@ -146,7 +146,6 @@ def claim_candidates(
 def claim_pair_score(*, text: str, language: str, claim: Claim) -> Candidate:
     """One text against one claim, scored as claim_candidates would (its stored vector, if
     current)."""
-    query, encoder = _query_vector(text)
-    vectors = _vectors_of(claim.project_id, encoder)
+    vectors, query = _vector_stage(claim.project_id, text)
     similarity = vectors.similarity(claim.pk, query) if vectors is not None else None
     return _scored(claim, pair_score(text, claim.text), similarity, language=language)
