@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from django.db.models import Exists, OuterRef, Q
+
 from annotate.claims import embeddings
 from annotate.claims.matching import AUTOLINK_MIN_WORDS, pair_score, word_count
 from annotate.claims.matching.fusion import cross_lingual, fused_score
-from annotate.claims.models import MatchDecision
+from annotate.claims.models import Appearance, MatchDecision
 from annotate.projects.models import Project
 
 LABELS = {"same": True, "different": False}
@@ -203,26 +205,37 @@ def _label_of(pairs: list[ScoredPair]) -> str:
 
 def decisions_scored(project: Project) -> list[ScoredPair]:
     """A project's answered suggestions as labelled pairs with the scores stored with them:
-    confirmed and auto-linked are `same`, rejected `different` (shown ones are no answer).
-    The fused score is the stored `score` (lexical alone when the claim had no vector then)."""
-    decisions = MatchDecision.objects.filter(
-        claim__project=project,
-        decision__in=[
-            MatchDecision.Decision.CONFIRMED,
-            MatchDecision.Decision.REJECTED,
-            MatchDecision.Decision.AUTO_LINKED,
-        ],
-    ).order_by("pk")
+    confirmed ones are `same`, rejected ones `different`, automatic links `same` while the span
+    is still linked to that claim and `different` once someone unlinked it (shown ones, and
+    automatic links of deleted spans, are no answer). The fused score is the stored `score`
+    (the lexical one when the claim had no vector then), `lexical` the lexical stage's."""
+    Decision = MatchDecision.Decision
+    still_linked = Appearance.objects.filter(
+        span_id=OuterRef("span_id"), claim_id=OuterRef("claim_id")
+    )
+    decisions = (
+        MatchDecision.objects.filter(claim__project=project)
+        .filter(
+            Q(decision__in=[Decision.CONFIRMED, Decision.REJECTED])
+            | Q(decision=Decision.AUTO_LINKED, span__isnull=False)
+        )
+        .annotate(still_linked=Exists(still_linked))
+        .order_by("pk")
+    )
     scored = []
     for decision in decisions.iterator():
         score = float(decision.scores.get("score", 0.0))
         lexical = float(decision.scores.get("lexical", score))
+        if decision.decision == Decision.AUTO_LINKED:
+            same = decision.still_linked
+        else:
+            same = decision.decision == Decision.CONFIRMED
         pair = LabelledPair(
             text_a=decision.span_text,
             lang_a="",
             text_b=decision.claim_text,
             lang_b="",
-            same=decision.decision != MatchDecision.Decision.REJECTED,
+            same=same,
             kind=decision.decision,
         )
         scored.append(ScoredPair(pair=pair, scores={"lexical": lexical, "fused": score}))

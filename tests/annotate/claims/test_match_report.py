@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from annotate.claims.models import MatchDecision
-from tests.factories import ClaimFactory
+from tests.factories import AppearanceFactory, ClaimFactory, SpanFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -120,9 +120,19 @@ def test_a_project_gives_thresholds_and_its_stored_decisions(pair_set, tmp_path,
     project.match_suggest_threshold, project.match_autolink_threshold = 0.4, 0.95
     project.save()
     claim = ClaimFactory(project=project, text=TROOPS)
-    for decision, score in (("confirmed", 0.9), ("rejected", 0.6), ("shown", 0.99)):
+    linked, unlinked = SpanFactory.create_batch(2, project=project)
+    AppearanceFactory(span=linked, claim=claim)
+    answers = [
+        ("confirmed", None, 0.9),  # same
+        ("rejected", None, 0.6),  # different
+        ("shown", None, 0.99),  # no answer
+        ("auto_linked", linked, 0.97),  # same: still linked
+        ("auto_linked", unlinked, 0.96),  # different: someone unlinked it
+    ]
+    for decision, span, score in answers:
         MatchDecision.objects.create(
             claim=claim,
+            span=span,
             span_text=TROOPS,
             claim_text=TROOPS,
             decision=decision,
@@ -132,8 +142,10 @@ def test_a_project_gives_thresholds_and_its_stored_decisions(pair_set, tmp_path,
         "--set", str(pair_set), "--project", project.slug, "--svg", str(tmp_path / "c.svg")
     )
     assert sets["suggest_threshold"] == 0.4 and sets["autolink_threshold"] == 0.95
-    assert decisions["source"] == f"decisions of {project.slug}" and decisions["pairs"] == 2
-    assert decisions["figures"]["fused/suggest"]["precision"] == 0.5
+    assert decisions["source"] == f"decisions of {project.slug}" and decisions["pairs"] == 4
+    suggest = decisions["figures"]["fused/suggest"]
+    assert (suggest["chosen"], suggest["precision"], suggest["recall"]) == (4, 0.5, 1.0)
+    assert decisions["figures"]["fused/auto-link"]["chosen"] == 2
     assert decisions["figures"]["lexical/suggest"]["chosen"] == 0
 
 
