@@ -5,6 +5,7 @@ gets. Each is atomic, checks its own rules (annotate.access's role table) and ke
 import importlib.util
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -31,7 +32,7 @@ from annotate.claims.matching import (
     word_count,
 )
 from annotate.claims.models import Appearance, Claim, ClaimVector, MatchDecision
-from annotate.jobs.services import job_create
+from annotate.jobs.services import job_create, job_queued_join
 from annotate.models import Adjudication, Job, Project, Span
 
 # The job kind that computes claim vectors (registered by annotate.claims.jobs).
@@ -407,12 +408,29 @@ def claim_embeddings_start(
         return None
     params = {"claims": sorted(claim_ids)} if claim_ids is not None else {}
     if capabilities(project, actor).allows(Need.WRITE):
+        # Claims founded one after another join the job still waiting for a worker: one job,
+        # not one per claim, on the Jobs page.
+        joined = job_queued_join(
+            kind=EMBEDDINGS_JOB, project=project, merge=partial(_claims_joined, params)
+        )
+        if joined is not None:
+            return joined
         return job_create(kind=EMBEDDINGS_JOB, project=project, actor=actor, params=params)
     transaction.on_commit(
         lambda: claim_vectors_refresh(project=project, claim_ids=params.get("claims")),
         robust=True,
     )
     return None
+
+
+def _claims_joined(adding: dict, queued: dict) -> dict | None:
+    """A queued job's params with the claims of `adding`; a backfill ({}) covers every claim
+    already, and a named list does not join a backfill's params (nothing to change)."""
+    if "claims" not in queued:
+        return queued
+    if "claims" not in adding:
+        return None
+    return {"claims": sorted(set(queued["claims"]) | set(adding["claims"]))}
 
 
 @dataclass(frozen=True, slots=True)

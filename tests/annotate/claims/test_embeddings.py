@@ -7,7 +7,7 @@ from io import StringIO
 import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 
 from annotate.claims import embeddings, services
 from annotate.claims.matching import claim_candidates, claim_pair_score
@@ -210,3 +210,27 @@ def test_the_embed_claims_command_backfills_a_project(project, settings):
     settings.CLAIM_EMBEDDINGS = False
     with pytest.raises(CommandError, match="no encoder"):
         call_command("embed_claims", "--project", project.slug, stdout=StringIO())
+
+
+def test_claims_founded_while_a_job_waits_join_it(
+    project, troops_article, reviewer, django_capture_on_commit_callbacks
+):
+    first, second = (
+        review_services.span_create(
+            project=project, article=troops_article, actor=reviewer, quote=quote
+        )
+        for quote in ("Officials said it.", "Then nothing.")
+    )
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        claims = [services.claim_create(actor=reviewer, span=span) for span in (first, second)]
+    job = Job.objects.get(kind=services.EMBEDDINGS_JOB)
+    assert job.params == {"claims": sorted(claim.pk for claim in claims)}
+    assert job.status == Job.Status.DONE and job.result["embedded"] == 2
+    # A job that started is not joined: the next claim gets a job of its own.
+    third = review_services.span_create(
+        project=project, article=troops_article, actor=reviewer, quote=TROOPS_FR
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.claim_create(actor=reviewer, span=third)
+    assert Job.objects.filter(kind=services.EMBEDDINGS_JOB).count() == 2
+    assert ClaimVector.objects.filter(project=project).count() == 3
