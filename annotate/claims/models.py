@@ -198,13 +198,32 @@ class ClaimVector(models.Model):
     text_sha256 = models.CharField(max_length=64)
     vector = models.BinaryField(help_text="float32, little-endian, unit length.")
     computed_at = models.DateTimeField(default=timezone.now)
+    # The project's ClaimVectorStamp.version of the transaction that stored it: versions follow
+    # commit order (the stamp's row lock), so a process that read up to version v has seen
+    # every vector stored before and needs only those after.
+    version = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         ordering = ["claim_id"]
-        indexes = [models.Index(fields=["project", "model"], name="claim_vector_project_idx")]
+        indexes = [
+            models.Index(fields=["project", "model", "version"], name="claim_vector_project_idx")
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(dimension__gt=0), name="claim_vector_dimension"),
         ]
 
     def __str__(self) -> str:
         return f"vector of claim #{self.claim_id} ({self.model})"
+
+
+class ClaimVectorStamp(models.Model):
+    """A project's count of vector writes: every transaction storing vectors takes this row's
+    lock and the next version (claims.matching.vectors reads what changed since its copy)."""
+
+    project = models.OneToOneField(
+        Project, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    version = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"claim vectors of project #{self.project_id}: version {self.version}"

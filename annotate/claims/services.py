@@ -9,7 +9,7 @@ from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from annotate.access import (
@@ -31,7 +31,13 @@ from annotate.claims.matching import (
     search_config_for,
     word_count,
 )
-from annotate.claims.models import Appearance, Claim, ClaimVector, MatchDecision
+from annotate.claims.models import (
+    Appearance,
+    Claim,
+    ClaimVector,
+    ClaimVectorStamp,
+    MatchDecision,
+)
 from annotate.jobs.services import job_create, job_queued_join
 from annotate.models import Adjudication, Job, Project, Span
 
@@ -481,8 +487,22 @@ def claim_vectors_refresh(
     return VectorRefresh(embedded=embedded, current=current, model=encoder.name)
 
 
+def _next_vector_version(project: Project) -> int:
+    """The project's next vector version, its stamp row locked until the transaction ends."""
+    try:
+        with transaction.atomic():  # a savepoint: two first stores may race to create the row
+            ClaimVectorStamp.objects.get_or_create(project=project)
+    except IntegrityError:
+        pass
+    stamp = ClaimVectorStamp.objects.select_for_update().get(project=project)
+    stamp.version += 1
+    stamp.save(update_fields=["version"])
+    return stamp.version
+
+
 @transaction.atomic
 def _vectors_store(*, project: Project, encoder, chunk, vectors) -> int:
+    version = _next_vector_version(project)
     ids = [pk for pk, _ in chunk]
     # The texts now, under lock: a vector is stored only for the text it was computed from.
     now_texts = dict(Claim.objects.select_for_update().filter(pk__in=ids).values_list("pk", "text"))
@@ -494,6 +514,7 @@ def _vectors_store(*, project: Project, encoder, chunk, vectors) -> int:
             dimension=encoder.dimension,
             text_sha256=embeddings.text_digest(text),
             vector=embeddings.to_bytes(vector),
+            version=version,
         )
         for (pk, text), vector in zip(chunk, vectors, strict=True)
         if now_texts.get(pk) == text

@@ -1,9 +1,10 @@
 """Exact nearest-neighbour search over a project's claim vectors, in numpy.
 
-A project's vectors are loaded with one query and kept per process, checked on every search by
-one aggregate query (count, newest id and time): a vector stored, replaced or deleted anywhere
-reloads them. Exact search is a matrix product: README ("Vectors") has its cost at 10,000 to
-300,000 claims and where an index library (usearch) would take over.
+A project's vectors are kept per process and checked on every search by one aggregate query
+(count and newest version, `ClaimVector.version`, which follows commit order): when vectors were
+stored since, only those are read and merged; when the count then disagrees (a vector deleted: a
+claim edited or deleted), all are read again. README ("Vectors at scale") has the cost of exact
+search at 10,000 to 300,000 claims and where an index library (usearch) would take over.
 """
 
 import threading
@@ -41,27 +42,58 @@ class ProjectVectors:
 
 
 _lock = threading.Lock()
-_cache: OrderedDict[tuple[int, str], tuple[tuple, ProjectVectors]] = OrderedDict()
+_cache: OrderedDict[tuple[int, str], tuple[tuple[int, int], ProjectVectors]] = OrderedDict()
 
 
-def project_vectors(*, project_id: int, model: str, dimension: int) -> ProjectVectors:
-    """The project's vectors of this model (stale texts excluded: services delete those)."""
-    rows = ClaimVector.objects.filter(project_id=project_id, model=model).order_by()
-    stamp = rows.aggregate(count=Count("pk"), newest=Max("computed_at"))
-    token = (stamp["count"], stamp["newest"])
-    key = (project_id, model)
-    with _lock:
-        cached = _cache.get(key)
-        if cached is not None and cached[0] == token:
-            _cache.move_to_end(key)
-            return cached[1]
-    loaded = rows.order_by("claim_id").values_list("claim_id", "vector")
+def _read(rows, dimension: int) -> ProjectVectors:
     ids, vectors = [], []
-    for claim_id, raw in loaded.iterator(chunk_size=2000):
+    for claim_id, raw in (
+        rows.order_by("claim_id").values_list("claim_id", "vector").iterator(chunk_size=2000)
+    ):
         ids.append(claim_id)
         vectors.append(from_bytes(raw, dimension))
     matrix = np.vstack(vectors) if vectors else np.zeros((0, dimension), dtype=np.float32)
-    found = ProjectVectors(claim_ids=np.asarray(ids, dtype=np.int64), matrix=matrix)
+    return ProjectVectors(claim_ids=np.asarray(ids, dtype=np.int64), matrix=matrix)
+
+
+def _merged(known: ProjectVectors, changed: ProjectVectors) -> ProjectVectors:
+    """`known` with the rows of `changed` replacing theirs or added; a new copy, since other
+    threads may be searching `known`."""
+    index = np.searchsorted(known.claim_ids, changed.claim_ids)
+    index = np.minimum(index, max(len(known.claim_ids) - 1, 0))
+    present = (
+        known.claim_ids[index] == changed.claim_ids
+        if len(known.claim_ids)
+        else np.zeros(len(changed.claim_ids), dtype=bool)
+    )
+    matrix = known.matrix.copy()
+    matrix[index[present]] = changed.matrix[present]
+    ids = np.concatenate([known.claim_ids, changed.claim_ids[~present]])
+    matrix = np.concatenate([matrix, changed.matrix[~present]])
+    order = np.argsort(ids, kind="stable")
+    return ProjectVectors(claim_ids=ids[order], matrix=matrix[order])
+
+
+def project_vectors(*, project_id: int, model: str, dimension: int) -> ProjectVectors:
+    """The project's vectors of this model (a claim's vector is deleted when its text changes)."""
+    rows = ClaimVector.objects.filter(project_id=project_id, model=model).order_by()
+    stamp = rows.aggregate(count=Count("pk"), newest=Max("version"))
+    token = (stamp["count"], stamp["newest"] or 0)
+    key = (project_id, model)
+    with _lock:
+        cached = _cache.get(key)
+    if cached is not None and cached[0] == token:
+        with _lock:
+            _cache.move_to_end(key)
+        return cached[1]
+    found = None
+    if cached is not None and token[1] >= cached[0][1]:
+        found = _merged(cached[1], _read(rows.filter(version__gt=cached[0][1]), dimension))
+        if len(found.claim_ids) != token[0]:
+            found = None  # something was deleted too
+    if found is None:
+        found = _read(rows, dimension)
+        token = (len(found.claim_ids), token[1])
     with _lock:
         _cache[key] = (token, found)
         _cache.move_to_end(key)

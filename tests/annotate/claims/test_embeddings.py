@@ -11,8 +11,8 @@ from django.db import connection, transaction
 
 from annotate.claims import embeddings, services
 from annotate.claims.matching import claim_candidates, claim_pair_score
-from annotate.claims.matching.vectors import vectors_forget
-from annotate.claims.models import Appearance, ClaimVector, MatchDecision
+from annotate.claims.matching.vectors import project_vectors, vectors_forget
+from annotate.claims.models import Appearance, ClaimVector, ClaimVectorStamp, MatchDecision
 from annotate.models import Job
 from annotate.review import services as review_services
 from tests.factories import ArticleFactory, ClaimFactory
@@ -28,13 +28,6 @@ TROOPS_FR = (
     "derniers mois."
 )
 CALL = "Putin requested the call with Biden ahead of the January talks."
-
-
-@pytest.fixture(autouse=True)
-def _fresh_vector_cache():
-    vectors_forget()
-    yield
-    vectors_forget()
 
 
 @pytest.fixture
@@ -234,3 +227,29 @@ def test_claims_founded_while_a_job_waits_join_it(
         services.claim_create(actor=reviewer, span=third)
     assert Job.objects.filter(kind=services.EMBEDDINGS_JOB).count() == 2
     assert ClaimVector.objects.filter(project=project).count() == 3
+
+
+def test_the_cache_reads_only_what_changed_and_forgets_deleted_vectors(
+    project, editor, django_assert_max_num_queries
+):
+    claims = [ClaimFactory(project=project, text=f"{TROOPS} Day {n}.") for n in range(3)]
+    services.claim_vectors_refresh(project=project)
+    name = embeddings.model_name()
+    first = project_vectors(project_id=project.pk, model=name, dimension=512)
+    assert first.claim_ids.tolist() == [claim.pk for claim in claims]
+    added = ClaimFactory(project=project, text=CALL)
+    services.claim_vectors_refresh(project=project)
+    with django_assert_max_num_queries(2):  # the stamp, then only the new vector
+        second = project_vectors(project_id=project.pk, model=name, dimension=512)
+    assert second.claim_ids.tolist() == [*(claim.pk for claim in claims), added.pk]
+    assert np.array_equal(second.matrix[:3], first.matrix)
+    # An edit deletes the vector at once: the cache notices by the count and forgets it.
+    services.claim_update(actor=editor, claim=claims[0], text="Talks were set for January.")
+    third = project_vectors(project_id=project.pk, model=name, dimension=512)
+    assert claims[0].pk not in third.claim_ids.tolist()
+    services.claim_vectors_refresh(project=project)
+    fourth = project_vectors(project_id=project.pk, model=name, dimension=512)
+    assert fourth.claim_ids.tolist() == [claim.pk for claim in (*claims, added)]
+    assert fourth.similarity(claims[0].pk, fourth.matrix[0]) == pytest.approx(1.0)
+    assert not np.array_equal(fourth.matrix[0], first.matrix[0])
+    assert ClaimVectorStamp.objects.get(project=project).version == 3
