@@ -186,7 +186,8 @@ class MatchDecision(models.Model):
 class ClaimVector(models.Model):
     """A claim's sentence embedding: float32 bytes with the model that made them, its dimension
     and a digest of the text it was computed from. A vector of another model, or of an older
-    text, is stale: search skips it and the claim-embeddings job replaces it."""
+    text, is stale: search skips it and the claim-embeddings job replaces it. Editing a claim's
+    text retires its vector (empty bytes and digest, a new version) until the job has run."""
 
     claim = models.OneToOneField(
         Claim, on_delete=models.CASCADE, primary_key=True, related_name="embedding"

@@ -159,8 +159,12 @@ def claim_update(
     claim._history_user = actor
     claim.save(update_fields=[*fields, "updated_at"])
     if text_changed:
-        # The old vector would keep matching the old wording: gone now, recomputed by a job.
-        ClaimVector.objects.filter(claim=claim).delete()
+        # The old vector would keep matching the old wording: retired now (emptied under a new
+        # version, so every process's cache drops it without reading the rest), recomputed by
+        # a job.
+        retired = ClaimVector.objects.filter(claim=claim)
+        if retired.exists():
+            retired.update(vector=b"", text_sha256="", version=_next_vector_version(claim.project))
         claim_embeddings_start(project=claim.project, actor=actor, claim_ids=[claim.pk])
     return claim
 

@@ -1,10 +1,11 @@
 """Exact nearest-neighbour search over a project's claim vectors, in numpy.
 
 A project's vectors are kept per process and checked on every search by one aggregate query
-(count and newest version, `ClaimVector.version`, which follows commit order): when vectors were
-stored since, only those are read and merged; when the count then disagrees (a vector deleted: a
-claim edited or deleted), all are read again. README ("Vectors at scale") has the cost of exact
-search at 10,000 to 300,000 claims and where an index library (usearch) would take over.
+(count of live vectors and newest version, `ClaimVector.version`, which follows commit order):
+when vectors were stored or retired (a claim's text edited) since, only those rows are read and
+merged; when the count then disagrees (a vector deleted with its claim), all are read again.
+README ("Vectors at scale") has the cost of exact search at 10,000 to 300,000 claims and where an
+index library (usearch) would take over.
 """
 
 import threading
@@ -12,7 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 
 from annotate.claims.embeddings import from_bytes
 from annotate.claims.models import ClaimVector
@@ -45,39 +46,35 @@ _lock = threading.Lock()
 _cache: OrderedDict[tuple[int, str], tuple[tuple[int, int], ProjectVectors]] = OrderedDict()
 
 
-def _read(rows, dimension: int) -> ProjectVectors:
-    ids, vectors = [], []
-    for claim_id, raw in (
-        rows.order_by("claim_id").values_list("claim_id", "vector").iterator(chunk_size=2000)
-    ):
-        ids.append(claim_id)
-        vectors.append(from_bytes(raw, dimension))
+def _read(rows, dimension: int) -> tuple[ProjectVectors, np.ndarray]:
+    """The live vectors of `rows`, and the ids of the retired ones among them."""
+    ids, vectors, retired = [], [], []
+    read = rows.order_by("claim_id").values_list("claim_id", "vector")
+    for claim_id, raw in read.iterator(chunk_size=2000):
+        if len(raw):
+            ids.append(claim_id)
+            vectors.append(from_bytes(raw, dimension))
+        else:
+            retired.append(claim_id)
     matrix = np.vstack(vectors) if vectors else np.zeros((0, dimension), dtype=np.float32)
-    return ProjectVectors(claim_ids=np.asarray(ids, dtype=np.int64), matrix=matrix)
+    live = ProjectVectors(claim_ids=np.asarray(ids, dtype=np.int64), matrix=matrix)
+    return live, np.asarray(retired, dtype=np.int64)
 
 
-def _merged(known: ProjectVectors, changed: ProjectVectors) -> ProjectVectors:
-    """`known` with the rows of `changed` replacing theirs or added; a new copy, since other
-    threads may be searching `known`."""
-    index = np.searchsorted(known.claim_ids, changed.claim_ids)
-    index = np.minimum(index, max(len(known.claim_ids) - 1, 0))
-    present = (
-        known.claim_ids[index] == changed.claim_ids
-        if len(known.claim_ids)
-        else np.zeros(len(changed.claim_ids), dtype=bool)
-    )
-    matrix = known.matrix.copy()
-    matrix[index[present]] = changed.matrix[present]
-    ids = np.concatenate([known.claim_ids, changed.claim_ids[~present]])
-    matrix = np.concatenate([matrix, changed.matrix[~present]])
+def _merged(known: ProjectVectors, changed: ProjectVectors, retired: np.ndarray) -> ProjectVectors:
+    """`known` without the retired ids, with the rows of `changed` replacing theirs or added;
+    a new copy, since other threads may be searching `known`."""
+    keep = ~np.isin(known.claim_ids, np.concatenate([retired, changed.claim_ids]))
+    ids = np.concatenate([known.claim_ids[keep], changed.claim_ids])
+    matrix = np.concatenate([known.matrix[keep], changed.matrix])
     order = np.argsort(ids, kind="stable")
     return ProjectVectors(claim_ids=ids[order], matrix=matrix[order])
 
 
 def project_vectors(*, project_id: int, model: str, dimension: int) -> ProjectVectors:
-    """The project's vectors of this model (a claim's vector is deleted when its text changes)."""
+    """The project's live vectors of this model."""
     rows = ClaimVector.objects.filter(project_id=project_id, model=model).order_by()
-    stamp = rows.aggregate(count=Count("pk"), newest=Max("version"))
+    stamp = rows.aggregate(count=Count("pk", filter=~Q(text_sha256="")), newest=Max("version"))
     token = (stamp["count"], stamp["newest"] or 0)
     key = (project_id, model)
     with _lock:
@@ -88,11 +85,12 @@ def project_vectors(*, project_id: int, model: str, dimension: int) -> ProjectVe
         return cached[1]
     found = None
     if cached is not None and token[1] >= cached[0][1]:
-        found = _merged(cached[1], _read(rows.filter(version__gt=cached[0][1]), dimension))
+        changed, retired = _read(rows.filter(version__gt=cached[0][1]), dimension)
+        found = _merged(cached[1], changed, retired)
         if len(found.claim_ids) != token[0]:
-            found = None  # something was deleted too
+            found = None  # a vector was deleted (with its claim), or stored meanwhile
     if found is None:
-        found = _read(rows, dimension)
+        found, _ = _read(rows, dimension)
         token = (len(found.claim_ids), token[1])
     with _lock:
         _cache[key] = (token, found)

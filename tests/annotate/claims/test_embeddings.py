@@ -64,10 +64,12 @@ def test_a_text_change_drops_the_vector_and_a_job_recomputes_it(
 ):
     claim = _found(project, troops_article, editor, TROOPS_FR, django_capture_on_commit_callbacks)
     before = bytes(ClaimVector.objects.get(claim=claim).vector)
-    # Within the transaction the old vector is gone at once, before any job ran.
+    # Within the transaction the old vector is retired at once, before any job ran.
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.claim_update(actor=editor, claim=claim, text=CALL)
-        assert not ClaimVector.objects.filter(claim=claim).exists()
+        retired = ClaimVector.objects.get(claim=claim)
+        assert bytes(retired.vector) == b"" and retired.text_sha256 == ""
+        assert "vector" not in claim_pair_score(text=CALL, language="en", claim=claim).stages
     for callback in callbacks:
         callback()
     after = ClaimVector.objects.get(claim=claim)
@@ -229,7 +231,7 @@ def test_claims_founded_while_a_job_waits_join_it(
     assert ClaimVector.objects.filter(project=project).count() == 3
 
 
-def test_the_cache_reads_only_what_changed_and_forgets_deleted_vectors(
+def test_the_cache_reads_only_what_changed_and_drops_retired_and_deleted_vectors(
     project, editor, django_assert_max_num_queries
 ):
     claims = [ClaimFactory(project=project, text=f"{TROOPS} Day {n}.") for n in range(3)]
@@ -243,13 +245,18 @@ def test_the_cache_reads_only_what_changed_and_forgets_deleted_vectors(
         second = project_vectors(project_id=project.pk, model=name, dimension=512)
     assert second.claim_ids.tolist() == [*(claim.pk for claim in claims), added.pk]
     assert np.array_equal(second.matrix[:3], first.matrix)
-    # An edit deletes the vector at once: the cache notices by the count and forgets it.
+    # An edit retires the vector at once: the cache drops it, reading that row only.
     services.claim_update(actor=editor, claim=claims[0], text="Talks were set for January.")
-    third = project_vectors(project_id=project.pk, model=name, dimension=512)
-    assert claims[0].pk not in third.claim_ids.tolist()
+    with django_assert_max_num_queries(2):
+        third = project_vectors(project_id=project.pk, model=name, dimension=512)
+    assert third.claim_ids.tolist() == [claims[1].pk, claims[2].pk, added.pk]
     services.claim_vectors_refresh(project=project)
     fourth = project_vectors(project_id=project.pk, model=name, dimension=512)
     assert fourth.claim_ids.tolist() == [claim.pk for claim in (*claims, added)]
     assert fourth.similarity(claims[0].pk, fourth.matrix[0]) == pytest.approx(1.0)
     assert not np.array_equal(fourth.matrix[0], first.matrix[0])
-    assert ClaimVectorStamp.objects.get(project=project).version == 3
+    assert ClaimVectorStamp.objects.get(project=project).version == 4
+    # A claim deleted takes its vector along: the count tells, and all are read again.
+    claims[1].delete()
+    fifth = project_vectors(project_id=project.pk, model=name, dimension=512)
+    assert fifth.claim_ids.tolist() == [claims[0].pk, claims[2].pk, added.pk]
