@@ -9,8 +9,8 @@ class AnnotateConfig(AppConfig):
     verbose_name = "Annotation"
 
     def ready(self) -> None:
-        from annotate.projects import intake  # noqa: F401 (registers the article-import job kind)
-
+        import_module("annotate.projects.intake")  # the article-import job kind
+        import_module("annotate.claims.jobs")  # the claim-embeddings job kind
         # Job kinds of deployments and tests (JOBS_KIND_MODULES) register themselves on import.
         for module in settings.JOBS_KIND_MODULES:
             import_module(module)

@@ -354,6 +354,9 @@ JOB_PROGRESS_INTERVAL_S = float(os.environ.get("JOB_PROGRESS_INTERVAL_S", 0.5))
 JOBS_RUN_INLINE = env_bool("JOBS_RUN_INLINE", default=False)
 # Modules that register extra job kinds on start-up (tests register a slow one for the worker).
 JOBS_KIND_MODULES = env_list("JOBS_KIND_MODULES", default=[])
+# Claims across articles: the embedding stage of matching (annotate/claims/embeddings.py). Off,
+# or without its package, claims are matched by the lexical stage alone.
+CLAIM_EMBEDDINGS = env_bool("CLAIM_EMBEDDINGS", default=True)
 # How long a download link of a job's file stays valid.
 JOB_DOWNLOAD_MAX_AGE = timedelta(hours=int(os.environ.get("JOB_DOWNLOAD_MAX_AGE_HOURS", "24")))
 # Exports of projects with more verdicts than this become background jobs (API and page);

@@ -60,6 +60,15 @@ def _files_and_jobs(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _no_claim_vectors_of_other_tests():
+    """Claim vectors are cached per process by project id and version, and both repeat across
+    tests (rolled back): each test starts with none cached."""
+    from annotate.claims.matching.vectors import vectors_forget
+
+    vectors_forget()
+
+
+@pytest.fixture(autouse=True)
 def _client_login_through_the_login_throttle(monkeypatch):
     """Login throttling (django-axes) stays on in every test, as in production. Its backend needs
     the request, which the test client's login() does not pass to authenticate(): give it a login

@@ -185,7 +185,13 @@ class SuggestionInput(serializers.Serializer):
 
 
 class StagesOutput(serializers.Serializer):
-    score = serializers.FloatField()
+    score = serializers.FloatField(help_text="The fused score (the lexical one without vectors).")
+    lexical = serializers.FloatField(help_text="The lexical stage's score, penalties applied.")
+    vector = serializers.FloatField(
+        required=False,
+        help_text="Cosine similarity of the sentence embeddings; absent while the claim has no "
+        "vector (the lexical stage alone answers).",
+    )
     words = serializers.FloatField(help_text="Shared content words (Dice and overlap).")
     trigrams = serializers.FloatField(help_text="pg_trgm-style trigram similarity.")
     numbers = serializers.FloatField(help_text="1, or the penalty for disagreeing numbers.")
@@ -198,6 +204,10 @@ class WhyOutput(serializers.Serializer):
     shared_numbers = serializers.ListField(child=serializers.CharField())
     numbers_only_in_text = serializers.ListField(child=serializers.CharField())
     numbers_only_in_claim = serializers.ListField(child=serializers.CharField())
+    similar_meaning = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The embeddings' cosine similarity, when the claim has a vector.",
+    )
 
 
 class CandidateOutput(serializers.Serializer):

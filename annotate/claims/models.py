@@ -202,3 +202,50 @@ class MatchDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.decision}: span #{self.span_id} ~ claim #{self.claim_id}"
+
+
+class ClaimVector(models.Model):
+    """A claim's sentence embedding: float32 bytes with the model that made them, its dimension
+    and a digest of the text it was computed from. A vector of another model, or of an older
+    text, is stale: search skips it and the claim-embeddings job replaces it. Editing a claim's
+    text retires its vector (empty bytes and digest, a new version) until the job has run."""
+
+    claim = models.OneToOneField(
+        Claim, on_delete=models.CASCADE, primary_key=True, related_name="embedding"
+    )
+    # Denormalised from the claim so that a project's vectors load with one indexed query.
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    model = models.CharField(max_length=100, help_text="Package and version that computed it.")
+    dimension = models.PositiveSmallIntegerField()
+    text_sha256 = models.CharField(max_length=64)
+    vector = models.BinaryField(help_text="float32, little-endian, unit length.")
+    computed_at = models.DateTimeField(default=timezone.now)
+    # The project's ClaimVectorStamp.version of the transaction that stored it: versions follow
+    # commit order (the stamp's row lock), so a process that read up to version v has seen
+    # every vector stored before and needs only those after.
+    version = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["claim_id"]
+        indexes = [
+            models.Index(fields=["project", "model", "version"], name="claim_vector_project_idx")
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(dimension__gt=0), name="claim_vector_dimension"),
+        ]
+
+    def __str__(self) -> str:
+        return f"vector of claim #{self.claim_id} ({self.model})"
+
+
+class ClaimVectorStamp(models.Model):
+    """A project's count of vector writes: every transaction storing vectors takes this row's
+    lock and the next version (claims.matching.vectors reads what changed since its copy)."""
+
+    project = models.OneToOneField(
+        Project, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    version = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"claim vectors of project #{self.project_id}: version {self.version}"

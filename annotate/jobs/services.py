@@ -5,6 +5,7 @@ it runs: a write of a stale attempt (a worker presumed lost that was only slow) 
 """
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -48,6 +49,30 @@ def job_create(
         job_dispatch(job.pk)
 
     transaction.on_commit(dispatch)
+    return job
+
+
+@transaction.atomic
+def job_queued_join(
+    *, kind: str, project: Project, merge: Callable[[dict[str, Any]], dict[str, Any] | None]
+) -> Job | None:
+    """The oldest job of this kind and project that has not started, its params replaced by
+    `merge(params)` (None: leave it, and answer None). Its row stays locked until the caller's
+    transaction ends, and job_start takes the same lock: the job cannot start in between and
+    miss what the caller adds."""
+    job = (
+        Job.objects.select_for_update(of=("self",))
+        .filter(kind=kind, project=project, status=Status.QUEUED, cancel_requested=False)
+        .order_by("pk")
+        .first()
+    )
+    if job is None:
+        return None
+    params = merge(dict(job.params))
+    if params is None:
+        return None
+    job.params = params
+    job.save(update_fields=["params"])
     return job
 
 

@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from annotate.access import Need, access_project
+from annotate.claims.evaluation import decisions_scored, report_build
 from annotate.models import Project
 from annotate.projects import selectors as project_selectors
 from annotate.quality import (
@@ -74,7 +75,36 @@ def quality(request: HttpRequest, project_pk: int) -> HttpResponse:
         return render(request, "annotate/quality.html", context, status=400)
     report = project_agreement(project, form.filters() if form.is_bound else None)
     context.update(_page_context(project, report))
+    context["claim_matching"] = _claim_matching_context(project)
     return render(request, "annotate/quality.html", context)
+
+
+def _claim_matching_context(project: Project) -> dict:
+    """Suggest and auto-link figures at the project's thresholds from its answered suggestions
+    (claims.evaluation.decisions_scored): one query, no model loaded."""
+    scored = decisions_scored(project)
+    report = report_build(
+        scored=scored,
+        model="stored scores",
+        source=f"decisions of {project.slug}",
+        suggest=project.match_suggest_threshold,
+        autolink=project.match_autolink_threshold,
+    )
+    names = {"lexical": "Lexical stage alone", "fused": "Fused score"}
+    rows = [
+        {
+            "stage": names[stage],
+            "action": action,
+            "threshold": number(found.threshold, 2),
+            "pairs": found.pairs,
+            "chosen": found.chosen,
+            "precision": number(found.precision),
+            "recall": number(found.recall),
+            "f1": number(found.f1),
+        }
+        for (stage, action), found in report.figures.items()
+    ]
+    return {"pairs": len(scored), "same": sum(s.pair.same for s in scored), "rows": rows}
 
 
 def _filtering(request: HttpRequest) -> bool:

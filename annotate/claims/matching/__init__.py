@@ -3,24 +3,31 @@
 The database retrieves a pool of candidates with its own text search (PostgreSQL: full-text
 search in the text's language and pg_trgm; SQLite: FTS5 with bm25); `text.pair_score` then scores
 every candidate of the pool, the same on both databases, so thresholds mean the same everywhere.
-The embedding stage (a later slice) will add a score to fuse; the lexical stage alone answers
-while it is missing.
+The embedding stage adds the nearest claims by sentence embedding to the pool and a cosine to
+every candidate with a stored vector; `fusion.fused_score` makes one score of both. The lexical
+stage alone answers while vectors are missing (a claim just founded, before its job ran) or the
+encoder is (embeddings.encoder() is None).
 """
 
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 from django.db import connection
 
+from annotate.claims import embeddings
 from annotate.claims.matching import postgres, sqlite
+from annotate.claims.matching.fusion import cross_lingual, fused_score
 from annotate.claims.matching.text import (
     STOP_WORDS,
+    PairScore,
     fold,
     numbers,
     pair_score,
     search_config_for,
     word_count,
 )
+from annotate.claims.matching.vectors import ProjectVectors, project_vectors
 from annotate.claims.models import Claim
 from annotate.projects.models import Project
 
@@ -29,6 +36,7 @@ __all__ = [
     "POOL_SIZE",
     "Candidate",
     "claim_candidates",
+    "claim_pair_score",
     "fold",
     "numbers",
     "pair_score",
@@ -37,6 +45,7 @@ __all__ = [
 ]
 
 POOL_SIZE = 50  # candidates the database hands to pair_score
+VECTOR_POOL_SIZE = 50  # and the nearest claims by embedding
 # Meedan Check's rule: short texts are too ambiguous to link without a person (issue 15).
 AUTOLINK_MIN_WORDS = 9
 
@@ -65,14 +74,48 @@ def query_terms(text: str) -> list[str]:
     return list(terms)
 
 
+def _scored(
+    claim: Claim,
+    lexical: PairScore,
+    similarity: float | None,
+    *,
+    language: str,
+    extra: dict[str, float] | None = None,
+) -> "Candidate":
+    """A candidate with its fused score, its stage scores (`score` is the fused one) and why."""
+    across = cross_lingual(language, claim.language)
+    score = fused_score(lexical, similarity, across_languages=across)
+    stages = lexical.stages() | {"score": score, "lexical": lexical.score}
+    why = lexical.why() | {"similar_meaning": []}
+    if similarity is not None:
+        stages["vector"] = round(similarity, 4)
+        why["similar_meaning"] = [f"{similarity:.2f}" + (" across languages" if across else "")]
+    return Candidate(claim, score, stages | (extra or {}), why)
+
+
+def _vector_stage(project_id: int, text: str) -> tuple[ProjectVectors | None, np.ndarray | None]:
+    """The project's claim vectors and the text's, or (None, None) without an encoder or
+    without any vector in the project (the text is then not even embedded)."""
+    encoder = embeddings.encoder()
+    if encoder is None:
+        return None, None
+    vectors = project_vectors(
+        project_id=project_id, model=encoder.name, dimension=encoder.dimension
+    )
+    if not len(vectors.claim_ids):
+        return None, None
+    return vectors, encoder.encode([text])[0]
+
+
 def claim_candidates(
     *, project: Project, text: str, language: str, limit: int = 10, exclude: set[int] = frozenset()
 ) -> list[Candidate]:
     """The project's claims most like `text`, best first (ties by claim id), with scores."""
-    terms = query_terms(text)
-    if not terms or limit < 1:
+    if limit < 1 or not text.strip():
         return []
-    if connection.vendor == "postgresql":
+    terms = query_terms(text)
+    pool: dict[int, float] = {}
+    if terms and connection.vendor == "postgresql":
         pool = postgres.claim_pool(
             project_id=project.pk,
             text=text,
@@ -80,13 +123,29 @@ def claim_candidates(
             config=search_config_for(language),
             size=POOL_SIZE,
         )
-    else:
+    elif terms:
         pool = sqlite.claim_pool(project_id=project.pk, terms=terms, size=POOL_SIZE)
-    claims = Claim.objects.filter(pk__in=pool).exclude(pk__in=exclude).order_by()
+    vectors, query = _vector_stage(project.pk, text)
+    nearest = vectors.nearest(query, VECTOR_POOL_SIZE) if vectors is not None else {}
+    if not pool and not nearest:
+        return []
+    claims = Claim.objects.filter(pk__in=[*pool, *nearest]).exclude(pk__in=exclude).order_by()
     candidates = []
     for claim in claims:
-        scored = pair_score(text, claim.text)
-        stages = scored.stages() | {"rank": round(pool[claim.pk], 4)}
-        candidates.append(Candidate(claim, scored.score, stages, scored.why()))
+        similarity = nearest.get(claim.pk)
+        if similarity is None and vectors is not None:
+            similarity = vectors.similarity(claim.pk, query)
+        extra = {"rank": round(pool[claim.pk], 4)} if claim.pk in pool else {"rank": 0.0}
+        candidates.append(
+            _scored(claim, pair_score(text, claim.text), similarity, language=language, extra=extra)
+        )
     candidates.sort(key=lambda candidate: (-candidate.score, candidate.claim.pk))
     return candidates[:limit]
+
+
+def claim_pair_score(*, text: str, language: str, claim: Claim) -> Candidate:
+    """One text against one claim, scored as claim_candidates would (its stored vector, if
+    current)."""
+    vectors, query = _vector_stage(claim.project_id, text)
+    similarity = vectors.similarity(claim.pk, query) if vectors is not None else None
+    return _scored(claim, pair_score(text, claim.text), similarity, language=language)

@@ -15,6 +15,7 @@ from annotate.claims.matching import (
     search_config_for,
     word_count,
 )
+from annotate.claims.matching.text import negated
 from annotate.models import Claim, Project
 from tests.factories import ClaimFactory, ProjectFactory
 
@@ -35,10 +36,36 @@ def _pairs() -> list[dict]:
         ("3,5 per cent or 3.5", {"3.5"}),
         ("in 2021 100 people", {"2021", "100"}),
         ("no figures here", set()),
+        ("نحو 100 ألف جندي", {"100000"}),
+        ("4 آلاف جندي", {"4000"}),
+        ("2,5 milliards de dollars", {"2500000000"}),
+        ("2.500 millones de dólares", {"2500000000"}),
+        ("2.5 billion dollars", {"2500000000"}),
+        ("at 3:35 p.m. EST", {"15", "35"}),
+        ("à 15 h 35", {"15", "35"}),
     ],
 )
 def test_numbers_are_normalised(text, expected):
     assert numbers(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Putin asked for the call.", False),
+        ("Putin did not ask for the call.", True),
+        ("Putin denies planning an attack.", True),
+        ("Moscou n'a déplacé aucun soldat.", True),
+        ("Biden dijo que no enviaría tropas.", True),
+        ("Biden werde keine Truppen schicken.", True),
+        ("قال بايدن إنه لن يرسل قوات", True),
+        ("قال بايدن إنه سيرسل قوات", False),
+        ("Biden ruled out sending troops.", True),
+        ("Le nord de l'Ukraine.", False),
+    ],
+)
+def test_negation_is_read_in_the_evaluation_languages(text, expected):
+    assert negated(text) is expected
 
 
 def test_pair_score_is_one_for_the_same_text():

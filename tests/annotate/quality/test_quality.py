@@ -22,12 +22,12 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from annotate.models import Adjudication, Project, Verdict
+from annotate.models import Adjudication, MatchDecision, Project, Verdict
 from annotate.quality import AgreementFilters, alpha_reading, project_agreement
 from annotate.quality.marking import _exact_scores
 from annotate.quality.statistics import NotComputable, SpanScores, span_agreement
 from annotate.review import services
-from tests.factories import ArticleFactory, ProjectFactory, SpanFactory, UserFactory
+from tests.factories import ArticleFactory, ClaimFactory, ProjectFactory, SpanFactory, UserFactory
 from tests.paths import SEEDS
 
 pytestmark = pytest.mark.django_db
@@ -670,3 +670,28 @@ def test_datetime_bounds_accept_the_last_day():
 
     assert report.verdicts == 0
     assert timezone.now() >= report.computed_at
+
+
+def test_page_shows_claim_matching_from_answered_suggestions():
+    editor = UserFactory()
+    project = ProjectFactory(editors=[editor])
+    page = _client(editor).get(_page_url(project)).text
+    assert ">Claim matching</h2>" in page and "No suggestion answered yet" in page
+    claim = ClaimFactory(project=project, text="Moscow has amassed roughly 100,000 troops.")
+    for decision, score in (("confirmed", 0.9), ("rejected", 0.6), ("shown", 0.95)):
+        MatchDecision.objects.create(
+            claim=claim,
+            span_text="Moscow has amassed about 100,000 troops at the border, officials said.",
+            claim_text=claim.text,
+            decision=decision,
+            scores={"score": score, "lexical": 0.55},
+        )
+    page = _client(editor).get(_page_url(project)).text
+    assert "From 2 answered suggestions (1 the same claim)" in page
+    # fused, suggest at 0.5: both chosen, one right
+    assert re.search(
+        r"Fused score</th><td>suggest</td><td>0.50</td><td>2</td><td>2</td>"
+        r"<td>0.500</td><td>1.000</td><td>0.667</td>",
+        page,
+    )
+    assert "style=" not in page
