@@ -50,6 +50,16 @@ def test_editor_adds_a_webhook(client, editor, project):
     assert endpoint.secret in page
 
 
+def test_the_events_are_a_group_with_a_legend(client, editor, project):
+    """Several checkboxes are a fieldset named by its legend, not one label around them all."""
+    client.force_login(editor)
+    page = client.get(f"/review/projects/{project.pk}/webhooks/").text
+    group = page[page.index('<fieldset class="field check-group"') :]
+    group = group[: group.index("</fieldset>")]
+    assert "<legend>Events</legend>" in group and 'value="span.created"' in group
+    assert '<label for="id_events">' not in page
+
+
 def test_add_form_shows_refusals(client, editor, project):
     client.force_login(editor)
     response = client.post(
