@@ -42,6 +42,26 @@ def _id(value: object, what: str) -> int:
     return pk
 
 
+def _member_row(model, row_id: object, user: User, what: str):
+    """`model`'s row with its project and the caller's role there (`caller_role`), in one query:
+    NotFound for an id that cannot exist, an anonymous caller, or a row of a project the caller
+    is not a member of."""
+    pk = _id(row_id, what)
+    if not user.is_authenticated:
+        raise NotFound(f"No such {what}.")
+    try:
+        row = (
+            model.objects.select_related("project")
+            .annotate(caller_role=caller_role(user))
+            .get(pk=pk)
+        )
+    except model.DoesNotExist:
+        raise NotFound(f"No such {what}.") from None
+    if row.caller_role is None:
+        raise NotFound(f"No such {what}.")
+    return row
+
+
 def authorize(capabilities: Capabilities, need: Need) -> None:
     """Forbidden unless the capabilities allow the need (the caller is known to be a member)."""
     if not capabilities.allows(need):
@@ -139,19 +159,7 @@ def access_own_verdict(
 def access_prediction(user: User, prediction_id: object, *, need: Need = Need.WRITE) -> Prediction:
     """A prediction of the caller's projects with `prediction.project` (role remembered), in one
     query: NotFound for other projects' predictions, Forbidden if the role lacks `need`."""
-    pk = _id(prediction_id, "prediction")
-    if not user.is_authenticated:
-        raise NotFound("No such prediction.")
-    try:
-        prediction = (
-            Prediction.objects.select_related("project")
-            .annotate(caller_role=caller_role(user))
-            .get(pk=pk)
-        )
-    except Prediction.DoesNotExist:
-        raise NotFound("No such prediction.") from None
-    if prediction.caller_role is None:
-        raise NotFound("No such prediction.")
+    prediction = _member_row(Prediction, prediction_id, user, "prediction")
     remember_role(prediction.project, user, prediction.caller_role)
     authorize(
         Capabilities.of(prediction.caller_role, blind_review=prediction.project.blind_review), need
@@ -196,19 +204,7 @@ def access_claim(user: User, claim_id: object, *, need: Need = Need.READ) -> Cla
     NotFound for claims of projects the user is not a member of; Forbidden if the role lacks
     `need` (Need.WRITE to link spans or answer suggestions, Need.EDIT_CLAIMS to change it).
     """
-    pk = _id(claim_id, "claim")
-    if not user.is_authenticated:
-        raise NotFound("No such claim.")
-    try:
-        claim = (
-            Claim.objects.select_related("project")
-            .annotate(caller_role=caller_role(user))
-            .get(pk=pk)
-        )
-    except Claim.DoesNotExist:
-        raise NotFound("No such claim.") from None
-    if claim.caller_role is None:
-        raise NotFound("No such claim.")
+    claim = _member_row(Claim, claim_id, user, "claim")
     remember_role(claim.project, user, claim.caller_role)
     authorize(Capabilities.of(claim.caller_role, blind_review=claim.project.blind_review), need)
     return claim
@@ -222,17 +218,7 @@ def access_webhook(
     NotFound for endpoints of other projects and for members whose role may not manage
     webhooks (an endpoint's URL and secret are the editors' alone, as a job is its kind's).
     """
-    pk = _id(webhook_id, "webhook")
-    if not user.is_authenticated:
-        raise NotFound("No such webhook.")
-    try:
-        endpoint = (
-            WebhookEndpoint.objects.select_related("project")
-            .annotate(caller_role=caller_role(user))
-            .get(pk=pk)
-        )
-    except WebhookEndpoint.DoesNotExist:
-        raise NotFound("No such webhook.") from None
+    endpoint = _member_row(WebhookEndpoint, webhook_id, user, "webhook")
     capabilities = Capabilities.of(endpoint.caller_role, blind_review=endpoint.project.blind_review)
     if not capabilities.allows(need):
         raise NotFound("No such webhook.")
