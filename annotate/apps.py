@@ -11,6 +11,8 @@ class AnnotateConfig(AppConfig):
     def ready(self) -> None:
         import_module("annotate.projects.intake")  # the article-import job kind
         import_module("annotate.claims.jobs")  # the claim-embeddings job kind
+        import_module("annotate.review.revision_job")  # the article-revision job kind
+        import_module("annotate.quality.jobs")  # the agreement-recompute job kind
         # Job kinds of deployments and tests (JOBS_KIND_MODULES) register themselves on import.
         for module in settings.JOBS_KIND_MODULES:
             import_module(module)

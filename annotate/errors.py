@@ -73,3 +73,17 @@ class InvitationRefused(ValidationError):
         super().__init__({"token": [message]})
         self.http_status = 410 if gone else 404
         self.http_detail = message
+
+
+class Gone(Exception):
+    """What existed but was deleted on purpose and will not come back (a job's file past
+    JOB_FILES_RETENTION_DAYS): 410 at the API."""
+
+    http_status = 410
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.http_detail = message
+
+    def http_extra(self) -> dict:
+        return {}

@@ -359,6 +359,15 @@ JOBS_KIND_MODULES = env_list("JOBS_KIND_MODULES", default=[])
 CLAIM_EMBEDDINGS = env_bool("CLAIM_EMBEDDINGS", default=True)
 # How long a download link of a job's file stays valid.
 JOB_DOWNLOAD_MAX_AGE = timedelta(hours=int(os.environ.get("JOB_DOWNLOAD_MAX_AGE_HOURS", "24")))
+# A finished job's stored files (exports, leftover inputs) are deleted this many days after it
+# ended, by purge_job_files (run at the end of every job, and as a command for cron).
+JOB_FILES_RETENTION_DAYS = int(os.environ.get("JOB_FILES_RETENTION_DAYS", 7))
+# Revising an article body into which more spans than this point (each is re-anchored) runs as
+# a background job (the API's revise answers 202); smaller revisions run in the request.
+REVISION_JOB_SPANS = int(os.environ.get("REVISION_JOB_SPANS", 500))
+# Agreement figures not cached of a project with more submitted verdicts than this are computed
+# by a background job (the quality page and API answer 202 with it) instead of in the request.
+AGREEMENT_JOB_VERDICTS = int(os.environ.get("AGREEMENT_JOB_VERDICTS", 200_000))
 # Exports of projects with more verdicts than this become background jobs (API and page);
 # smaller ones stream in the response, as before.
 EXPORT_JOB_THRESHOLD = int(os.environ.get("EXPORT_JOB_THRESHOLD", 100_000))

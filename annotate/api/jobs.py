@@ -31,7 +31,8 @@ class JobOutput(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
     downloads = serializers.SerializerMethodField(
         help_text="When done: a link per file (`file`, `datasheet`, ...), valid for "
-        "JOB_DOWNLOAD_MAX_AGE and only for people who may see the job."
+        "JOB_DOWNLOAD_MAX_AGE and only for people who may see the job; none once the files "
+        "expired (`files_expired_at`, JOB_FILES_RETENTION_DAYS after the job ended)."
     )
 
     class Meta:
@@ -56,6 +57,7 @@ class JobOutput(serializers.ModelSerializer):
             "result",
             "error",
             "downloads",
+            "files_expired_at",
         ]
         read_only_fields = fields
 
@@ -129,7 +131,8 @@ class JobViewSet(
     @action(detail=False, methods=["get"], url_path=r"download/(?P<token>[A-Za-z0-9_:\-]+)")
     def download(self, request, token=None):
         """A file of a done job, by the signed link its output gives (expires after
-        JOB_DOWNLOAD_MAX_AGE); the caller must still be allowed to see the job."""
+        JOB_DOWNLOAD_MAX_AGE); the caller must still be allowed to see the job. 410 once the
+        job's files were deleted (JOB_FILES_RETENTION_DAYS after it ended)."""
         job_id, artifact = downloads.job_download_unsign(token)
         job = access_job(request.user, job_id)
         name = downloads.job_download_name(job=job, artifact=artifact)

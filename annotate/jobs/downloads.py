@@ -9,7 +9,7 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.core import signing
 
-from annotate.errors import NotFound
+from annotate.errors import Gone, NotFound
 from annotate.jobs.models import Job
 
 _SIGNER_SALT = "annotate.jobs.download"
@@ -27,7 +27,7 @@ def _signer() -> signing.TimestampSigner:
 
 def job_artifacts(job: Job) -> dict[str, str]:
     """The stored files of a done job by artifact: the main `file`, then its companions."""
-    if job.status != Job.Status.DONE:
+    if job.status != Job.Status.DONE or job.files_expired_at is not None:
         return {}
     files = {MAIN: job.result_file.name} if job.result_file else {}
     companions = job.result.get("companions") if isinstance(job.result, dict) else None
@@ -55,7 +55,13 @@ def job_download_unsign(token: str) -> tuple[int, str]:
 
 
 def job_download_name(*, job: Job, artifact: str) -> str:
-    """The storage name of one of the job's files; NotFound unless the job is done and has it."""
+    """The storage name of one of the job's files; NotFound unless the job is done and has it,
+    Gone once purge_job_files deleted it."""
+    if job.files_expired_at is not None:
+        raise Gone(
+            f"This job's files were deleted {settings.JOB_FILES_RETENTION_DAYS} days after it "
+            "finished: run it again for a new one."
+        )
     name = job_artifacts(job).get(artifact)
     if not name:
         raise NotFound("This job has no such file.")

@@ -26,6 +26,8 @@ class JobOutput:
 
 # handler(job=..., progress=...) -> JobOutput; progress(done, total=None) may raise JobCancelled.
 Handler = Callable[..., JobOutput]
+# summary(result) -> one line for the job's page once it is done ("" for none).
+Summary = Callable[[dict[str, Any]], str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,14 +36,17 @@ class JobKind:
     handler: Handler
     need: Need  # to start the job and to see it (with its result)
     label: str
+    summary: Summary | None = None
 
 
 _KINDS: dict[str, JobKind] = {}
 
 
-def register_job_kind(name: str, handler: Handler, *, need: Need, label: str = "") -> JobKind:
+def register_job_kind(
+    name: str, handler: Handler, *, need: Need, label: str = "", summary: Summary | None = None
+) -> JobKind:
     """Add a kind; registering the same handler again (a module imported twice) changes nothing."""
-    kind = JobKind(name=name, handler=handler, need=need, label=label or name)
+    kind = JobKind(name=name, handler=handler, need=need, label=label or name, summary=summary)
     known = _KINDS.get(name)
     if known is not None and known.handler is not handler:
         raise ValueError(f"Job kind {name!r} is registered twice.")

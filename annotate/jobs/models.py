@@ -38,6 +38,9 @@ class Job(models.Model):
     result = models.JSONField(default=dict, blank=True, help_text="The job's report.")
     result_file = models.FileField(max_length=500, blank=True)
     error = models.TextField(blank=True)
+    # When purge_job_files deleted the job's stored files (JOB_FILES_RETENTION_DAYS after it
+    # finished): its download links answer 410 from then on.
+    files_expired_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

@@ -141,8 +141,20 @@ def run_job(job_id: int, *, final_attempt: bool = True) -> str | None:
     """Run the job if it is still to run; its final status, or None if nothing ran.
 
     A transient error (TRANSIENT_ERRORS) is raised again for the engine to retry unless this is
-    the final attempt; every other error fails the job with its reason.
+    the final attempt; every other error fails the job with its reason. A job that ended then
+    deletes the files of jobs past JOB_FILES_RETENTION_DAYS: every engine runs jobs, so no
+    extra process (a Celery beat) is needed; `manage.py purge_job_files` does it from cron.
     """
+    status = _run(job_id, final_attempt=final_attempt)
+    if status is not None:
+        try:
+            services.job_files_purge()
+        except Exception:  # the job's own outcome stands; the next job or cron tries again
+            logger.warning("Purging old job files failed", exc_info=True)
+    return status
+
+
+def _run(job_id: int, *, final_attempt: bool) -> str | None:
     job = services.job_start(job_id=job_id)
     if job is None:
         return None

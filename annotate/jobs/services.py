@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
@@ -175,6 +176,14 @@ def job_fail(*, job: Job, error: str) -> bool:
     return failed
 
 
+def job_result_keep(*, job: Job, result: dict[str, Any]) -> bool:
+    """Store a handler's report before it returns, in the handler's own transaction, so that the
+    report commits (or rolls back) with the work: a rerun after a lost worker finds it there and
+    does not do the work again. False if this attempt no longer owns the job."""
+    job.result = result
+    return bool(_this_attempt(job).update(result=result))
+
+
 def job_note_error(*, job: Job, error: str) -> None:
     """Keep a transient error on a job about to be retried (shown while it waits)."""
     _this_attempt(job).update(error=f"Retrying after: {error}"[:10_000])
@@ -247,3 +256,48 @@ def jobs_mark_lost(*, project_ids: list[int] | None = None) -> int:
         error=f"Worker lost: no progress for more than {settings.JOB_LOST_AFTER_S} s "
         "(the process running the job stopped).",
     )
+
+
+def job_folder(job_id: int) -> str:
+    """Where a job's kinds store its files (inputs, outputs), so that they go with it."""
+    return f"jobs/{job_id}"
+
+
+def _storage_tree_delete(folder: str) -> int:
+    """Delete every file under `folder` in the storage, and the folder; how many files."""
+    try:
+        folders, files = default_storage.listdir(folder)
+    except FileNotFoundError:  # on disk, nothing was ever stored there (object stores: empty)
+        return 0
+    deleted = 0
+    for name in files:
+        default_storage.delete(f"{folder}/{name}")
+        deleted += 1
+    for name in folders:
+        deleted += _storage_tree_delete(f"{folder}/{name}")
+    default_storage.delete(folder)  # on disk, the empty directory; elsewhere nothing
+    return deleted
+
+
+def job_files_purge(*, now: datetime.datetime | None = None) -> tuple[int, int]:
+    """Delete the stored files of the jobs finished more than JOB_FILES_RETENTION_DAYS ago and
+    mark them expired (their download links then answer 410); (jobs, files deleted).
+
+    A job is marked after its files are deleted: cut short in between, the next purge deletes
+    what is left and marks it then; a purge run twice finds nothing more to do.
+    """
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.JOB_FILES_RETENTION_DAYS)
+    expired = Job.objects.filter(
+        status__in=Job.FINISHED, finished_at__lt=cutoff, files_expired_at__isnull=True
+    ).order_by("pk")
+    jobs = files = 0
+    for job_id, result_file in expired.values_list("pk", "result_file").iterator():
+        files += _storage_tree_delete(job_folder(job_id))
+        if result_file and default_storage.exists(result_file):  # a kind storing elsewhere
+            default_storage.delete(result_file)
+            files += 1
+        jobs += Job.objects.filter(pk=job_id, files_expired_at__isnull=True).update(
+            files_expired_at=now
+        )
+    return jobs, files

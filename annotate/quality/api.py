@@ -1,4 +1,5 @@
-"""GET /api/v1/projects/{id}/agreement/: the quality page's figures as JSON (editors only).
+"""GET /api/v1/projects/{id}/agreement/: the quality page's figures as JSON (editors only), and
+POST .../agreement/recompute/: the same figures recomputed by a background job.
 
 A figure the data cannot support renders as `{"value": null, "reason": "..."}`, never NaN.
 The output serializers render `annotate.quality.ProjectAgreement` as it is; the
@@ -12,12 +13,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotate.access import Need, access_project
+from annotate.api.jobs import JobOutput
+from annotate.jobs.links import job_api_url
 from annotate.quality import (
     MAX_ID,
     AgreementFilters,
     alpha_reading,
-    project_agreement,
 )
+from annotate.quality.jobs import agreement_job_start, agreement_job_wanted
+from annotate.quality.selectors import agreement_cached, agreement_recompute
 from annotate.quality.statistics import FleissKappa, NotComputable, SpanScores
 
 
@@ -294,16 +298,49 @@ class AgreementQuery(serializers.Serializer):
 class AgreementView(APIView):
     @extend_schema(
         parameters=[AgreementQuery],
-        responses=AgreementOutput,
+        responses={200: AgreementOutput, 202: JobOutput},
         summary="Agreement between the project's reviewers (editors)",
         description="Krippendorff's alpha, Fleiss' and Cohen's kappa, percent agreement, per "
         "reviewer and per label figures, progress per day, the most contested claims and span "
         "marking F1, from submitted verdicts. A figure the data cannot support is "
-        '`{"value": null, "reason": "..."}`.',
+        '`{"value": null, "reason": "..."}`.\n\nFigures not cached of a project with more than '
+        "the server's AGREEMENT_JOB_VERDICTS submitted verdicts are computed by a background "
+        "job: 202 with the job (Location: its URL); ask again once it is done.",
     )
     def get(self, request, pk: int):
         project = access_project(request.user, pk, need=Need.SEE_QUALITY)
         given = AgreementQuery(data=request.query_params)
         given.is_valid(raise_exception=True)
-        report = project_agreement(project, given.filters())
-        return Response(agreement_json(report))
+        filters = given.filters()
+        report = agreement_cached(project, filters)
+        if report is None and agreement_job_wanted(project=project):
+            return _job_response(
+                request, agreement_job_start(project=project, actor=request.user, filters=filters)
+            )
+        return Response(agreement_json(report or agreement_recompute(project, filters)))
+
+
+class AgreementRecomputeView(APIView):
+    @extend_schema(
+        parameters=[AgreementQuery],
+        request=None,
+        responses={202: JobOutput},
+        summary="Recompute the agreement figures in a background job (editors)",
+        description="Starts a job computing the figures of these filters and caching them for "
+        "GET .../agreement/ (or answers the one already queued or running for them): 202 with "
+        "the job (Location: its URL).",
+    )
+    def post(self, request, pk: int):
+        project = access_project(request.user, pk, need=Need.SEE_QUALITY)
+        given = AgreementQuery(data=request.query_params)
+        given.is_valid(raise_exception=True)
+        job = agreement_job_start(project=project, actor=request.user, filters=given.filters())
+        return _job_response(request, job)
+
+
+def _job_response(request, job) -> Response:
+    return Response(
+        JobOutput(job, context={"request": request}).data,
+        status=202,
+        headers={"Location": job_api_url(job, request)},
+    )

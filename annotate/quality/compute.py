@@ -7,7 +7,7 @@ import datetime
 import itertools
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,17 +73,26 @@ class _Ratings:
     adjudicated: npt.NDArray[np.int64]  # per span: adjudicated label index, -1 if none
 
 
-def compute_agreement(project: Project, filters: AgreementFilters) -> ProjectAgreement:
+# progress(verdicts read, total): a job's report, called every CHUNK_ROWS verdicts; it may raise
+# to stop the computation (a cancelled job).
+ReadProgress = Callable[[int, int], None]
+
+
+def compute_agreement(
+    project: Project, filters: AgreementFilters, *, progress: ReadProgress | None = None
+) -> ProjectAgreement:
     """The figures, computed from the database now (`project_agreement()` caches them)."""
     # In a transaction, PostgreSQL streams the server-side cursors of `.iterator()`; outside
     # one they are WITH HOLD, and the whole result is materialised before the first row.
     with transaction.atomic():
-        return _compute(project, filters)
+        return _compute(project, filters, progress)
 
 
-def _compute(project: Project, filters: AgreementFilters) -> ProjectAgreement:
+def _compute(
+    project: Project, filters: AgreementFilters, progress: ReadProgress | None = None
+) -> ProjectAgreement:
     verdicts = _submitted_verdicts(project, filters)
-    ratings = _read_ratings(project, filters, verdicts)
+    ratings = _read_ratings(project, filters, verdicts, progress)
     users = _usernames(ratings.reviewer_ids, project, filters)
     # Rows in username order, so tables and the heatmap read alphabetically.
     order = sorted(
@@ -143,14 +152,30 @@ def _compute(project: Project, filters: AgreementFilters) -> ProjectAgreement:
     )
 
 
+def _reporting(rows: Iterator[tuple], progress: ReadProgress, total: int) -> Iterator[tuple]:
+    """The rows, with a progress report after every chunk (and the last)."""
+    done = 0
+    for chunk in iter(lambda: list(itertools.islice(rows, CHUNK_ROWS)), []):
+        yield from chunk
+        done += len(chunk)
+        progress(min(done, total), total)
+
+
 def _read_ratings(
-    project: Project, filters: AgreementFilters, verdicts: QuerySet[Verdict]
+    project: Project,
+    filters: AgreementFilters,
+    verdicts: QuerySet[Verdict],
+    progress: ReadProgress | None = None,
 ) -> _Ratings:
     index = _LabelCodes({label: i for i, label in enumerate(project.labels)})
     span_ids, reviewer_ids, codes = array("q"), array("q"), array("q")
     add_span, add_reviewer, add_code = span_ids.append, reviewer_ids.append, codes.append
     # Streamed in chunks into flat int arrays: no model instances, no tuple kept per verdict.
     rows = verdicts.values_list("span_id", "reviewer_id", "label").iterator(chunk_size=CHUNK_ROWS)
+    if progress is not None:
+        total = verdicts.count()
+        progress(0, total)
+        rows = _reporting(rows, progress, total)
     for span_id, reviewer_id, label in rows:
         add_span(span_id)
         add_reviewer(reviewer_id)

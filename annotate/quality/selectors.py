@@ -12,7 +12,7 @@ import uuid
 from django.core.cache import caches
 
 from annotate.models import Project
-from annotate.quality.compute import compute_agreement
+from annotate.quality.compute import ReadProgress, compute_agreement
 from annotate.quality.reports import AgreementFilters, ProjectAgreement
 
 # Bump when the report's shape changes, so no process reads another version's pickles.
@@ -61,15 +61,34 @@ def _cache_key(project: Project, filters: AgreementFilters) -> str:
     )
 
 
+def agreement_cached(
+    project: Project, filters: AgreementFilters | None = None
+) -> ProjectAgreement | None:
+    """The cached figures of the project's current generation, or None."""
+    return caches[CACHE].get(_cache_key(project, filters or AgreementFilters()))
+
+
+def agreement_recompute(
+    project: Project,
+    filters: AgreementFilters | None = None,
+    *,
+    progress: ReadProgress | None = None,
+) -> ProjectAgreement:
+    """Compute the figures now and cache them for every process (the recomputation job's work)."""
+    filters = filters or AgreementFilters()
+    # The key is read before computing: a verdict submitted meanwhile moves the project to a new
+    # generation, and these figures, already stale, are never served under it.
+    key = _cache_key(project, filters)
+    report = compute_agreement(project, filters, progress=progress)
+    caches[CACHE].set(key, report, CACHE_TIMEOUT_S)
+    return report
+
+
 def project_agreement(
     project: Project, filters: AgreementFilters | None = None
 ) -> ProjectAgreement:
     """Agreement figures of the project's submitted verdicts (cached per project and filters)."""
-    filters = filters or AgreementFilters()
-    key = _cache_key(project, filters)
-    cache = caches[CACHE]
-    report = cache.get(key)
+    report = agreement_cached(project, filters)
     if report is None:
-        report = compute_agreement(project, filters)
-        cache.set(key, report, CACHE_TIMEOUT_S)
+        report = agreement_recompute(project, filters)
     return report

@@ -7,10 +7,12 @@ holds the filter form, the view and the page's context.
 import datetime
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from annotate.access import Need, access_project
 from annotate.claims.evaluation import decisions_scored, report_build
@@ -21,11 +23,12 @@ from annotate.quality import (
     ProjectAgreement,
     alpha_reading,
     kappa_reading,
-    project_agreement,
 )
 from annotate.quality.charts import day_chart, heatmap, label_chart
 from annotate.quality.formatting import f1_text, fleiss_figure, number, percent, plural
+from annotate.quality.jobs import agreement_job_start, agreement_job_wanted
 from annotate.quality.reports import ReviewerFigures, SpanMarking
+from annotate.quality.selectors import agreement_cached, agreement_recompute
 from annotate.quality.statistics import NotComputable, SpanScores
 
 MARKING_ARTICLES_SHOWN = 50
@@ -73,10 +76,32 @@ def quality(request: HttpRequest, project_pk: int) -> HttpResponse:
     context: dict = {"project": project, "form": form, "report": None}
     if form.is_bound and not form.is_valid():
         return render(request, "annotate/quality.html", context, status=400)
-    report = project_agreement(project, form.filters() if form.is_bound else None)
+    filters = form.filters() if form.is_bound else AgreementFilters()
+    report = agreement_cached(project, filters)
+    if report is None and agreement_job_wanted(project=project):
+        # Too many verdicts to compute while the request waits: a job computes (or is already
+        # computing) them, and this page shows them once it is done.
+        context["job"] = agreement_job_start(project=project, actor=request.user, filters=filters)
+        return render(request, "annotate/quality.html", context, status=202)
+    report = report or agreement_recompute(project, filters)
     context.update(_page_context(project, report))
     context["claim_matching"] = _claim_matching_context(project)
     return render(request, "annotate/quality.html", context)
+
+
+@login_required
+@require_POST
+def quality_recompute(request: HttpRequest, project_pk: int) -> HttpResponse:
+    """Recompute the figures of the page's filters (its query string) in a job; its page."""
+    project = access_project(request.user, project_pk, need=Need.SEE_QUALITY)
+    form = AgreementFilterForm(
+        request.GET, articles=list(project_selectors.project_articles(project=project))
+    )
+    if not form.is_valid():
+        messages.error(request, "These filters are not valid; correct them first.")
+        return redirect("annotate:quality", project.pk)
+    job = agreement_job_start(project=project, actor=request.user, filters=form.filters())
+    return redirect("annotate:job", job.pk)
 
 
 def _claim_matching_context(project: Project) -> dict:

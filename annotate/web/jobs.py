@@ -28,7 +28,15 @@ def _links(jobs: list[Job], user) -> None:
     for job in jobs:
         remember_role(job.project, user, job.caller_role)
         job.api_url = job_api_url(job)
-        job.kind_label = job_kinds()[job.kind].label if job.kind in job_kinds() else job.kind
+        kind = job_kinds().get(job.kind)
+        job.kind_label = kind.label if kind else job.kind
+        job.summary = (
+            kind.summary(job.result)
+            if kind and kind.summary and job.status == Job.Status.DONE
+            else ""
+        )
+        # Pages reload once such a job is done, to show its summary (jobs.js).
+        job.reload_when_finished = bool(kind and kind.summary) or job.kind == ARTICLE_IMPORT_JOB
         job.download_links = [
             (downloads.ARTIFACT_LABELS.get(artifact, artifact), job_download_url(job, artifact))
             for artifact in downloads.job_artifacts(job)
@@ -51,6 +59,7 @@ def project_jobs(request: HttpRequest, project_pk: int) -> HttpResponse:
             "jobs": jobs,
             "capabilities": capabilities(project, request.user),
             "max_age_hours": int(settings.JOB_DOWNLOAD_MAX_AGE.total_seconds() // 3600),
+            "retention_days": settings.JOB_FILES_RETENTION_DAYS,
         },
     )
 
@@ -64,8 +73,10 @@ def job_detail(request: HttpRequest, job_pk: int) -> HttpResponse:
     context = {
         "job": job,
         "project": job.project,
-        # An import's report is rendered here once it is done: jobs.js reloads the page then.
-        "reload_when_finished": job.kind == ARTICLE_IMPORT_JOB,
+        "retention_days": settings.JOB_FILES_RETENTION_DAYS,
+        # An import's report and a kind's summary are rendered here once it is done: jobs.js
+        # reloads the page then.
+        "reload_when_finished": job.reload_when_finished,
         **import_report_context(job),
     }
     return render(request, "annotate/job.html", context)

@@ -33,6 +33,11 @@ urlpatterns = [
     path("invitations/<str:token>/", people.invitation, name="invitation"),
     path("projects/<int:project_pk>/articles/add/", intake.articles_add, name="articles-add"),
     path("projects/<int:project_pk>/quality/", quality_views.quality, name="quality"),
+    path(
+        "projects/<int:project_pk>/quality/recompute/",
+        quality_views.quality_recompute,
+        name="quality-recompute",
+    ),
     path("projects/<int:project_pk>/jobs/", jobs.project_jobs, name="jobs"),
     path("jobs/<int:job_pk>/", jobs.job_detail, name="job"),
     path("projects/<int:project_pk>/webhooks/", webhooks.project_webhooks, name="webhooks"),

@@ -21,7 +21,7 @@ from annotate.api.views import (
 from annotate.api.views.articles import ArticleViewSet
 from annotate.api.views.me import MeView
 from annotate.api.webhooks import ProjectWebhookViewSet, WebhookViewSet
-from annotate.quality.api import AgreementView
+from annotate.quality.api import AgreementRecomputeView, AgreementView
 from config.api.views import HealthView, not_found
 from datasets.api import ProjectExportView, ProjectImportView
 
@@ -54,6 +54,11 @@ urlpatterns = [
         name="docs",
     ),
     path("projects/<int:pk>/agreement/", AgreementView.as_view(), name="project-agreement"),
+    path(
+        "projects/<int:pk>/agreement/recompute/",
+        AgreementRecomputeView.as_view(),
+        name="project-agreement-recompute",
+    ),
     path("projects/<int:pk>/export/", ProjectExportView.as_view(), name="project-export"),
     path("projects/<int:pk>/imports/", ProjectImportView.as_view(), name="project-imports"),
     path("projects/<int:project_pk>/webhooks/", project_webhooks, name="project-webhooks"),

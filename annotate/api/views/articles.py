@@ -30,6 +30,7 @@ from annotate.projects import selectors as project_selectors
 from annotate.projects import services as project_services
 from annotate.projects.intake import article_import_job_start
 from annotate.review import services
+from annotate.review.revision_job import article_revision_job_start, revision_job_wanted
 from config.api.errors import ErrorOutput
 from config.api.fields import IdField, IdFilter
 from corpus import api as corpus_api
@@ -168,10 +169,14 @@ class ArticleViewSet(corpus_api.ArticleViewSet):
         request=ReviseInput,
         responses={
             200: ReviseOutput,
+            202: JobOutput,
             409: OpenApiResponse(description="Spans of a project the caller does not edit"),
         },
         description="Replace the body (editors); every span is re-anchored, lost ones become "
-        "orphaned. 409 when spans of a project the caller does not edit would move or be "
+        "orphaned. An article with more than the server's REVISION_JOB_SPANS spans is revised "
+        "by a background job instead: 202 with the job (Location: its URL), whose `result` "
+        "reports `kept`, `moved`, `fuzzy` and `orphaned`; the refusals below then fail the job "
+        "with their reason. 409 when spans of a project the caller does not edit would move or be "
         "orphaned (`projects`: those of them the caller is a member of; the rest are named "
         '"another project"); staff may revise any. 400 on `body` when another article '
         "already has exactly this text (not named: it may be in projects the caller cannot "
@@ -183,6 +188,15 @@ class ArticleViewSet(corpus_api.ArticleViewSet):
         article = self.get_object()
         given = ReviseInput(data=request.data)
         given.is_valid(raise_exception=True)
+        if revision_job_wanted(article=article, actor=request.user):
+            job = article_revision_job_start(
+                article=article, actor=request.user, **given.validated_data
+            )
+            return Response(
+                JobOutput(job, context={"request": request}).data,
+                status=202,
+                headers={"Location": job_api_url(job, request)},
+            )
         report = services.article_body_revise(
             article=article, actor=request.user, **given.validated_data
         )

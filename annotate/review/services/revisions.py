@@ -1,7 +1,8 @@
 """Revising an article's body and re-anchoring every span that points into it (FORMATS.md §2)."""
 
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -22,10 +23,25 @@ class RevisionReport:
     fuzzy: int = 0
     orphaned: int = 0
 
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+# progress(done, total): spans re-anchored so far; a job's callback may raise to stop (the
+# revision's transaction then rolls back whole).
+RevisionProgress = Callable[[int, int], None]
+# Spans between two progress reports.
+PROGRESS_EVERY = 200
+
 
 @transaction.atomic
 def article_body_revise(
-    *, article: Article, body: str, actor, raw_text: str | None = None
+    *,
+    article: Article,
+    body: str,
+    actor,
+    raw_text: str | None = None,
+    progress: RevisionProgress | None = None,
 ) -> RevisionReport:
     """Replace an article's body (e.g. a corrected import) and re-anchor its spans.
 
@@ -35,23 +51,14 @@ def article_body_revise(
     reviser must edit every project whose spans would move or be orphaned (staff may revise
     any), or the revision is refused with RevisionConflict.
     """
-    _require_editor(article=article, actor=actor)
+    article_reviser_require(article=article, actor=actor)
     article = Article.objects.select_for_update().get(pk=article.pk)
-    new_body = canonical_body(body)
-    if not new_body:
-        raise ValidationError({"body": "The body cannot be empty."})
-    digest = content_hash(new_body)
+    new_body, digest = revision_body_check(article=article, body=body)
     if digest == article.content_hash:
         return RevisionReport(kept=article.spans.count())
-    if Article.objects.filter(content_hash=digest).exclude(pk=article.pk).exists():
-        # Neither named nor linked: the other article may be in projects the actor cannot read.
-        # That the text is stored is no secret to someone who holds it (an import says as much).
-        raise ValidationError(
-            {"body": "This exact text is already stored as another article; import it instead."}
-        )
 
     spans = list(Span.objects.select_for_update().filter(article=article))
-    outcomes = _spans_reanchor(spans, new_body)
+    outcomes = _spans_reanchor(spans, new_body, progress)
     _require_editor_of_displaced(
         actor, {span.project_id for span, outcome, _ in outcomes if outcome != "kept"}
     )
@@ -69,7 +76,27 @@ def article_body_revise(
 Outcome = tuple[Span, str, bool]
 
 
-def _require_editor(*, article: Article, actor) -> None:
+def revision_body_check(*, article: Article, body: str) -> tuple[str, str]:
+    """The new body in canonical form and its hash; ValidationError on `body` if it is empty or
+    another article's text (checked again by the revision itself, and early by its job's door)."""
+    new_body = canonical_body(body)
+    if not new_body:
+        raise ValidationError({"body": "The body cannot be empty."})
+    digest = content_hash(new_body)
+    if (
+        digest != article.content_hash
+        and Article.objects.filter(content_hash=digest).exclude(pk=article.pk).exists()
+    ):
+        # Neither named nor linked: the other article may be in projects the actor cannot read.
+        # That the text is stored is no secret to someone who holds it (an import says as much).
+        raise ValidationError(
+            {"body": "This exact text is already stored as another article; import it instead."}
+        )
+    return new_body, digest
+
+
+def article_reviser_require(*, article: Article, actor) -> None:
+    """PermissionDenied unless the actor edits a project with the article (or is a superuser)."""
     is_editor = Membership.objects.filter(
         project__articles=article, user=actor, role=Role.EDITOR
     ).exists()
@@ -77,9 +104,15 @@ def _require_editor(*, article: Article, actor) -> None:
         raise PermissionDenied("Only an editor of a project with this article may revise it.")
 
 
-def _spans_reanchor(spans: list[Span], new_body: str) -> list[Outcome]:
+def _spans_reanchor(
+    spans: list[Span], new_body: str, progress: RevisionProgress | None = None
+) -> list[Outcome]:
     """Give each span its place in the new body (unsaved), at most one span per passage."""
-    anchored = [(span, _anchor(span, new_body)) for span in spans]
+    anchored = []
+    for done, span in enumerate(spans, start=1):
+        anchored.append((span, _anchor(span, new_body)))
+        if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(spans)):
+            progress(done, len(spans))
     # Exact anchors claim their passage first; a span that would land on a passage another
     # span of its project already holds is orphaned rather than duplicated.
     anchored.sort(key=lambda pair: (pair[1] is None, pair[1].errors if pair[1] else 0, pair[0].pk))
