@@ -616,6 +616,7 @@ class JobAdmin(ReadOnlyAdmin, admin.ModelAdmin):
         "attempts",
         "result",
         "result_file",
+        "files_expired_at",
         "error",
     )
 

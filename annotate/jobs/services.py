@@ -31,9 +31,16 @@ Status = Job.Status
 
 @transaction.atomic
 def job_create(
-    *, kind: str, project: Project, actor: User, params: dict[str, Any], total: int | None = None
+    *,
+    kind: str,
+    project: Project,
+    actor: User,
+    params: dict[str, Any],
+    total: int | None = None,
+    dispatch: bool = True,
 ) -> Job:
-    """A queued job of a registered kind, run once the transaction commits (runner.job_dispatch).
+    """A queued job of a registered kind, run once the transaction commits (runner.job_dispatch),
+    or, with dispatch=False, by the caller (a command running it in its own process: run_job).
 
     PermissionDenied unless the actor's role in the project has the kind's need.
     """
@@ -44,12 +51,13 @@ def job_create(
     job.full_clean()
     job.save()
 
-    def dispatch() -> None:
+    def job_dispatch_on_commit() -> None:
         from annotate.jobs.runner import job_dispatch  # the runner calls these services
 
         job_dispatch(job.pk)
 
-    transaction.on_commit(dispatch)
+    if dispatch:
+        transaction.on_commit(job_dispatch_on_commit)
     return job
 
 

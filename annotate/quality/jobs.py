@@ -61,15 +61,22 @@ def agreement_job_wanted(*, project: Project) -> bool:
 
 
 @transaction.atomic
-def agreement_job_start(*, project: Project, actor, filters: AgreementFilters) -> Job:
+def agreement_job_start(
+    *, project: Project, actor, filters: AgreementFilters, dispatch: bool = True
+) -> Job:
     """A job recomputing the project's figures for these filters: the unfinished one already
-    asked for, if any (a reload of the page joins it), else a new one.
+    asked for, if any (a reload of the page joins it), else a new one. With dispatch=False, always
+    a new one, for the caller to run (the command, in its own process).
 
     PermissionDenied unless the actor may see the project's agreement figures.
     """
     if not capabilities(project, actor).allows(Need.SEE_QUALITY):
         raise PermissionDenied(REFUSALS[Need.SEE_QUALITY])
     params = filters_params(filters)
+    if not dispatch:
+        return job_create(
+            kind=AGREEMENT_JOB, project=project, actor=actor, params=params, dispatch=False
+        )
     unfinished = Job.objects.filter(
         kind=AGREEMENT_JOB,
         project=project,
