@@ -9,6 +9,12 @@ BACKOFF_BASE_S = 5
 BACKOFF_MAX_S = 300
 
 
+def retry_countdown_s(retries: int) -> int:
+    """Seconds before retry number `retries + 1`: doubling from BACKOFF_BASE_S, at most
+    BACKOFF_MAX_S."""
+    return min(BACKOFF_BASE_S * 2**retries, BACKOFF_MAX_S)
+
+
 @app.task(
     bind=True,
     name="annotate.jobs.run_job",
@@ -21,5 +27,4 @@ def run_job_task(self, job_id: int) -> str | None:
     try:
         return run_job(job_id, final_attempt=self.request.retries >= self.max_retries)
     except TRANSIENT_ERRORS as error:
-        countdown = min(BACKOFF_BASE_S * 2**self.request.retries, BACKOFF_MAX_S)
-        raise self.retry(exc=error, countdown=countdown) from error
+        raise self.retry(exc=error, countdown=retry_countdown_s(self.request.retries)) from error

@@ -1,9 +1,11 @@
 """Property-based tests driven by the served OpenAPI schema, against a live server.
 
 Every operation of `/api/v1/schema/` is called with generated valid and invalid input, as an editor
-of a project with articles, spans, verdicts, sources, comments, an adjudication and predictions,
-through a personal token. Checks: no 5xx, and responses match the schema for the documented status
-codes. Generation is seeded, so a run is repeatable; `SCHEMATHESIS_SEED=<n>` explores other inputs.
+of a project with articles, spans, verdicts, sources, comments, an adjudication, predictions, a
+webhook endpoint with a delivery and a done job, through a personal token; revisions and agreement
+figures go through their jobs (202). Checks: no 5xx, and responses match the schema for the
+documented status codes. Generation is seeded, so a run is repeatable; `SCHEMATHESIS_SEED=<n>`
+explores other inputs.
 """
 
 import os
@@ -23,6 +25,8 @@ from schemathesis.specs.openapi.checks import (
 from accounts.services import token_create
 from annotate.claims import services as claim_services
 from annotate.models import Prediction
+from annotate.quality import AgreementFilters
+from annotate.quality.jobs import agreement_job_start
 from annotate.review import services
 from annotate.webhooks import services as webhook_services
 from tests.factories import (
@@ -65,7 +69,10 @@ class World:
 
 
 @pytest.fixture
-def world(transactional_db) -> World:
+def world(transactional_db, settings) -> World:
+    # Revisions and agreement figures of this small project go through their jobs (202) too.
+    settings.REVISION_JOB_SPANS = 1
+    settings.AGREEMENT_JOB_VERDICTS = 1
     editor, first, second, viewer = (UserFactory() for _ in range(4))
     articles = ArticleFactory.create_batch(3)
     project = ProjectFactory(
@@ -101,6 +108,8 @@ def world(transactional_db) -> World:
     ]
     endpoint = WebhookEndpointFactory(project=project)
     ping = webhook_services.webhook_test_send(endpoint=endpoint, actor=editor)
+    # Run inline as it commits: a done job, whose figures GET .../agreement/ then serves.
+    job = agreement_job_start(project=project, actor=editor, filters=AgreementFilters())
     # Someone else's project: its rows must answer 404, never 500.
     VerdictFactory(span=SpanFactory(), reviewer=UserFactory())
 
@@ -135,6 +144,7 @@ def world(transactional_db) -> World:
             "/api/v1/webhooks/{id}/deliveries/{delivery_pk}/": [
                 {"id": endpoint.pk, "delivery_pk": ping.pk}
             ],
+            "/api/v1/jobs/{id}/": [{"id": job.pk}],
             "/api/v1/predictions/{id}/": [
                 {"id": pk} for pk in Prediction.objects.values_list("pk", flat=True)
             ],
