@@ -1,7 +1,7 @@
 """Jobs on a real Celery worker (a subprocess, `celery -A config worker --pool=solo`) with a real
 Redis broker, against the test database on PostgreSQL: an export job runs and reports, a slow
-job is cancelled mid-run, a worker killed mid-job leaves its job to the next worker, and an
-article upload job runs.
+job is cancelled mid-run, a worker killed mid-job leaves its job to the next worker, an article
+upload job runs, and so do an article revision and an agreement recomputation.
 
 The slow job is the tests' countdown kind (tests/annotate/jobs/kinds.py, loaded in the worker
 through JOBS_KIND_MODULES) rather than a large export: its pace is set by the test, so cancel
@@ -28,18 +28,23 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from annotate.jobs import services
-from annotate.models import Job
+from annotate.models import Job, Verdict
 from annotate.projects.intake import article_import_job_start
+from annotate.quality import AgreementFilters
+from annotate.quality.jobs import agreement_job_start
+from annotate.quality.selectors import agreement_cached
+from annotate.review.revision_job import article_revision_job_start
 from datasets.jobs import export_job_start
 from datasets.options import ExportOptions
 from tests.annotate.jobs.broker import celery_broker
 from tests.annotate.jobs.kinds import COUNTDOWN
 from tests.ci import on_ci
 from tests.datasets.exports import build_known_project, export
-from tests.factories import ProjectFactory, UserFactory
+from tests.factories import ArticleFactory, ProjectFactory, SpanFactory, UserFactory
 from tests.paths import ROOT
 from tests.web_pages import article_page
 
@@ -260,3 +265,33 @@ def test_an_article_upload_job_runs_on_the_worker(workers, local_site):
     }
     assert not default_storage.exists(job.params["files"][0]["stored"])
     assert "annotate.jobs.run_job" in workers.log()
+
+
+def test_a_revision_and_an_agreement_job_run_on_the_worker(workers):
+    """The article-revision job re-anchors on the worker and reports; the agreement job caches
+    figures this process then reads (the shared cache)."""
+    editor, reviewer = UserFactory(), UserFactory()
+    body = "The envoy said talks went well. Critics disagreed sharply."
+    article = ArticleFactory(body=body)
+    project = ProjectFactory(editors=[editor], reviewers=[reviewer], articles=[article])
+    span = SpanFactory(project=project, article=article, created_by=reviewer, text="Critics")
+    Verdict.objects.create(
+        span=span,
+        reviewer=reviewer,
+        label=project.labels[0],
+        status="submitted",
+        submitted_at=timezone.now(),
+    )
+    workers.start()
+
+    revision = article_revision_job_start(article=article, body="Update. " + body, actor=editor)
+    agreement = agreement_job_start(project=project, actor=editor, filters=AgreementFilters())
+
+    revision = wait_for(revision, finished, workers)
+    assert revision.status == Status.DONE, (revision.error, workers.log())
+    assert (revision.result["moved"], revision.result["orphaned"]) == (1, 0)
+    span.refresh_from_db()
+    assert span.start == len("Update. ") + body.index("Critics")
+    agreement = wait_for(agreement, finished, workers)
+    assert agreement.status == Status.DONE, (agreement.error, workers.log())
+    assert agreement_cached(project).verdicts == 1
