@@ -80,6 +80,21 @@ def test_job_list_shows_the_visible_jobs_filtered(api_as, project, job, reviewer
     assert client.get("/api/v1/jobs/?status=nonsense").status_code == 400
 
 
+def test_another_projects_jobs_stay_hidden_when_asked_for_by_project(
+    api_as, project, job, editor, outsider
+):
+    """Naming another project's id lists nothing of it, for any kind, even a reviewer's."""
+    JobFactory(project=project, created_by=editor, kind="dataset-export")
+    JobFactory(project=project, created_by=editor, kind="agreement-recompute")
+
+    response = api_as(outsider).get(f"/api/v1/jobs/?project={project.pk}")
+
+    assert response.status_code == 200 and response.json()["results"] == []
+    assert api_as(outsider).post(f"/api/v1/jobs/{job.pk}/cancel/").status_code == 404
+    job.refresh_from_db()
+    assert job.status == Status.QUEUED
+
+
 @pytest.mark.parametrize("n", [1, 20])
 def test_job_list_queries_stay_flat(api_as, project, editor, n, django_assert_max_num_queries):
     JobFactory.create_batch(n, project=project, created_by=editor)
