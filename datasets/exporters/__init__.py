@@ -32,6 +32,7 @@ class Exporter:
     write: Callable[[Iterable[Row], ExportContext], Iterator[str]]
     description: str
     head: Callable[[ExportContext], Iterable[Row]] | None = None  # rows before the articles
+    tail: Callable[[ExportContext], Iterable[Row]] | None = None  # rows after them
     default_labels: str = "all"
     label_modes: tuple[str, ...] = LABEL_MODES
     config: Callable[[Project], str] | None = None  # a second artifact (Label Studio's XML)
@@ -114,6 +115,10 @@ def _pieces(exporter: Exporter, context: ExportContext, progress: Callable | Non
                 yield row
             if progress is not None:
                 progress(article)
+        if exporter.tail is not None:
+            for row in exporter.tail(context):
+                stats.rows += 1
+                yield row
 
     pending: list[str] = []
     size = 0

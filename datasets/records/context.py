@@ -3,12 +3,13 @@
 import datetime
 import hashlib
 import hmac
+from functools import cached_property
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from annotate.models import Adjudication, Comment, Membership, Project, Span, Verdict
+from annotate.models import Adjudication, Claim, Comment, Membership, Project, Span, Verdict
 from datasets.options import ExportOptions
 from datasets.records.shapes import ExportStats, LabelRow, Person, SpanRecord, label_rows
 
@@ -22,6 +23,8 @@ class ExportContext:
         self.options = options
         self.labels = labels  # the effective label mode
         self.stats = ExportStats()
+        # What a format remembers across articles (ClaimReview: the claims met so far).
+        self.state: dict = {}
         self.people = project_people(project=project, options=options)
         # Ordinal scales: worst = 1 ... best = n (FORMATS.md §3); the scale lists most true first.
         labels_in_order = project.labels
@@ -30,6 +33,16 @@ class ExportContext:
             if project.scale_is_ordinal
             else {}
         )
+
+    @cached_property
+    def claim_refs(self) -> dict[int, str]:
+        """{claim pk: `cl-N`}, N the claim's rank by pk in the project: like the other ids,
+        derived from order, so an import creating the claims in file order gets the same."""
+        pks = Claim.objects.filter(project=self.project).order_by("pk").values_list("pk", flat=True)
+        return {pk: f"cl-{rank}" for rank, pk in enumerate(pks.iterator(), start=1)}
+
+    def claim_ref(self, claim_pk: int) -> str:
+        return self.claim_refs[claim_pk]
 
     def name(self, user_id: int) -> str:
         person = self.people.get(user_id)

@@ -81,6 +81,8 @@ class SpanRecord:
     verdicts: list[VerdictRecord] = field(default_factory=list)
     comments: list[CommentRecord] = field(default_factory=list)
     adjudication: AdjudicationRecord | None = None
+    claim: str | None = None  # the claim it appears as, by its export ref (`cl-N`)
+    claim_pk: int | None = None
 
 
 @dataclass(slots=True)
