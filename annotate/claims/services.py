@@ -1,6 +1,7 @@
 """Writes of claims across articles: founding a claim from a span, linking and unlinking spans,
-answering suggestions, editing, merging and settling claims, and the suggestions every new span
-gets. Each is atomic, checks its own rules (annotate.access's role table) and keeps history."""
+answering suggestions, editing, merging, splitting and settling claims, links between claims of
+different projects, comments, and the suggestions every new span gets. Each is atomic, checks
+its own rules (annotate.access's role table) and keeps history."""
 
 import importlib.util
 from collections.abc import Callable, Iterable, Sequence
@@ -34,6 +35,8 @@ from annotate.claims.matching import (
 from annotate.claims.models import (
     Appearance,
     Claim,
+    ClaimComment,
+    ClaimLink,
     ClaimVector,
     ClaimVectorStamp,
     MatchDecision,
@@ -372,6 +375,9 @@ def appearance_verdict_reuse(*, actor: User, span: Span) -> Appearance:
     return appearance
 
 
+_VERDICT_FIELDS = ("label", "rationale", "origin", "adjudication", "set_by", "set_at")
+
+
 @transaction.atomic
 def claims_merge(*, actor: User, keep: Claim, merge: Claim) -> Claim:
     """Fold `merge` into `keep` (editors): its appearances and match decisions move to `keep`,
@@ -392,7 +398,7 @@ def claims_merge(*, actor: User, keep: Claim, merge: Claim) -> Claim:
         appearance.save(update_fields=["claim"])
     MatchDecision.objects.filter(claim=merge).update(claim=keep)
     if not keep.has_verdict and merge.has_verdict:
-        for name in ("label", "rationale", "origin", "adjudication", "set_by", "set_at"):
+        for name in _VERDICT_FIELDS:
             setattr(keep, f"verdict_{name}", getattr(merge, f"verdict_{name}"))
         keep._history_user = actor
         keep._change_reason = reason
@@ -401,6 +407,124 @@ def claims_merge(*, actor: User, keep: Claim, merge: Claim) -> Claim:
     merge._change_reason = reason
     merge.delete()
     return keep
+
+
+@transaction.atomic
+def claim_split(
+    *,
+    actor: User,
+    claim: Claim,
+    span_ids: Sequence[int],
+    text: str | None = None,
+    move_verdict: bool = False,
+) -> Claim:
+    """Move the chosen appearances of a claim (by span) to a new claim of the same project
+    (editors, and staff with the admin's change permission): the new claim takes the original's
+    text unless given, its claimant and language; the moved spans' match decisions go with them
+    (as a merge moves them); the final verdict stays with the original unless `move_verdict`.
+    Both claims' histories and the moved appearances' record the split; comments and
+    cross-project links stay with the original."""
+    claim = Claim.objects.select_for_update(of=("self",)).select_related("project").get(pk=claim.pk)
+    require_moderator(claim.project, actor, "annotate.change_claim", "split claims")
+    chosen = set(span_ids)
+    if not chosen:
+        raise ValidationError({"spans": "Choose the appearances to move to the new claim."})
+    appearances = list(
+        Appearance.objects.select_for_update().filter(claim=claim).order_by("linked_at", "pk")
+    )
+    moving = [appearance for appearance in appearances if appearance.span_id in chosen]
+    strangers = chosen - {appearance.span_id for appearance in moving}
+    if strangers:
+        listed = ", ".join(f"#{pk}" for pk in sorted(strangers))
+        raise ValidationError({"spans": f"Not appearances of this claim: span {listed}."})
+    if len(moving) == len(appearances):
+        raise ValidationError(
+            {"spans": "Leave at least one appearance with this claim (or edit it instead)."}
+        )
+    new = Claim(
+        project=claim.project,
+        text=(text if text is not None else claim.text).strip(),
+        claimant=claim.claimant,
+        language=claim.language,
+        search_config=claim.search_config,
+        fresh_reviews=claim.fresh_reviews,
+        created_by=actor,
+    )
+    if move_verdict and claim.has_verdict:
+        for name in _VERDICT_FIELDS:
+            setattr(new, f"verdict_{name}", getattr(claim, f"verdict_{name}"))
+    new.full_clean(validate_constraints=False)
+    new._history_user = actor
+    new._change_reason = f"split from claim #{claim.pk}"
+    new.save()
+    reason = f"moved from claim #{claim.pk} to #{new.pk} (split)"
+    for appearance in moving:
+        appearance.claim = new
+        appearance._history_user = actor
+        appearance._change_reason = reason
+        appearance.save(update_fields=["claim"])
+    MatchDecision.objects.filter(claim=claim, span_id__in=chosen).update(claim=new)
+    claim._history_user = actor
+    claim._change_reason = f"{len(moving)} appearance(s) split off into claim #{new.pk}"
+    if move_verdict and claim.has_verdict:
+        claim.verdict_label = claim.verdict_rationale = claim.verdict_origin = ""
+        claim.verdict_adjudication = claim.verdict_set_by = claim.verdict_set_at = None
+        claim.save()
+    else:
+        claim.save(update_fields=["updated_at"])
+    claim_embeddings_start(project=claim.project, actor=actor, claim_ids=[new.pk])
+    return new
+
+
+@transaction.atomic
+def claim_link_create(*, actor: User, claim: Claim, other: Claim) -> ClaimLink:
+    """Record that two claims of different projects are the same statement: only someone who
+    is an editor of both projects may say so."""
+    claims = Claim.objects.select_related("project")
+    claim, other = claims.get(pk=claim.pk), claims.get(pk=other.pk)
+    require_editor(claim.project, actor, "link claims across projects")
+    require_editor(other.project, actor, "link claims across projects")
+    if claim.project_id == other.project_id:
+        raise ValidationError(
+            {"other": "Both claims are of this project: merge them instead of linking."}
+        )
+    low, high = sorted((claim, other), key=lambda c: c.pk)
+    if ClaimLink.objects.filter(claim_low=low, claim_high=high).exists():
+        raise ValidationError({"other": f"Claim #{other.pk} is already linked to this one."})
+    link = ClaimLink(claim_low=low, claim_high=high, created_by=actor)
+    link._history_user = actor
+    link.save()
+    return link
+
+
+@transaction.atomic
+def claim_link_delete(*, actor: User, link: ClaimLink) -> None:
+    """Undo a cross-project link: an editor of either project (one who left the other project
+    may still take back a link), or staff with the admin's delete permission."""
+    link = ClaimLink.objects.select_related("claim_low__project", "claim_high__project").get(
+        pk=link.pk
+    )
+    try:
+        require_moderator(
+            link.claim_low.project, actor, "annotate.delete_claimlink", "unlink claims"
+        )
+    except PermissionDenied:
+        require_editor(link.claim_high.project, actor, "unlink claims")
+    link._history_user = actor
+    link.delete()
+
+
+@transaction.atomic
+def claim_comment_add(*, actor: User, claim: Claim, body: str) -> ClaimComment:
+    """A comment on a claim's page, by one of its project's editors or reviewers."""
+    claim = Claim.objects.select_related("project").get(pk=claim.pk)
+    require_writer(claim.project, actor, "comment on claims")
+    comment = ClaimComment(claim=claim, author=actor, body=body.strip())
+    if not comment.body:
+        raise ValidationError({"body": "Write something."})
+    comment.full_clean(validate_constraints=False)
+    comment.save()
+    return comment
 
 
 def span_claims_suggest(*, span: Span) -> list[Candidate]:
