@@ -166,3 +166,44 @@ def test_fever_lines_carry_claim_id(known):
         ("Envoy", None),
         ("=SUM(A1)", "cl-1"),
     }
+
+
+def _schema_org_offline(url, options=None):
+    """schema.org's context without the network: its vocabulary as `@vocab` (the terms used
+    here are all plain schema.org properties and types)."""
+    assert url.rstrip("/") in ("https://schema.org", "http://schema.org"), url
+    return {
+        "contentType": "application/ld+json",
+        "contextUrl": None,
+        "documentUrl": url,
+        "document": {"@context": {"@vocab": "https://schema.org/"}},
+    }
+
+
+def test_claimreview_parses_as_json_ld(known):
+    from pyld import jsonld
+
+    add_known_claims(known)
+    (review,) = json_lines(
+        export(known.project, "claimreview", review_url="https://checks.example.org/{claim}")
+    )
+
+    (expanded,) = jsonld.expand(review, {"documentLoader": _schema_org_offline})
+
+    s = "https://schema.org/"
+    assert expanded["@type"] == [f"{s}ClaimReview"]
+    assert expanded[f"{s}claimReviewed"] == [{"@value": "The envoy's talks went well"}]
+    (claim,) = expanded[f"{s}itemReviewed"]
+    assert claim["@type"] == [f"{s}Claim"]
+    (first,) = claim[f"{s}firstAppearance"]
+    assert first["@type"] == [f"{s}CreativeWork"]
+    assert first[f"{s}url"] == [{"@value": "https://example.org/a"}]
+    assert first[f"{s}publisher"][0][f"{s}name"] == [{"@value": "Example Wire"}]
+    assert len(claim[f"{s}appearance"]) == 2
+    (rating,) = expanded[f"{s}reviewRating"]
+    assert rating[f"{s}alternateName"] == [{"@value": "Mostly False"}]
+    # And it is a graph: every statement reads back as RDF.
+    quads = jsonld.to_rdf(
+        review, {"documentLoader": _schema_org_offline, "format": "application/n-quads"}
+    )
+    assert f"<{s}firstAppearance>" in quads and f"<{s}ClaimReview>" in quads
