@@ -12,7 +12,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from annotate.models import Appearance, Claim, ClaimComment, ClaimLink, MatchDecision
 from datasets.records.context import ExportContext
 from datasets.records.reading import DateText, UtcText, _snapshot, _utc, spans_where
-from datasets.records.shapes import DecisionRecord
+from datasets.records.shapes import DecisionRecord, iso
 
 
 @dataclass(slots=True)
@@ -82,7 +82,11 @@ def _claims_merged(context: ExportContext) -> Iterator[ClaimRecord]:
             claimant=claimant,
             verdict_label=label,
             verdict_set_at=_utc(set_at),
-            appearances=[AppearanceRecord(*row[1:]) for row in pending[1]],
+            # iso(): SQLite hands DateText's value back as a date, PostgreSQL as text.
+            appearances=[
+                AppearanceRecord(url, title, publisher, iso(published_on))
+                for _, url, title, publisher, published_on in pending[1]
+            ],
         )
         pending = next(grouped, None)
 
