@@ -9,7 +9,10 @@ changed or withdrawn only by them (verdict services), and removed only with thei
 are read-only too: a reviewer's own decision, which no service undoes. Invitations are made on
 the project's members page, the one place that shows the link (only its hash is stored).
 Appearances and match decisions are read-only: a member links and unlinks spans, and decisions
-are a record.
+are a record; selected appearances of one claim can be split off into a new claim (claim_split).
+Links between claims of different projects are made by an editor of both (API, claim page); here
+they are listed and removed (claim_link_delete). Claim comments are read-only: their author's
+words.
 """
 
 from django.contrib import admin, messages
@@ -26,6 +29,8 @@ from annotate.models import (
     Appearance,
     Assignment,
     Claim,
+    ClaimComment,
+    ClaimLink,
     Comment,
     Invitation,
     Job,
@@ -532,9 +537,53 @@ class AppearanceAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     list_filter = ("link_method", ("claim__project", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("claim", "span", "linked_by")
     readonly_fields = ("span", "claim", "link_method", "linked_by", "score", "linked_at")
+    actions = ("split_off",)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # unlinked by a member (appearance_unlink) or with its claim
+
+    @admin.action(description="Split the selected appearances off into a new claim")
+    def split_off(self, request, queryset):
+        claim_ids = set(queryset.values_list("claim_id", flat=True))
+        if len(claim_ids) != 1:
+            self.message_user(request, "Select appearances of one claim.", messages.ERROR)
+            return
+        (claim_id,) = claim_ids
+        try:
+            new = claim_services.claim_split(
+                actor=request.user,
+                claim=Claim.objects.get(pk=claim_id),
+                span_ids=list(queryset.values_list("span_id", flat=True)),
+            )
+        except (ValidationError, PermissionDenied) as refusal:
+            self.message_user(request, _refusal_message(refusal), messages.ERROR)
+        else:
+            self.message_user(request, f"Split off into claim #{new.pk}.", messages.SUCCESS)
+
+
+@admin.register(ClaimLink)
+class ClaimLinkAdmin(ReadOnlyAdmin, DeletesThroughServices, SimpleHistoryAdmin):
+    """Claims of different projects linked as the same statement: made by an editor of both
+    (API, claim page), removed here through claim_link_delete."""
+
+    list_display = ("__str__", "claim_low", "claim_high", "created_by", "created_at")
+    list_select_related = ("claim_low", "claim_high", "created_by")
+    readonly_fields = ("claim_low", "claim_high", "created_by", "created_at")
+    delete_service = claim_services.claim_link_delete
+    delete_argument = "link"
+
+
+@admin.register(ClaimComment)
+class ClaimCommentAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    # Read-only: their author's words.
+    list_display = ("__str__", "author", "created_at")
+    list_filter = (("claim__project", admin.RelatedOnlyFieldListFilter),)
+    search_fields = ("body",)
+    list_select_related = ("author",)
+    readonly_fields = ("claim", "author", "body", "created_at")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(MatchDecision)

@@ -28,6 +28,7 @@ TEXT_LIMITS: dict[str, int] = {
     "claim.text": 5_000,
     "claim.claimant": 200,
     "claim.verdict_rationale": 20_000,
+    "claimcomment.body": 10_000,
 }
 SOURCES_PER_VERDICT = 50  # the web form's most rows; the API and imports keep to it too
 # A JSON client may escape each code point of the BMP as \uXXXX: 6 bytes.

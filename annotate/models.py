@@ -1,6 +1,14 @@
 """The app's models, for Django and for callers: each is defined in its subdomain's package."""
 
-from annotate.claims.models import Appearance, Claim, ClaimVector, ClaimVectorStamp, MatchDecision
+from annotate.claims.models import (
+    Appearance,
+    Claim,
+    ClaimComment,
+    ClaimLink,
+    ClaimVector,
+    ClaimVectorStamp,
+    MatchDecision,
+)
 from annotate.jobs.models import Job
 from annotate.projects.models import FEVER_CLASSES, Invitation, Membership, Project
 from annotate.review.models import (
@@ -26,6 +34,8 @@ __all__ = [
     "Appearance",
     "Assignment",
     "Claim",
+    "ClaimComment",
+    "ClaimLink",
     "ClaimVector",
     "ClaimVectorStamp",
     "Comment",

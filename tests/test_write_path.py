@@ -2,8 +2,8 @@
 
 Doors (pages, API, admin, commands) and dataset imports call services; this test reads the source
 of every app module (not tests, benchmarks or migrations) and fails on an ORM write of a Span,
-Verdict, Source, Assignment, Comment, Adjudication, Skip, Claim, Appearance or MatchDecision
-anywhere else: a manager or queryset
+Verdict, Source, Assignment, Comment, Adjudication, Skip, Claim, Appearance, MatchDecision,
+ClaimLink or ClaimComment anywhere else: a manager or queryset
 write (`Span.objects.filter(...).update(...)`, `bulk_create`, ...) or a model built to be saved.
 """
 
@@ -25,6 +25,8 @@ GUARDED = {
     "Claim",
     "Appearance",
     "MatchDecision",
+    "ClaimLink",
+    "ClaimComment",
 }
 WRITES = {
     "create",

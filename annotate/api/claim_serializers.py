@@ -243,3 +243,41 @@ class MatchDecisionOutput(serializers.ModelSerializer):
 
 
 ORDERING_CHOICES = [(key, key) for key in ORDERINGS]
+
+
+class ClaimSplitInput(serializers.Serializer):
+    spans = serializers.ListField(
+        child=IdField(),
+        min_length=1,
+        max_length=500,
+        help_text="The spans whose appearances move to the new claim (not all of them).",
+    )
+    text = serializers.CharField(
+        required=False, help_text="The new claim's canonical wording; the original's when absent."
+    )
+    move_verdict = serializers.BooleanField(
+        default=False, help_text="The final verdict goes to the new claim (it stays by default)."
+    )
+
+
+class ClaimLinkInput(serializers.Serializer):
+    other = IdField(help_text="A claim of another project, one you are an editor of too.")
+
+
+class ClaimLinkOutput(serializers.Serializer):
+    id = serializers.IntegerField(source="link.pk")
+    claim = ClaimOutput(help_text="The linked claim of the other project.")
+    project_name = serializers.CharField(source="claim.project.name")
+    created_by = UserRef(source="link.created_by")
+    created_at = serializers.DateTimeField(source="link.created_at")
+
+
+class ClaimCommentInput(serializers.Serializer):
+    body = serializers.CharField(help_text="Plain text (shown escaped).")
+
+
+class ClaimCommentOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    author = UserRef()
+    body = serializers.CharField()
+    created_at = serializers.DateTimeField()

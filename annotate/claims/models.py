@@ -3,7 +3,7 @@ them) and the match decisions that calibrate the thresholds (ClaimReview's Claim
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -16,7 +16,8 @@ class Claim(models.Model):
     """One statement, made in one or more articles of a project, checked once.
 
     Its first appearance is derived (claims.selectors.with_first_appearance), never stored.
-    Claims belong to one project; linking claims of several projects waits for a later slice.
+    Claims belong to one project; claims of several projects that are the same statement are
+    joined by ClaimLinks.
     """
 
     class VerdictOrigin(models.TextChoices):
@@ -202,6 +203,56 @@ class MatchDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.decision}: span #{self.span_id} ~ claim #{self.claim_id}"
+
+
+class ClaimLink(models.Model):
+    """Two claims of different projects that make the same statement, linked by someone who
+    edits both projects. Stored once per pair, the smaller pk first (claims.services
+    .claim_link_create orders them), so a pair cannot be linked twice in either order."""
+
+    claim_low = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="links_low")
+    claim_high = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="links_high")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="claim_links_created"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["claim_low_id", "claim_high_id", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(claim_low__lt=F("claim_high")), name="claim_link_ordered_pair"
+            ),
+            models.UniqueConstraint(fields=["claim_low", "claim_high"], name="claim_link_once"),
+        ]
+        indexes = [models.Index(fields=["claim_high"], name="claim_link_high_idx")]
+
+    def __str__(self) -> str:
+        return f"claim #{self.claim_low_id} = claim #{self.claim_high_id}"
+
+
+class ClaimComment(models.Model):
+    """A note of an editor or reviewer on a claim's page (plain text, shown escaped)."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="claim_comments"
+    )
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["claim_id", "created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(body=""), name="claim_comment_body_not_blank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"comment #{self.pk} on claim #{self.claim_id}"
+
+    def clean(self) -> None:
+        model_text_limits_check(self)
 
 
 class ClaimVector(models.Model):

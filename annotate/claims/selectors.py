@@ -22,7 +22,7 @@ from django.db.models.functions import Coalesce
 
 from annotate.access import Role, caller_role, role_in
 from annotate.claims.matching import Candidate, claim_candidates
-from annotate.claims.models import Appearance, Claim, MatchDecision
+from annotate.claims.models import Appearance, Claim, ClaimComment, ClaimLink, MatchDecision
 from annotate.models import Membership, Span, Verdict
 from annotate.review.selectors import project_spans, visible_verdicts
 
@@ -135,6 +135,61 @@ def match_decisions(*, claim: Claim) -> QuerySet[MatchDecision]:
     return (
         MatchDecision.objects.filter(claim=claim)
         .select_related("decided_by")
+        .order_by("created_at", "pk")
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedClaim:
+    """A claim of another project linked as the same statement, with the link."""
+
+    link: ClaimLink
+    claim: Claim  # as claims_for_user reads it: its project, count and `verdict_visible`
+
+
+def linked_claims(*, claim: Claim, user) -> list[LinkedClaim]:
+    """The claims of other projects linked to this one that the user may see (those of projects
+    they are a member of; the others are left out without a trace), by link. Two queries."""
+    links = list(
+        ClaimLink.objects.filter(Q(claim_low_id=claim.pk) | Q(claim_high_id=claim.pk))
+        .select_related("created_by")
+        .order_by("created_at", "pk")
+    )
+    other_of = {
+        link.pk: link.claim_high_id if link.claim_low_id == claim.pk else link.claim_low_id
+        for link in links
+    }
+    if not links:
+        return []
+    visible = (
+        claims_for_user(user=user)
+        .filter(pk__in=other_of.values())
+        .select_related("project")
+        .in_bulk()
+    )
+    return [
+        LinkedClaim(link, visible[other_of[link.pk]])
+        for link in links
+        if other_of[link.pk] in visible
+    ]
+
+
+def link_of_claim(*, claim: Claim, link_id: object) -> ClaimLink | None:
+    """One of the claim's cross-project links by id; None for another's or a malformed id."""
+    if not str(link_id).isdigit():
+        return None
+    return (
+        ClaimLink.objects.filter(pk=int(str(link_id)))
+        .filter(Q(claim_low_id=claim.pk) | Q(claim_high_id=claim.pk))
+        .first()
+    )
+
+
+def claim_comments(*, claim: Claim) -> QuerySet[ClaimComment]:
+    """A claim's comments, oldest first, with their authors."""
+    return (
+        ClaimComment.objects.filter(claim=claim)
+        .select_related("author")
         .order_by("created_at", "pk")
     )
 

@@ -1,16 +1,19 @@
 """Writes of claims across articles: founding a claim from a span, linking and unlinking spans,
-answering suggestions, editing, merging and settling claims, and the suggestions every new span
-gets. Each is atomic, checks its own rules (annotate.access's role table) and keeps history."""
+answering suggestions, editing, merging, splitting and settling claims, links between claims of
+different projects, comments, and the suggestions every new span gets. Each is atomic, checks
+its own rules (annotate.access's role table) and keeps history."""
 
+import datetime
 import importlib.util
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from annotate.access import (
     Need,
@@ -34,6 +37,8 @@ from annotate.claims.matching import (
 from annotate.claims.models import (
     Appearance,
     Claim,
+    ClaimComment,
+    ClaimLink,
     ClaimVector,
     ClaimVectorStamp,
     MatchDecision,
@@ -372,6 +377,9 @@ def appearance_verdict_reuse(*, actor: User, span: Span) -> Appearance:
     return appearance
 
 
+_VERDICT_FIELDS = ("label", "rationale", "origin", "adjudication", "set_by", "set_at")
+
+
 @transaction.atomic
 def claims_merge(*, actor: User, keep: Claim, merge: Claim) -> Claim:
     """Fold `merge` into `keep` (editors): its appearances and match decisions move to `keep`,
@@ -392,7 +400,7 @@ def claims_merge(*, actor: User, keep: Claim, merge: Claim) -> Claim:
         appearance.save(update_fields=["claim"])
     MatchDecision.objects.filter(claim=merge).update(claim=keep)
     if not keep.has_verdict and merge.has_verdict:
-        for name in ("label", "rationale", "origin", "adjudication", "set_by", "set_at"):
+        for name in _VERDICT_FIELDS:
             setattr(keep, f"verdict_{name}", getattr(merge, f"verdict_{name}"))
         keep._history_user = actor
         keep._change_reason = reason
@@ -401,6 +409,124 @@ def claims_merge(*, actor: User, keep: Claim, merge: Claim) -> Claim:
     merge._change_reason = reason
     merge.delete()
     return keep
+
+
+@transaction.atomic
+def claim_split(
+    *,
+    actor: User,
+    claim: Claim,
+    span_ids: Sequence[int],
+    text: str | None = None,
+    move_verdict: bool = False,
+) -> Claim:
+    """Move the chosen appearances of a claim (by span) to a new claim of the same project
+    (editors, and staff with the admin's change permission): the new claim takes the original's
+    text unless given, its claimant and language; the moved spans' match decisions go with them
+    (as a merge moves them); the final verdict stays with the original unless `move_verdict`.
+    Both claims' histories and the moved appearances' record the split; comments and
+    cross-project links stay with the original."""
+    claim = Claim.objects.select_for_update(of=("self",)).select_related("project").get(pk=claim.pk)
+    require_moderator(claim.project, actor, "annotate.change_claim", "split claims")
+    chosen = set(span_ids)
+    if not chosen:
+        raise ValidationError({"spans": "Choose the appearances to move to the new claim."})
+    appearances = list(
+        Appearance.objects.select_for_update().filter(claim=claim).order_by("linked_at", "pk")
+    )
+    moving = [appearance for appearance in appearances if appearance.span_id in chosen]
+    strangers = chosen - {appearance.span_id for appearance in moving}
+    if strangers:
+        listed = ", ".join(f"#{pk}" for pk in sorted(strangers))
+        raise ValidationError({"spans": f"Not appearances of this claim: span {listed}."})
+    if len(moving) == len(appearances):
+        raise ValidationError(
+            {"spans": "Leave at least one appearance with this claim (or edit it instead)."}
+        )
+    new = Claim(
+        project=claim.project,
+        text=(text if text is not None else claim.text).strip(),
+        claimant=claim.claimant,
+        language=claim.language,
+        search_config=claim.search_config,
+        fresh_reviews=claim.fresh_reviews,
+        created_by=actor,
+    )
+    if move_verdict and claim.has_verdict:
+        for name in _VERDICT_FIELDS:
+            setattr(new, f"verdict_{name}", getattr(claim, f"verdict_{name}"))
+    new.full_clean(validate_constraints=False)
+    new._history_user = actor
+    new._change_reason = f"split from claim #{claim.pk}"
+    new.save()
+    reason = f"moved from claim #{claim.pk} to #{new.pk} (split)"
+    for appearance in moving:
+        appearance.claim = new
+        appearance._history_user = actor
+        appearance._change_reason = reason
+        appearance.save(update_fields=["claim"])
+    MatchDecision.objects.filter(claim=claim, span_id__in=chosen).update(claim=new)
+    claim._history_user = actor
+    claim._change_reason = f"{len(moving)} appearance(s) split off into claim #{new.pk}"
+    if move_verdict and claim.has_verdict:
+        claim.verdict_label = claim.verdict_rationale = claim.verdict_origin = ""
+        claim.verdict_adjudication = claim.verdict_set_by = claim.verdict_set_at = None
+        claim.save()
+    else:
+        claim.save(update_fields=["updated_at"])
+    claim_embeddings_start(project=claim.project, actor=actor, claim_ids=[new.pk])
+    return new
+
+
+@transaction.atomic
+def claim_link_create(*, actor: User, claim: Claim, other: Claim) -> ClaimLink:
+    """Record that two claims of different projects are the same statement: only someone who
+    is an editor of both projects may say so."""
+    claims = Claim.objects.select_related("project")
+    claim, other = claims.get(pk=claim.pk), claims.get(pk=other.pk)
+    require_editor(claim.project, actor, "link claims across projects")
+    require_editor(other.project, actor, "link claims across projects")
+    if claim.project_id == other.project_id:
+        raise ValidationError(
+            {"other": "Both claims are of this project: merge them instead of linking."}
+        )
+    low, high = sorted((claim, other), key=lambda c: c.pk)
+    if ClaimLink.objects.filter(claim_low=low, claim_high=high).exists():
+        raise ValidationError({"other": f"Claim #{other.pk} is already linked to this one."})
+    link = ClaimLink(claim_low=low, claim_high=high, created_by=actor)
+    link._history_user = actor
+    link.save()
+    return link
+
+
+@transaction.atomic
+def claim_link_delete(*, actor: User, link: ClaimLink) -> None:
+    """Undo a cross-project link: an editor of either project (one who left the other project
+    may still take back a link), or staff with the admin's delete permission."""
+    link = ClaimLink.objects.select_related("claim_low__project", "claim_high__project").get(
+        pk=link.pk
+    )
+    try:
+        require_moderator(
+            link.claim_low.project, actor, "annotate.delete_claimlink", "unlink claims"
+        )
+    except PermissionDenied:
+        require_editor(link.claim_high.project, actor, "unlink claims")
+    link._history_user = actor
+    link.delete()
+
+
+@transaction.atomic
+def claim_comment_add(*, actor: User, claim: Claim, body: str) -> ClaimComment:
+    """A comment on a claim's page, by one of its project's editors or reviewers."""
+    claim = Claim.objects.select_related("project").get(pk=claim.pk)
+    require_writer(claim.project, actor, "comment on claims")
+    comment = ClaimComment(claim=claim, author=actor, body=body.strip())
+    if not comment.body:
+        raise ValidationError({"body": "Write something."})
+    comment.full_clean(validate_constraints=False)
+    comment.save()
+    return comment
 
 
 def span_claims_suggest(*, span: Span) -> list[Candidate]:
@@ -588,3 +714,378 @@ def _vectors_store(*, project: Project, encoder, chunk, vectors) -> int:
     ClaimVector.objects.filter(claim_id__in=[row.claim_id for row in rows]).delete()
     ClaimVector.objects.bulk_create(rows)
     return len(rows)
+
+
+# --- restore (dataset imports) -------------------------------------------------------------------
+
+SpanKey = tuple[int, int, int]  # (article pk, start, end): a span of the project
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionRestore:
+    claim: str  # the file's claim id
+    decision: str
+    by: User | None
+    at: datetime.datetime | None
+    span_text: str
+    claim_text: str
+    scores: dict
+    span: SpanKey | None = None  # None: a decision whose span is gone
+
+
+@dataclass(frozen=True, slots=True)
+class AppearanceRestore:
+    span: SpanKey
+    claim: str
+    method: str
+    by: User | None
+    at: datetime.datetime | None
+    score: float | None
+    reused_by: User | None
+    reused_at: datetime.datetime | None
+    settles_claim: bool  # the claim's final verdict is this span's adjudication
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimLinkRestore:
+    project_slug: str
+    claim: str  # `cl-N`: the claim ranked N by pk in that project
+    text: str  # must still be that claim's text
+    by: User
+    at: datetime.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimRestore:
+    location: str  # where the file says it, for failures
+    ref: str
+    text: str
+    claimant: str
+    language: str
+    fresh_reviews: bool
+    created_by: User
+    created_at: datetime.datetime | None
+    updated_at: datetime.datetime | None
+    verdict_label: str = ""
+    verdict_rationale: str = ""
+    verdict_origin: str = ""
+    verdict_set_by: User | None = None
+    verdict_set_at: datetime.datetime | None = None
+    comments: tuple[tuple[User, str, datetime.datetime | None], ...] = ()
+    links: tuple[ClaimLinkRestore, ...] = ()
+
+
+@dataclass(slots=True)
+class ClaimsRestored:
+    """What claims_restore stored, and what it left out and why."""
+
+    claims: int = 0
+    unchanged: int = 0
+    appearances: int = 0
+    decisions: int = 0
+    comments: int = 0
+    links: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (location, reason)
+    notes: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def claims_restore(
+    *,
+    project: Project,
+    actor: User,
+    claims: Sequence[ClaimRestore],
+    appearances: Sequence[AppearanceRestore],
+    decisions: Sequence[DecisionRestore],
+) -> ClaimsRestored:
+    """Store a dataset file's claims with their appearances, match decisions, comments and
+    links (editors; the trusted restore of imports: authors and times come from the file).
+
+    Claims are created in the given order, so pks, and the export's `cl-N`, follow it; a claim
+    already in the project (same text and creation time) is reused, as is every row already
+    there, so a rerun changes nothing. A claim that breaks a rule fails alone (with its location)
+    and its appearances are left out, noted; a link is restored only to a claim of a project
+    the actor edits whose text is still the file's. One query per table and step."""
+    require_editor(project, actor, "import claims")
+    done = ClaimsRestored()
+    claim_pks, created = _claims_restored(project, actor, claims, done)
+    spans = _spans_by_key(project, [a.span for a in appearances] + [d.span for d in decisions])
+    settled = _appearances_restored(project, actor, appearances, claim_pks, spans, done)
+    if settled:
+        adjudications = dict(
+            Adjudication.objects.filter(span_id__in=settled).values_list("span_id", "pk")
+        )
+        Claim.objects.bulk_update(
+            [
+                Claim(pk=claim_pk, verdict_adjudication_id=adjudications[span_pk])
+                for span_pk, claim_pk in settled.items()
+                if span_pk in adjudications
+            ],
+            ["verdict_adjudication"],
+        )
+    _decisions_restored(decisions, claim_pks, spans, done)
+    _comments_restored(claims, claim_pks, done)
+    _links_restored(actor, claims, claim_pks, done)
+    if created:
+        claim_embeddings_start(project=project, actor=actor, claim_ids=created)
+    return done
+
+
+def _claim_problem(project: Project, given: ClaimRestore, claim: Claim) -> str | None:
+    try:
+        # Related rows are the restore's own (no query per foreign key).
+        claim.full_clean(
+            validate_constraints=False,
+            exclude=["project", "created_by", "verdict_set_by", "verdict_adjudication"],
+        )
+    except ValidationError as error:
+        return "; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())
+    if given.verdict_label and given.verdict_label not in project.labels:
+        return f"verdict: “{given.verdict_label}” is not on this project's scale"
+    whole = (given.verdict_label, given.verdict_origin, given.verdict_set_at)
+    if any(whole) and not all(whole):
+        return "verdict: a final verdict needs its label, origin and time"
+    return None
+
+
+def _claims_restored(
+    project: Project, actor: User, claims: Sequence[ClaimRestore], done: ClaimsRestored
+) -> tuple[dict[str, int], list[int]]:
+    """{file id: claim pk} of the claims stored or found, and the pks of those stored."""
+    existing = {
+        (text, created): pk
+        for pk, text, created in Claim.objects.filter(project=project).values_list(
+            "pk", "text", "created_at"
+        )
+    }
+    claim_pks: dict[str, int] = {}
+    new: list[tuple[ClaimRestore, Claim]] = []
+    for given in claims:
+        if given.ref in claim_pks:
+            done.failures.append((given.location, f"claim id {given.ref!r} given twice"))
+            continue
+        if (pk := existing.get((given.text, given.created_at))) is not None:
+            claim_pks[given.ref] = pk
+            done.unchanged += 1
+            continue
+        claim = Claim(
+            project=project,
+            text=given.text,
+            claimant=given.claimant,
+            language=given.language,
+            search_config=search_config_for(given.language),
+            fresh_reviews=given.fresh_reviews,
+            created_by=given.created_by,
+            verdict_label=given.verdict_label,
+            verdict_rationale=given.verdict_rationale,
+            verdict_origin=given.verdict_origin,
+            verdict_set_by=given.verdict_set_by,
+            verdict_set_at=given.verdict_set_at,
+        )
+        if (problem := _claim_problem(project, given, claim)) is not None:
+            done.failures.append((given.location, problem))
+            continue
+        new.append((given, claim))
+    stored = bulk_create_with_history([claim for _, claim in new], Claim, default_user=actor)
+    now = timezone.now()
+    for (given, _), claim in zip(new, stored, strict=True):
+        claim.created_at = given.created_at or now  # auto_now_add set them on insert
+        claim.updated_at = given.updated_at or claim.created_at
+        claim_pks[given.ref] = claim.pk
+    Claim.objects.bulk_update(stored, ["created_at", "updated_at"])
+    done.claims = len(stored)
+    return claim_pks, [claim.pk for claim in stored]
+
+
+def _spans_by_key(project: Project, keys: Iterable[SpanKey | None]) -> dict[SpanKey, int]:
+    wanted = {key for key in keys if key is not None}
+    if not wanted:
+        return {}
+    rows = Span.objects.filter(
+        project=project, article_id__in={article for article, _, _ in wanted}
+    ).values_list("article_id", "start", "end", "pk")
+    return {row[:3]: row[3] for row in rows if row[:3] in wanted}
+
+
+def _appearance_problem(given: AppearanceRestore) -> str | None:
+    """The Appearance table's constraints, checked before writing so that one bad line fails
+    alone instead of the whole file."""
+    if given.method not in Method.values:
+        return f"unknown link method {given.method!r}"
+    if given.score is not None and not 0 <= given.score <= 1:
+        return "a score is between 0 and 1"
+    if given.method == Method.AUTO and (given.score is None or given.by is not None):
+        return "an automatic link has a score and no person"
+    if given.method in (Method.CREATED, Method.CONFIRMED) and given.by is None:
+        return f"a {given.method} link names who made it"
+    if (given.reused_by is None) != (given.reused_at is None):
+        return "a reused verdict names who and when"
+    return None
+
+
+def _appearances_restored(
+    project: Project,
+    actor: User,
+    appearances: Sequence[AppearanceRestore],
+    claim_pks: dict[str, int],
+    spans: dict[SpanKey, int],
+    done: ClaimsRestored,
+) -> dict[int, int]:
+    """Store the appearances; {span pk: claim pk} of those whose adjudication settles it."""
+    linked = dict(
+        Appearance.objects.filter(claim__project=project).values_list("span_id", "claim_id")
+    )
+    rows, settled = [], {}
+    for given in appearances:
+        span_pk, claim_pk = spans.get(given.span), claim_pks.get(given.claim)
+        where = f"span [{given.span[1]}, {given.span[2]}) of article #{given.span[0]}"
+        if span_pk is None or claim_pk is None:
+            done.notes.append(f"{where}: not linked to {given.claim} (not stored)")
+            continue
+        if (problem := _appearance_problem(given)) is not None:
+            done.notes.append(f"{where}: not linked to {given.claim}: {problem}")
+            continue
+        if given.settles_claim:
+            settled[span_pk] = claim_pk
+        if span_pk in linked:
+            if linked[span_pk] != claim_pk:
+                done.notes.append(f"{where}: already appears as claim #{linked[span_pk]}")
+            continue
+        linked[span_pk] = claim_pk
+        rows.append(
+            Appearance(
+                span_id=span_pk,
+                claim_id=claim_pk,
+                link_method=given.method,
+                linked_by=given.by,
+                score=given.score,
+                linked_at=given.at or timezone.now(),
+                verdict_reused_by=given.reused_by,
+                verdict_reused_at=given.reused_at,
+            )
+        )
+    bulk_create_with_history(rows, Appearance, default_user=actor)
+    done.appearances = len(rows)
+    return settled
+
+
+def _decisions_restored(
+    decisions: Sequence[DecisionRestore],
+    claim_pks: dict[str, int],
+    spans: dict[SpanKey, int],
+    done: ClaimsRestored,
+) -> None:
+    existing = set(
+        MatchDecision.objects.filter(claim_id__in=claim_pks.values()).values_list(
+            "span_id", "claim_id", "decision", "created_at"
+        )
+    )
+    rows = []
+    for given in decisions:
+        claim_pk = claim_pks.get(given.claim)
+        span_pk = None if given.span is None else spans.get(given.span)
+        if claim_pk is None or (given.span is not None and span_pk is None):
+            done.notes.append(f"a match decision on {given.claim} was not stored (no such claim)")
+            continue
+        if given.decision not in Decision.values:
+            done.notes.append(f"unknown match decision {given.decision!r} (not stored)")
+            continue
+        at = given.at or timezone.now()
+        if (span_pk, claim_pk, given.decision, at) in existing:
+            continue
+        existing.add((span_pk, claim_pk, given.decision, at))
+        rows.append(
+            MatchDecision(
+                span_id=span_pk,
+                claim_id=claim_pk,
+                span_text=given.span_text,
+                claim_text=given.claim_text,
+                scores=given.scores,
+                decision=given.decision,
+                decided_by=given.by,
+                created_at=at,
+            )
+        )
+    MatchDecision.objects.bulk_create(rows)
+    done.decisions = len(rows)
+
+
+def _comments_restored(
+    claims: Sequence[ClaimRestore], claim_pks: dict[str, int], done: ClaimsRestored
+) -> None:
+    existing = set(
+        ClaimComment.objects.filter(claim_id__in=claim_pks.values()).values_list(
+            "claim_id", "author_id", "body", "created_at"
+        )
+    )
+    rows = []
+    for given in claims:
+        if (claim_pk := claim_pks.get(given.ref)) is None:
+            continue
+        for author, body, at in given.comments:
+            comment = ClaimComment(
+                claim_id=claim_pk, author=author, body=body, created_at=at or timezone.now()
+            )
+            key = (claim_pk, author.pk, body, comment.created_at)
+            if key in existing:
+                continue
+            try:
+                comment.full_clean(exclude=["claim", "author"], validate_constraints=False)
+            except ValidationError as error:
+                done.failures.append((given.location, f"comment: {' '.join(error.messages)}"))
+                continue
+            existing.add(key)
+            rows.append(comment)
+    ClaimComment.objects.bulk_create(rows)
+    done.comments = len(rows)
+
+
+def _links_restored(
+    actor: User, claims: Sequence[ClaimRestore], claim_pks: dict[str, int], done: ClaimsRestored
+) -> None:
+    wanted = [
+        (claim_pks[given.ref], link)
+        for given in claims
+        if given.ref in claim_pks
+        for link in given.links
+    ]
+    if not wanted:
+        return
+    projects = {
+        project.slug: project
+        for project in Project.objects.filter(slug__in={link.project_slug for _, link in wanted})
+    }
+    existing = set(ClaimLink.objects.values_list("claim_low_id", "claim_high_id"))
+    rows = []
+    for claim_pk, link in wanted:
+        other_project = projects.get(link.project_slug)
+        rank = link.claim.removeprefix("cl-")
+        other = None
+        if other_project is not None and rank.isdigit() and int(rank) > 0:
+            other = (
+                Claim.objects.filter(project=other_project)
+                .order_by("pk")
+                .values_list("pk", "text")[int(rank) - 1 : int(rank)]
+                .first()
+            )
+        about = f"the link to {link.claim} of project {link.project_slug!r}"
+        if other is None or other[1] != link.text:
+            done.notes.append(f"{about} was not restored: no such claim there now")
+            continue
+        if role_in(other_project, actor) != Role.EDITOR:
+            done.notes.append(f"{about} was not restored: you are no editor of that project")
+            continue
+        pair = tuple(sorted((claim_pk, other[0])))
+        if pair in existing:
+            continue
+        existing.add(pair)
+        rows.append(
+            ClaimLink(
+                claim_low_id=pair[0],
+                claim_high_id=pair[1],
+                created_by=link.by,
+                created_at=link.at or timezone.now(),
+            )
+        )
+    bulk_create_with_history(rows, ClaimLink, default_user=actor)
+    done.links = len(rows)

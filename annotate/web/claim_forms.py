@@ -43,6 +43,44 @@ class ClaimMergeForm(forms.Form):
     )
 
 
+class ClaimSplitForm(forms.Form):
+    spans = forms.TypedMultipleChoiceField(
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        label="Appearances to move to a new claim",
+    )
+    text = forms.CharField(
+        required=False,
+        label="The new claim's canonical text",
+        help_text="Left empty: this claim's text.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    move_verdict = forms.BooleanField(
+        required=False, label="The final verdict goes with the new claim"
+    )
+
+    def __init__(self, *args, spans=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["spans"].choices = [
+            (span.pk, f"“{span.quote}” in {span.article.title}") for span in spans
+        ]
+
+    def clean_text(self) -> str | None:
+        return self.cleaned_data["text"] or None
+
+
+class ClaimLinkForm(forms.Form):
+    other = forms.IntegerField(
+        min_value=1,
+        label="Claim number in another project",
+        help_text="The same statement, checked in a project you also edit.",
+    )
+
+
+class ClaimCommentForm(forms.Form):
+    body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 3}), strip=True)
+
+
 class CheckedClaimsFilterForm(forms.Form):
     """The checked-claims list's GET form: every filter stays in the URL."""
 

@@ -1,6 +1,7 @@
 """Claims across articles in the browser (issue 15): the reader's claim box and its forms
 (confirm or reject a suggestion, found a claim, close an appearance with the claim's verdict,
-unlink), the claim page and a project's list of checked claims. Thin, like every page: access_*
+unlink), the claim page (edit, settle, merge, split, link to other projects' claims, comment)
+and a project's list of checked claims. Thin, like every page: access_*
 to fetch and authorize, claims selectors to read, claims services to write. Every form is a
 plain POST that redirects back with a message, so all of it works without JavaScript."""
 
@@ -8,10 +9,11 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from annotate.access import (
@@ -27,8 +29,11 @@ from annotate.errors import NotFound
 from annotate.models import Claim, Span
 from annotate.web.claim_forms import (
     CheckedClaimsFilterForm,
+    ClaimCommentForm,
     ClaimEditForm,
+    ClaimLinkForm,
     ClaimMergeForm,
+    ClaimSplitForm,
     ClaimVerdictForm,
 )
 from annotate.web.forms import attach_errors
@@ -169,7 +174,11 @@ def _claim_page(
         "capabilities": may,
         "spans": spans,
         "timeline": selectors.claim_timeline(claim=detail, verdict_visible=detail.verdict_visible),
+        "linked": selectors.linked_claims(claim=detail, user=request.user),
+        "comments": selectors.claim_comments(claim=detail),
     }
+    if may.may_write:
+        context["comment_form"] = forms.get("comment_form") or ClaimCommentForm()
     if may.may_edit_claims:
         context["edit_form"] = forms.get("edit_form") or ClaimEditForm(
             initial={
@@ -184,6 +193,9 @@ def _claim_page(
             initial={"label": detail.verdict_label, "rationale": detail.verdict_rationale},
         )
         context["merge_form"] = forms.get("merge_form") or ClaimMergeForm()
+        context["link_form"] = forms.get("link_form") or ClaimLinkForm()
+        if len(spans) > 1:  # a split leaves one appearance at least
+            context["split_form"] = forms.get("split_form") or ClaimSplitForm(spans=spans)
     return render(request, "annotate/claim.html", context, status=status)
 
 
@@ -244,6 +256,80 @@ def claim_merge(request: HttpRequest, claim_pk: int) -> HttpResponse:
                 messages.success(request, f"Claim #{merged} was merged into this one.")
                 return redirect("annotate:claim", claim.pk)
     return _claim_page(request, claim, {"merge_form": form}, 400)
+
+
+@login_required
+@require_POST
+def claim_split(request: HttpRequest, claim_pk: int) -> HttpResponse:
+    claim = access_claim(request.user, claim_pk, need=Need.EDIT_CLAIMS)
+    spans = selectors.claim_appearance_spans(claim=claim, user=request.user)
+    form = ClaimSplitForm(request.POST, spans=spans)
+    if form.is_valid():
+        try:
+            new = services.claim_split(
+                actor=request.user,
+                claim=claim,
+                span_ids=form.cleaned_data["spans"],
+                text=form.cleaned_data["text"],
+                move_verdict=form.cleaned_data["move_verdict"],
+            )
+        except ValidationError as error:
+            attach_errors(error, form)
+        else:
+            messages.success(request, f"Split off into claim #{new.pk}.")
+            return redirect("annotate:claim", new.pk)
+    return _claim_page(request, claim, {"split_form": form}, 400)
+
+
+@login_required
+@require_POST
+def claim_link(request: HttpRequest, claim_pk: int) -> HttpResponse:
+    claim = access_claim(request.user, claim_pk, need=Need.EDIT_CLAIMS)
+    form = ClaimLinkForm(request.POST)
+    if form.is_valid():
+        try:
+            other = access_claim(request.user, form.cleaned_data["other"])
+        except NotFound:
+            form.add_error("other", "No such claim.")
+        else:
+            try:
+                services.claim_link_create(actor=request.user, claim=claim, other=other)
+            except ValidationError as error:
+                attach_errors(error, form)
+            except PermissionDenied as refused:
+                form.add_error("other", str(refused))
+            else:
+                messages.success(request, f"Linked to claim #{other.pk} of {other.project.name}.")
+                return redirect("annotate:claim", claim.pk)
+    return _claim_page(request, claim, {"link_form": form}, 400)
+
+
+@login_required
+@require_POST
+def claim_link_delete(request: HttpRequest, claim_pk: int, link_pk: int) -> HttpResponse:
+    claim = access_claim(request.user, claim_pk, need=Need.EDIT_CLAIMS)
+    link = selectors.link_of_claim(claim=claim, link_id=link_pk)
+    if link is None:
+        raise NotFound("No such link of this claim.")
+    services.claim_link_delete(actor=request.user, link=link)
+    messages.success(request, "The link was removed.")
+    return redirect("annotate:claim", claim.pk)
+
+
+@login_required
+@require_POST
+def claim_comment(request: HttpRequest, claim_pk: int) -> HttpResponse:
+    claim = access_claim(request.user, claim_pk, need=Need.WRITE)
+    form = ClaimCommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.claim_comment_add(actor=request.user, claim=claim, **form.cleaned_data)
+        except ValidationError as error:
+            attach_errors(error, form)
+        else:
+            messages.success(request, "Your comment was added.")
+            return redirect(reverse("annotate:claim", args=[claim.pk]) + "#comments")
+    return _claim_page(request, claim, {"comment_form": form}, 400)
 
 
 @login_required

@@ -32,6 +32,8 @@ class Exporter:
     write: Callable[[Iterable[Row], ExportContext], Iterator[str]]
     description: str
     head: Callable[[ExportContext], Iterable[Row]] | None = None  # rows before the articles
+    tail: Callable[[ExportContext], Iterable[Row]] | None = None  # rows after them
+    claim_details: bool = False  # spans carry how they were linked and their match decisions
     default_labels: str = "all"
     label_modes: tuple[str, ...] = LABEL_MODES
     config: Callable[[Project], str] | None = None  # a second artifact (Label Studio's XML)
@@ -80,7 +82,13 @@ def export_context(
     ):
         raise PermissionDenied("Only a project editor may export real usernames.")
     labels = options.labels or exporter.default_labels
-    return ExportContext(project=project, fmt=fmt, options=options, labels=labels)
+    return ExportContext(
+        project=project,
+        fmt=fmt,
+        options=options,
+        labels=labels,
+        claim_details=exporter.claim_details,
+    )
 
 
 def export_text(
@@ -114,6 +122,10 @@ def _pieces(exporter: Exporter, context: ExportContext, progress: Callable | Non
                 yield row
             if progress is not None:
                 progress(article)
+        if exporter.tail is not None:
+            for row in exporter.tail(context):
+                stats.rows += 1
+                yield row
 
     pending: list[str] = []
     size = 0

@@ -5,6 +5,8 @@ Label mode `all`: a span without exported verdicts still gets one row, its verdi
 Other modes: the verdict cells hold the span's chosen label (`label`, `label_rank`) and, for an
 adjudicated span, the editor's rationale and decision time; spans without such a label are left
 out. `label_rank` is the ordinal rating (worst = 1 ... best = n), empty on nominal scales.
+`claim_id`, the last column, is the export ref (`cl-N`) of the claim the span appears as, empty
+when it has none.
 """
 
 from collections.abc import Iterator
@@ -36,6 +38,7 @@ COLUMNS = (
     "source_stances",
     "adjudicated_label",
     "adjudicated_by",
+    "claim_id",  # appended (issue 15): earlier columns keep their positions
 )
 # Spreadsheets run cells starting with these as formulas (OWASP "CSV injection").
 _FORMULA_STARTS = frozenset("=+-@\t\r")
@@ -69,10 +72,11 @@ def format_row(article: ArticleRecord, context: ExportContext) -> Iterator[list]
             span.status,
             "true" if span.orphaned else "false",
         ]
+        claim = span.claim or ""
         if adjudication is not None:
-            tail = [_text(adjudication.label), _text(adjudication.editor)]
+            tail = [_text(adjudication.label), _text(adjudication.editor), claim]
         else:
-            tail = ["", ""]
+            tail = ["", "", claim]
         rows = context.label_rows(span)
         if not rows and context.labels == "all":
             yield [*common, "", "", "", "", "", "", "", "", "", *tail]

@@ -6,8 +6,8 @@
 per verdict and a piece per source, `[verdict_no, source_no, "<URL>", null]` (a verdict without
 sources: `[[verdict_no, null, null, null]]`): in label mode `all` the row's own verdict, otherwise
 the submitted verdicts that gave the row's label. `id` is the span's number (`s-12` -> 12); extra
-keys `article_id`, `start`, `end` (code points) and, in mode `all`, `reviewer`. Default label
-mode: `majority`.
+keys `article_id`, `start`, `end` (code points), `claim_id` (the claim the span appears as, its
+export ref `cl-N`, or null) and, in mode `all`, `reviewer`. Default label mode: `majority`.
 """
 
 from collections.abc import Iterator
@@ -71,6 +71,7 @@ def format_row(article: ArticleRecord, context: ExportContext) -> Iterator[dict]
                 "article_id": article.ref,
                 "start": span.start,
                 "end": span.end,
+                "claim_id": span.claim,
             }
             if context.labels == "all":
                 line["reviewer"] = row.author

@@ -2,7 +2,13 @@
 
 Line 1: `{"schema": "factcheck-native/1", "type": "project", "project": {...}}` with the scale,
 settings, `people` (every member and contributor, in the order an importer must create them so
-pseudonyms come out the same) and `members` (person, role, joined_at). Then one line per article
+pseudonyms come out the same) and `members` (person, role, joined_at). Then a line per claim of
+the project (`{"type": "claim", "claim": {...}}`, pk order, ids `cl-N`): text, claimant,
+language, fresh_reviews, who founded it and when, its final verdict, comments, links to claims
+of other projects (that project's slug and the claim's `cl-N` there, with its text) and the
+match decisions whose span is gone. A span that appears as a claim carries `appearance` (claim,
+method, by, at, score, reused_by/at, `settles_claim`: the claim's verdict is this span's
+adjudication) and `match_decisions`; both keys are absent otherwise. Then one line per article
 of the project (pk order; articles without spans too) with its spans in (start, end) order, each
 with every exported verdict (sources inside), comments and adjudication. Identifiers are the
 export's own (`a-1`, `s-1`, `v-1`, `src-1`, `c-1`; see datasets.records). The derived span
@@ -27,6 +33,8 @@ from datasets.records import (
     iso,
     project_memberships,
 )
+from datasets.records.claims import NativeClaimRecord, native_claim_records
+from datasets.records.shapes import DecisionRecord
 
 
 def head(context: ExportContext) -> Iterator[dict]:
@@ -58,6 +66,55 @@ def head(context: ExportContext) -> Iterator[dict]:
             ],
         },
     }
+    # The spans whose adjudication settled a claim, marked on their appearance.
+    verdict_spans = context.state.setdefault(_VERDICT_SPANS, set())
+    for claim in native_claim_records(context=context):
+        if claim.verdict_span_pk is not None:
+            verdict_spans.add(claim.verdict_span_pk)
+        yield {"schema": SCHEMA, "type": "claim", "claim": _claim(claim)}
+
+
+_VERDICT_SPANS = "native.verdict_spans"
+
+
+def _claim(claim: NativeClaimRecord) -> dict:
+    return {
+        "id": claim.ref,
+        "text": claim.text,
+        "claimant": claim.claimant,
+        "language": claim.language,
+        "fresh_reviews": claim.fresh_reviews,
+        "created_by": claim.created_by,
+        "created_at": claim.created_at,
+        "updated_at": claim.updated_at,
+        "verdict": claim.verdict,
+        "comments": [
+            {"author": c.author, "body": c.body, "created_at": c.created_at} for c in claim.comments
+        ],
+        "links": [
+            {
+                "project": link.project,
+                "claim": link.claim,
+                "text": link.text,
+                "by": link.by,
+                "at": link.at,
+            }
+            for link in claim.links
+        ],
+        "decisions": [_decision(decision) for decision in claim.decisions],
+    }
+
+
+def _decision(decision: DecisionRecord) -> dict:
+    return {
+        "claim": decision.claim,
+        "decision": decision.decision,
+        "by": decision.by,
+        "at": decision.at,
+        "span_text": decision.span_text,
+        "claim_text": decision.claim_text,
+        "scores": decision.scores,
+    }
 
 
 def format_row(article: ArticleRecord, context: ExportContext) -> Iterator[dict]:
@@ -76,12 +133,12 @@ def format_row(article: ArticleRecord, context: ExportContext) -> Iterator[dict]
             "origin": article.origin,
             "body": article.body,
         },
-        "spans": [_span(span) for span in article.spans],
+        "spans": [_span(span, context) for span in article.spans],
     }
 
 
-def _span(span: SpanRecord) -> dict:
-    return {
+def _span(span: SpanRecord, context: ExportContext) -> dict:
+    written = {
         "id": span.ref,
         "start": span.start,
         "end": span.end,
@@ -99,6 +156,22 @@ def _span(span: SpanRecord) -> dict:
         "comments": [_comment(comment) for comment in span.comments],
         "adjudication": None if span.adjudication is None else _adjudication(span.adjudication),
     }
+    # Claims' keys only where there is something: files without claims read as before.
+    if span.appearance is not None:
+        appearance = span.appearance
+        written["appearance"] = {
+            "claim": span.claim,
+            "method": appearance.method,
+            "by": appearance.by,
+            "at": appearance.at,
+            "score": appearance.score,
+            "reused_by": appearance.reused_by,
+            "reused_at": appearance.reused_at,
+            "settles_claim": span.pk in context.state.get(_VERDICT_SPANS, ()),
+        }
+    if span.decisions:
+        written["match_decisions"] = [_decision(decision) for decision in span.decisions]
+    return written
 
 
 def _verdict(verdict: VerdictRecord) -> dict:
@@ -157,6 +230,7 @@ register(
         format_row=format_row,
         write=jsonl_sorted,
         head=head,
+        claim_details=True,
         description="Native JSONL, lossless (factcheck-native/1)",
     )
 )

@@ -136,6 +136,67 @@ class SpanRecord:
     created_at: datetime.datetime | None = None
     comments: list[CommentRecord] = field(default_factory=list)  # in file order, parents first
     adjudication: AdjudicationRecord | None = None
+    appearance: "AppearanceRecord | None" = None  # native: the claim it appears as
+    decisions: list["DecisionRecord"] = field(default_factory=list)  # native: match decisions
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionRecord:
+    """A match decision (native): `claim` is the file's claim id."""
+
+    claim: str
+    decision: str
+    by: ReviewerRef | None
+    at: datetime.datetime | None
+    span_text: str
+    claim_text: str
+    scores: dict
+
+
+@dataclass(frozen=True, slots=True)
+class AppearanceRecord:
+    """How a span appears as a claim of the file (native)."""
+
+    claim: str
+    method: str
+    by: ReviewerRef | None
+    at: datetime.datetime | None
+    score: float | None
+    reused_by: ReviewerRef | None
+    reused_at: datetime.datetime | None
+    settles_claim: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimLinkRecord:
+    project: str  # the other project's slug
+    claim: str  # the claim's id in that project's export (`cl-N`: its rank by pk)
+    text: str
+    by: ReviewerRef
+    at: datetime.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimRecord:
+    """A claim line of a native file; its appearances come with the spans."""
+
+    location: str
+    ref: str
+    text: str
+    claimant: str
+    language: str
+    fresh_reviews: bool
+    created_by: ReviewerRef
+    created_at: datetime.datetime | None
+    updated_at: datetime.datetime | None
+    verdict_label: str
+    verdict_rationale: str
+    verdict_origin: str
+    verdict_by: ReviewerRef | None
+    verdict_at: datetime.datetime | None
+    comments: tuple[tuple[ReviewerRef, str, datetime.datetime | None], ...]
+    links: tuple[ClaimLinkRecord, ...]
+    decisions: tuple[DecisionRecord, ...]  # whose span is gone
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,12 +1,14 @@
 """Native JSONL (FORMATS.md §4a; written by datasets.exporters.native) read into records.
 
 Line 1 describes the project: scale, settings, `people` (in the order an import must create them
-so that pseudonyms come out the same) and `members`. Every further line is one article with its
-spans, verdicts (sources inside), comments and adjudication. Offsets are code points of the body;
-each span's `quote` is checked against them (and the offsets read again as UTF-16 units should a
-hand-edited file need it). Everything the exporter writes is kept, timestamps and verdict
-versions included, so that exporting an import gives the same bytes; the `id`s are the export's
-own and only link verdicts to adjudications and replies to comments; span `status` is derived.
+so that pseudonyms come out the same) and `members`. Claim lines follow (stored after the
+articles, their appearances and match decisions read from the spans). Every further line is
+one article with its spans, verdicts (sources inside), comments and adjudication. Offsets are
+code points of the body; each span's `quote` is checked against them (and the offsets read again
+as UTF-16 units should a hand-edited file need it). Everything the exporter writes is kept,
+timestamps and verdict versions included, so that exporting an import gives the same bytes; the
+`id`s are the export's own and only link verdicts to adjudications, replies to comments and
+appearances to claims; span `status` is derived.
 """
 
 import datetime
@@ -19,9 +21,13 @@ from config.json_input import json_decode, json_error_reason
 from datasets.importers.base import (
     MAX_STORED_INT,
     AdjudicationRecord,
+    AppearanceRecord,
     ArticleDraft,
     ArticleRecord,
+    ClaimLinkRecord,
+    ClaimRecord,
     CommentRecord,
+    DecisionRecord,
     ImportFailure,
     MemberRecord,
     ParseError,
@@ -66,8 +72,8 @@ def read_native_header(path: Path) -> ProjectHeader:
         raise ParseError(f"{name}:1: {error}") from None
 
 
-def read_native(path: Path) -> Iterator[ArticleRecord | ImportFailure]:
-    """Records for the article lines of one file, failures naming `file:line`."""
+def read_native(path: Path) -> Iterator[ArticleRecord | ClaimRecord | ImportFailure]:
+    """Records for the claim and article lines of one file, failures naming `file:line`."""
     for line in json_lines(path):
         if isinstance(line, ImportFailure):
             yield line
@@ -78,6 +84,9 @@ def read_native(path: Path) -> Iterator[ArticleRecord | ImportFailure]:
             if entry.get("type") == "project":
                 if line.number != 1:
                     raise ParseError("a project line after the first line")
+                continue
+            if entry.get("type") == "claim":
+                yield _claim(_object(entry, "claim"), location=line.location)
                 continue
             if entry.get("type") != "article":
                 raise ParseError(f"unknown line type {entry.get('type')!r}")
@@ -199,7 +208,109 @@ def _span(
         created_at=_timestamp(given.get("created_at"), f"{where}.created_at"),
         comments=_comments(given.get("comments"), f"{where}.comments"),
         adjudication=_adjudication(given.get("adjudication"), f"{where}.adjudication"),
+        appearance=_appearance(given.get("appearance"), f"{where}.appearance"),
+        decisions=_decisions(given.get("match_decisions"), f"{where}.match_decisions"),
     )
+
+
+def _claim(claim: dict, *, location: str) -> ClaimRecord:
+    where = "claim"
+    verdict = claim.get("verdict")
+    if verdict is not None and not isinstance(verdict, dict):
+        raise ParseError("'claim.verdict' must be a JSON object or null")
+    verdict = verdict or {}
+    comments = claim.get("comments") or []
+    links = claim.get("links") or []
+    if not isinstance(comments, list) or not all(isinstance(c, dict) for c in comments):
+        raise ParseError("'claim.comments' must be a list of objects")
+    if not isinstance(links, list) or not all(isinstance(link, dict) for link in links):
+        raise ParseError("'claim.links' must be a list of objects")
+    return ClaimRecord(
+        location=location,
+        ref=_text(claim, "id", where=where, required=True),
+        text=_text(claim, "text", where=where, required=True),
+        claimant=_text(claim, "claimant", where=where),
+        language=_text(claim, "language", where=where),
+        fresh_reviews=claim.get("fresh_reviews") is True,
+        created_by=_reviewer(claim.get("created_by"), "claim.created_by"),
+        created_at=_timestamp(claim.get("created_at"), "claim.created_at"),
+        updated_at=_timestamp(claim.get("updated_at"), "claim.updated_at"),
+        verdict_label=_text(verdict, "label", where="claim.verdict"),
+        verdict_rationale=_text(verdict, "rationale", where="claim.verdict"),
+        verdict_origin=_text(verdict, "origin", where="claim.verdict"),
+        verdict_by=_maybe_reviewer(verdict.get("by"), "claim.verdict.by"),
+        verdict_at=_timestamp(verdict.get("set_at"), "claim.verdict.set_at"),
+        comments=tuple(
+            (
+                _reviewer(c.get("author"), f"claim.comments[{n}]"),
+                _text(c, "body", where=f"claim.comments[{n}]", required=True),
+                _timestamp(c.get("created_at"), f"claim.comments[{n}].created_at"),
+            )
+            for n, c in enumerate(comments)
+        ),
+        links=tuple(
+            ClaimLinkRecord(
+                project=_text(link, "project", where=f"claim.links[{n}]", required=True),
+                claim=_text(link, "claim", where=f"claim.links[{n}]", required=True),
+                text=_text(link, "text", where=f"claim.links[{n}]"),
+                by=_reviewer(link.get("by"), f"claim.links[{n}].by"),
+                at=_timestamp(link.get("at"), f"claim.links[{n}].at"),
+            )
+            for n, link in enumerate(links)
+        ),
+        decisions=tuple(_decisions(claim.get("decisions"), "claim.decisions")),
+    )
+
+
+def _appearance(given: Any, where: str) -> AppearanceRecord | None:
+    if given is None:
+        return None
+    if not isinstance(given, dict):
+        raise ParseError(f"{where} must be a JSON object or null")
+    score = given.get("score")
+    if score is not None and (isinstance(score, bool) or not isinstance(score, int | float)):
+        raise ParseError(f"{where}: 'score' must be a number or null")
+    return AppearanceRecord(
+        claim=_text(given, "claim", where=where, required=True),
+        method=_text(given, "method", where=where, required=True),
+        by=_maybe_reviewer(given.get("by"), f"{where}.by"),
+        at=_timestamp(given.get("at"), f"{where}.at"),
+        score=score,
+        reused_by=_maybe_reviewer(given.get("reused_by"), f"{where}.reused_by"),
+        reused_at=_timestamp(given.get("reused_at"), f"{where}.reused_at"),
+        settles_claim=given.get("settles_claim") is True,
+    )
+
+
+def _decisions(given: Any, where: str) -> list[DecisionRecord]:
+    if not given:
+        return []
+    if not isinstance(given, list):
+        raise ParseError(f"{where} must be a list")
+    decisions = []
+    for number, decision in enumerate(given):
+        path = f"{where}[{number}]"
+        if not isinstance(decision, dict):
+            raise ParseError(f"{path} must be a JSON object")
+        scores = decision.get("scores") or {}
+        if not isinstance(scores, dict):
+            raise ParseError(f"{path}: 'scores' must be an object")
+        decisions.append(
+            DecisionRecord(
+                claim=_text(decision, "claim", where=path, required=True),
+                decision=_text(decision, "decision", where=path, required=True),
+                by=_maybe_reviewer(decision.get("by"), f"{path}.by"),
+                at=_timestamp(decision.get("at"), f"{path}.at"),
+                span_text=_text(decision, "span_text", where=path),
+                claim_text=_text(decision, "claim_text", where=path),
+                scores=scores,
+            )
+        )
+    return decisions
+
+
+def _maybe_reviewer(value: Any, where: str) -> ReviewerRef | None:
+    return None if value is None else _reviewer(value, where)
 
 
 def _verdict(given: Any, where: str) -> VerdictRecord:

@@ -21,6 +21,7 @@ from itertools import islice
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from annotate.claims import services as claim_services
 from annotate.models import (
     Adjudication,
     Assignment,
@@ -38,6 +39,8 @@ from corpus.services import ImportStatus, import_articles
 from datasets.importers.base import (
     AdjudicationRecord,
     ArticleRecord,
+    ClaimRecord,
+    DecisionRecord,
     ImportFailure,
     ParseError,
     ReviewerRef,
@@ -73,7 +76,7 @@ def dataset_import(
     *,
     project: Project,
     actor,
-    records: Iterable[ArticleRecord | ImportFailure],
+    records: Iterable[ArticleRecord | ClaimRecord | ImportFailure],
     label_map: dict[str, str] | None = None,
     fallback_reviewer: ReviewerRef | None = None,
     add_members: bool = True,
@@ -86,18 +89,20 @@ def dataset_import(
     rest is only read for its labels, and UnknownLabels lists them all (the transaction rolled
     back: nothing is stored). People the file names who are not members become reviewers, unless
     `add_members` is off (a project recreated from a native file has exactly its own members).
+    Claims (native) are stored once the articles are, through the claims' restore service.
     """
     report = DatasetImportReport()
     people = _People(project, actor, fallback_reviewer, add_members)
     labels = LabelCheck(scale=project.labels, label_map=label_map or {})
     stored, statistics = 0, StatisticsKept(_LOOKED_UP, first=batch_size)
+    claims = _Claims()
     # One transaction for the file (a savepoint per batch): an unknown label stores nothing.
     with transaction.atomic():
-        for batch in _batches(records, batch_size):
+        for batch in _batches(claims.set_aside(records), batch_size):
             if labels.unknown_in(batch):
                 continue
             with transaction.atomic():
-                outcomes = _import_batch(batch, project, actor, people, label_map or {})
+                outcomes = _import_batch(batch, project, actor, people, label_map or {}, claims)
             stored += len(batch)
             statistics.stored(stored)
             for outcome in outcomes:
@@ -106,7 +111,119 @@ def dataset_import(
                     on_result(outcome)
         if labels.unknown:
             raise UnknownLabels(labels.listed())
+        if claims:
+            claims.restore(project=project, actor=actor, people=people, report=report)
     return report
+
+
+@dataclass(slots=True)
+class _Claims:
+    """A native file's claim lines, set aside while the articles are stored, and the spans
+    stored with an appearance or match decisions: stored last, when every span exists."""
+
+    lines: list[ClaimRecord] = field(default_factory=list)
+    spans: list[tuple[int, SpanRecord]] = field(default_factory=list)  # (article pk, span)
+
+    def __bool__(self) -> bool:
+        return bool(self.lines or self.spans)
+
+    def set_aside(self, records: Iterable) -> Iterator:
+        for record in records:
+            if isinstance(record, ClaimRecord):
+                self.lines.append(record)
+            else:
+                yield record
+
+    def stored(self, article_id: int, record: ArticleRecord) -> None:
+        self.spans.extend(
+            (article_id, span) for span in record.spans if span.appearance or span.decisions
+        )
+
+    def restore(self, *, project: Project, actor, people: "_People", report) -> None:
+        placeholders: list[str] = []
+
+        def user(ref, where: str):
+            if ref is None:
+                return None
+            return people.user(ref, where=where, member=False, placeholders=placeholders)
+
+        def decision(given: DecisionRecord, span=None) -> claim_services.DecisionRestore:
+            return claim_services.DecisionRestore(
+                claim=given.claim,
+                decision=given.decision,
+                by=user(given.by, "match decision"),
+                at=given.at,
+                span_text=given.span_text,
+                claim_text=given.claim_text,
+                scores=given.scores,
+                span=span,
+            )
+
+        claims = [
+            claim_services.ClaimRestore(
+                location=line.location,
+                ref=line.ref,
+                text=line.text,
+                claimant=line.claimant,
+                language=line.language,
+                fresh_reviews=line.fresh_reviews,
+                created_by=user(line.created_by, "claim"),
+                created_at=line.created_at,
+                updated_at=line.updated_at,
+                verdict_label=line.verdict_label,
+                verdict_rationale=line.verdict_rationale,
+                verdict_origin=line.verdict_origin,
+                verdict_set_by=user(line.verdict_by, "claim verdict"),
+                verdict_set_at=line.verdict_at,
+                comments=tuple((user(a, "claim comment"), b, t) for a, b, t in line.comments),
+                links=tuple(
+                    claim_services.ClaimLinkRestore(
+                        project_slug=link.project,
+                        claim=link.claim,
+                        text=link.text,
+                        by=user(link.by, "claim link"),
+                        at=link.at,
+                    )
+                    for link in line.links
+                ),
+            )
+            for line in self.lines
+        ]
+        decisions = [decision(given) for line in self.lines for given in line.decisions]
+        appearances = []
+        for article_id, span in self.spans:
+            key = (article_id, span.start, span.end)
+            decisions.extend(decision(given, key) for given in span.decisions)
+            if (given := span.appearance) is not None:
+                appearances.append(
+                    claim_services.AppearanceRestore(
+                        span=key,
+                        claim=given.claim,
+                        method=given.method,
+                        by=user(given.by, "appearance"),
+                        at=given.at,
+                        score=given.score,
+                        reused_by=user(given.reused_by, "appearance"),
+                        reused_at=given.reused_at,
+                        settles_claim=given.settles_claim,
+                    )
+                )
+        done = claim_services.claims_restore(
+            project=project,
+            actor=actor,
+            claims=claims,
+            appearances=appearances,
+            decisions=decisions,
+        )
+        report.placeholders.update(placeholders)
+        # A claim that fails is named with its line; the articles are stored all the same.
+        report.notes.extend(f"failed: {where}: {reason}" for where, reason in done.failures)
+        report.notes.extend(done.notes)
+        report.notes.append(
+            f"claims: created {done.claims}, unchanged {done.unchanged}; appearances "
+            f"{done.appearances}, match decisions {done.decisions}, comments {done.comments}, "
+            f"links {done.links}"
+        )
 
 
 class _Rollback(Exception):
@@ -164,6 +281,7 @@ def _import_batch(
     actor,
     people: "_People",
     label_map: dict[str, str],
+    claims: _Claims,
 ) -> list[ArticleOutcome]:
     outcomes: list[ArticleOutcome] = []
     pending: list[_Pending] = []
@@ -199,6 +317,7 @@ def _import_batch(
         if result.error:
             _fail(item.outcome, result.error)
             continue
+        claims.stored(item.article_id, item.record)
         for name in item.outcome.created.__slots__:
             setattr(item.outcome.created, name, getattr(result.created, name))
         if item.created:

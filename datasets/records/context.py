@@ -3,12 +3,25 @@
 import datetime
 import hashlib
 import hmac
+from functools import cached_property
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from annotate.models import Adjudication, Comment, Membership, Project, Span, Verdict
+from annotate.models import (
+    Adjudication,
+    Appearance,
+    Claim,
+    ClaimComment,
+    ClaimLink,
+    Comment,
+    MatchDecision,
+    Membership,
+    Project,
+    Span,
+    Verdict,
+)
 from datasets.options import ExportOptions
 from datasets.records.shapes import ExportStats, LabelRow, Person, SpanRecord, label_rows
 
@@ -16,12 +29,24 @@ from datasets.records.shapes import ExportStats, LabelRow, Person, SpanRecord, l
 class ExportContext:
     """The project, options and people of one export, shared by its formatter and writer."""
 
-    def __init__(self, *, project: Project, fmt: str, options: ExportOptions, labels: str):
+    def __init__(
+        self,
+        *,
+        project: Project,
+        fmt: str,
+        options: ExportOptions,
+        labels: str,
+        claim_details: bool = False,
+    ):
         self.project = project
+        # Read how each span was linked to its claim and the match decisions on it (native).
+        self.claim_details = claim_details
         self.fmt = fmt
         self.options = options
         self.labels = labels  # the effective label mode
         self.stats = ExportStats()
+        # What a format remembers across articles (ClaimReview: the claims met so far).
+        self.state: dict = {}
         self.people = project_people(project=project, options=options)
         # Ordinal scales: worst = 1 ... best = n (FORMATS.md §3); the scale lists most true first.
         labels_in_order = project.labels
@@ -30,6 +55,16 @@ class ExportContext:
             if project.scale_is_ordinal
             else {}
         )
+
+    @cached_property
+    def claim_refs(self) -> dict[int, str]:
+        """{claim pk: `cl-N`}, N the claim's rank by pk in the project: like the other ids,
+        derived from order, so an import creating the claims in file order gets the same."""
+        pks = Claim.objects.filter(project=self.project).order_by("pk").values_list("pk", flat=True)
+        return {pk: f"cl-{rank}" for rank, pk in enumerate(pks.iterator(), start=1)}
+
+    def claim_ref(self, claim_pk: int) -> str:
+        return self.claim_refs[claim_pk]
 
     def name(self, user_id: int) -> str:
         person = self.people.get(user_id)
@@ -73,6 +108,7 @@ def project_people(*, project: Project, options: ExportOptions) -> dict[int, Per
         | Q(pk__in=Verdict.objects.filter(span__project=project).values("reviewer"))
         | Q(pk__in=Comment.objects.filter(span__project=project).values("author"))
         | Q(pk__in=Adjudication.objects.filter(span__project=project).values("editor"))
+        | _claim_people(project)
     )
     users = list(
         get_user_model()
@@ -90,6 +126,22 @@ def project_people(*, project: Project, options: ExportOptions) -> dict[int, Per
         if len(set(names)) == len(names):
             break
     return {pk: Person(name, "") for (pk, _, _), name in zip(users, names, strict=True)}
+
+
+def _claim_people(project: Project) -> Q:
+    """Who founded, settled, linked, commented on or decided about the project's claims."""
+    claims = Claim.objects.filter(project=project)
+    appearances = Appearance.objects.filter(claim__project=project)
+    links = ClaimLink.objects.filter(Q(claim_low__project=project) | Q(claim_high__project=project))
+    return (
+        Q(pk__in=claims.values("created_by"))
+        | Q(pk__in=claims.values("verdict_set_by"))
+        | Q(pk__in=appearances.values("linked_by"))
+        | Q(pk__in=appearances.values("verdict_reused_by"))
+        | Q(pk__in=MatchDecision.objects.filter(claim__project=project).values("decided_by"))
+        | Q(pk__in=ClaimComment.objects.filter(claim__project=project).values("author"))
+        | Q(pk__in=links.values("created_by"))
+    )
 
 
 def project_memberships(*, project: Project) -> list[tuple[int, str, datetime.datetime]]:

@@ -8,7 +8,16 @@ from contextlib import contextmanager
 from django.db import connection, transaction
 from django.db.models import Func, Q, TextField
 
-from annotate.models import Adjudication, Comment, Project, Source, Span, Verdict
+from annotate.models import (
+    Adjudication,
+    Appearance,
+    Comment,
+    MatchDecision,
+    Project,
+    Source,
+    Span,
+    Verdict,
+)
 from corpus.models import Article
 from datasets.options import ExportOptions
 from datasets.records.context import ExportContext
@@ -17,7 +26,9 @@ from datasets.records.shapes import (
     AdjudicationRecord,
     ArticleRecord,
     CommentRecord,
+    DecisionRecord,
     SourceRecord,
+    SpanAppearanceRecord,
     SpanRecord,
     VerdictRecord,
     span_status,
@@ -174,7 +185,7 @@ def _merged(context: ExportContext) -> Iterator[ArticleRecord]:
     for article in articles.order_by("pk").values_list(*_ARTICLE_FIELDS).iterator(chunk_size=100):
         records = []
         for row in streams.spans.take((article[0],)):
-            span = streams.span_record(row, context.name)
+            span = streams.span_record(row, context.name, context.claim_ref)
             span.status = span_status(span, reviews_per_claim=reviews_per_claim)
             if wanted_statuses and span.status not in wanted_statuses:
                 continue
@@ -204,7 +215,7 @@ def _article_record(row: tuple, spans: list[SpanRecord], number: int) -> Article
     )
 
 
-def _spans_where(context: ExportContext, prefix: str = "") -> Q:
+def spans_where(context: ExportContext, prefix: str = "") -> Q:
     """The spans the export may touch (status and label mode are checked in Python)."""
     options = context.options
     condition = Q(**{f"{prefix}project": context.project})
@@ -218,7 +229,16 @@ def _spans_where(context: ExportContext, prefix: str = "") -> Q:
 class _Streams:
     """One sorted, streamed query per relation, each read in step with the spans."""
 
-    __slots__ = ("adjudications", "comments", "considered", "sources", "spans", "verdicts")
+    __slots__ = (
+        "adjudications",
+        "appearances",
+        "comments",
+        "considered",
+        "decisions",
+        "sources",
+        "spans",
+        "verdicts",
+    )
 
     def __init__(
         self,
@@ -229,9 +249,12 @@ class _Streams:
         comments: _Sorted,
         adjudications: _Sorted,
         considered: _Sorted,
+        appearances: _Sorted,
+        decisions: _Sorted | None,
     ) -> None:
         self.spans, self.verdicts, self.sources = spans, verdicts, sources
         self.comments, self.adjudications, self.considered = comments, adjudications, considered
+        self.appearances, self.decisions = appearances, decisions
 
     @classmethod
     def open(cls, context: ExportContext) -> "_Streams":
@@ -243,7 +266,7 @@ class _Streams:
             return _Sorted(ordered.iterator(chunk_size=size), 4)
 
         def where(prefix: str = "") -> Q:
-            return _spans_where(context, prefix)
+            return spans_where(context, prefix)
 
         verdicts = Verdict.objects.filter(where("span__"))
         sources = Source.objects.filter(where("verdict__span__"))
@@ -285,6 +308,26 @@ class _Streams:
             "verdict_id",
             then=("verdict_id",),
         )
+        # A span appears as at most one claim (Appearance.span is one-to-one). How it was
+        # linked, and the match decisions on it, only for formats that write them (native).
+        details = context.claim_details
+        how = (
+            ("link_method", "linked_by_id", UtcText("linked_at"), "score",
+             "verdict_reused_by_id", UtcText("verdict_reused_at"))
+            if details else ()
+        )  # fmt: skip
+        appearance_rows = by_span(
+            Appearance.objects.filter(where("span__")), "span__", "claim_id", *how, then=()
+        )
+        decision_rows = None
+        if details:
+            decision_rows = by_span(
+                MatchDecision.objects.filter(where("span__")),
+                "span__",
+                "claim_id", "decision", "decided_by_id", UtcText("created_at"),
+                "span_text", "claim_text", "scores",
+                then=("created_at", "pk"),
+            )  # fmt: skip
         return cls(
             spans=span_rows,
             verdicts=verdict_rows,
@@ -292,9 +335,13 @@ class _Streams:
             comments=comment_rows,
             adjudications=adjudication_rows,
             considered=considered_rows,
+            appearances=appearance_rows,
+            decisions=decision_rows,
         )
 
-    def span_record(self, row: tuple, name: Callable[[int], str]) -> SpanRecord:
+    def span_record(
+        self, row: tuple, name: Callable[[int], str], claim_ref: Callable[[int], str]
+    ) -> SpanRecord:
         """The span of a span row, with its verdicts (sources inside), comments and
         adjudication taken from the other streams; status and numbers are set later."""
         key = row[:4]
@@ -321,7 +368,38 @@ class _Streams:
                 verdict.sources.append(SourceRecord("", 0, *rest))
         self._add_comments(span, key, name)
         self._add_adjudication(span, key, name, verdict_by_pk)
+        span.pk = key[3]
+        self._add_claim(span, key, name, claim_ref)
         return span
+
+    def _add_claim(
+        self,
+        span: SpanRecord,
+        key: tuple,
+        name: Callable[[int], str],
+        claim_ref: Callable[[int], str],
+    ) -> None:
+        def named(user_id: int | None) -> str | None:
+            return None if user_id is None else name(user_id)
+
+        for row in self.appearances.take(key):
+            claim_pk, *how = row[4:]
+            span.claim_pk, span.claim = claim_pk, claim_ref(claim_pk)
+            if how:
+                method, by, at, score, reused_by, reused_at = how
+                span.appearance = SpanAppearanceRecord(
+                    method, named(by), _utc(at), score, named(reused_by), _utc(reused_at)
+                )
+        if self.decisions is None:
+            return
+        for row in self.decisions.take(key):
+            claim_pk, decision, by, at, span_text, claim_text, scores = row[4:]
+            span.decisions.append(
+                DecisionRecord(
+                    claim_ref(claim_pk), decision, named(by), _utc(at), span_text, claim_text,
+                    scores,
+                )
+            )  # fmt: skip
 
     def _add_verdicts(
         self, span: SpanRecord, key: tuple, name: Callable[[int], str]

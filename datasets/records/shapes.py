@@ -63,6 +63,31 @@ class AdjudicationRecord:
 
 
 @dataclass(slots=True)
+class SpanAppearanceRecord:
+    """How a span came to appear as its claim (native only: Exporter.claim_details)."""
+
+    method: str
+    by: str | None
+    at: str
+    score: float | None
+    reused_by: str | None
+    reused_at: str | None
+
+
+@dataclass(slots=True)
+class DecisionRecord:
+    """A match decision on a span (native only): a claim suggested, and what became of it."""
+
+    claim: str  # the claim's export ref
+    decision: str
+    by: str | None
+    at: str
+    span_text: str
+    claim_text: str
+    scores: dict
+
+
+@dataclass(slots=True)
 class SpanRecord:
     ref: str
     number: int
@@ -81,6 +106,11 @@ class SpanRecord:
     verdicts: list[VerdictRecord] = field(default_factory=list)
     comments: list[CommentRecord] = field(default_factory=list)
     adjudication: AdjudicationRecord | None = None
+    claim: str | None = None  # the claim it appears as, by its export ref (`cl-N`)
+    claim_pk: int | None = None
+    appearance: SpanAppearanceRecord | None = None  # with Exporter.claim_details only
+    decisions: list[DecisionRecord] = field(default_factory=list)  # idem
+    pk: int = 0  # the database's, to match a claim's verdict to its adjudication; never written
 
 
 @dataclass(slots=True)

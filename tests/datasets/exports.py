@@ -159,3 +159,56 @@ def export(project, fmt: str, **options) -> str:
 def json_lines(text: str) -> list[dict]:
     assert text.endswith("\n")
     return [json.loads(line) for line in text.split("\n")[:-1]]
+
+
+@dataclass
+class KnownClaims:
+    talks: object  # "talks went well" (adjudicated) and "=SUM(A1)": a final verdict of its own
+    envoy: object  # "Envoy": appears once, no verdict, nothing adjudicated
+
+
+def add_known_claims(known: Known) -> KnownClaims:
+    """Two claims in the known project: one with two appearances (the dated emoji article and the
+    undated formula one), a final verdict and match decisions; one without a verdict."""
+    from annotate.models import Appearance, Claim, MatchDecision
+    from corpus.models import Article
+
+    # The factory dates articles by a session-wide sequence: undated, the order is fixed.
+    Article.objects.filter(pk=known.formula.pk).update(published_on=None, publisher="")
+    talks = Claim.objects.create(
+        project=known.project,
+        text="The envoy's talks went well",
+        claimant="Example Ministry",
+        language="en",
+        created_by=known.editor,
+        verdict_label="Mostly False",
+        verdict_rationale="Only the talks are on record.",
+        verdict_origin="editor",
+        verdict_set_by=known.editor,
+        verdict_set_at=at(20),
+    )
+    envoy = Claim.objects.create(
+        project=known.project, text="Envoy", language="en", created_by=known.rita
+    )
+    Claim.objects.filter(pk__in=[talks.pk, envoy.pk]).update(created_at=at(16), updated_at=at(16))
+    Appearance.objects.create(
+        span=known.talks, claim=talks, link_method="created", linked_by=known.editor,
+        linked_at=at(16),
+    )  # fmt: skip
+    Appearance.objects.create(
+        span=known.sum_span, claim=talks, link_method="confirmed", linked_by=known.rita,
+        score=0.625, linked_at=at(17),
+    )  # fmt: skip
+    Appearance.objects.create(
+        span=known.envoy, claim=envoy, link_method="auto", score=0.875, linked_at=at(18)
+    )
+    MatchDecision.objects.create(
+        span=known.sum_span, claim=talks, span_text=known.sum_span.quote, claim_text=talks.text,
+        scores={"score": 0.625, "words": 0.5}, decision="confirmed", decided_by=known.rita,
+        created_at=at(17),
+    )  # fmt: skip
+    MatchDecision.objects.create(
+        span=known.envoy, claim=talks, span_text=known.envoy.quote, claim_text=talks.text,
+        scores={"score": 0.25}, decision="rejected", decided_by=known.rob, created_at=at(19),
+    )  # fmt: skip
+    return KnownClaims(talks=talks, envoy=envoy)

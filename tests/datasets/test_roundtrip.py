@@ -10,12 +10,14 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from annotate.models import Project, Verdict
+from annotate.claims import services as claim_services
+from annotate.models import Claim, ClaimLink, MatchDecision, Project, Verdict
 from datasets.importers import read_dataset
 from datasets.importers.base import ArticleRecord as ImportedArticle
 from datasets.importers.label_studio_config import read_label_config
 from datasets.importers.offsets import OffsetUnit
-from tests.datasets.exports import export, json_lines
+from tests.datasets.exports import add_known_claims, export, json_lines
+from tests.factories import ArticleFactory, ClaimFactory, ProjectFactory, SpanFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,9 +41,16 @@ def _reimport(path: Path, slug: str) -> Project:
     ids=["pseudonyms", "real-names", "everything", "one-article"],
 )
 def test_native_export_import_export_is_byte_identical(known, tmp_path, options):
+    # A link is restored for an importer who edits the other project too: with real names the
+    # importing editor is known-eddie, with pseudonyms a new person (see the next test).
+    linked = options.get("real_names", False)
+    _with_claims(known, link=linked)
     if options.get("articles") == "formula":
         options = {**options, "articles": (known.formula.pk,)}
     first = export(known.project, "native", **options)
+    assert '"type":"claim"' in first and '"appearance":{' in first
+    assert ('"settles_claim":true' in first) is ("articles" not in options)  # talks in a-1
+    assert ('"links":[{' in first) is linked
     path = tmp_path / "known.jsonl"
     path.write_bytes(first.encode())
     known.project.delete()  # the project goes; articles and users stay, as in a shared corpus
@@ -49,6 +58,49 @@ def test_native_export_import_export_is_byte_identical(known, tmp_path, options)
     again = _reimport(path, "known")
 
     assert export(again, "native", **options) == first
+    assert ClaimLink.objects.count() == linked  # restored to the sister project's claim
+
+
+def test_native_import_notes_a_link_it_may_not_restore(known, tmp_path):
+    _with_claims(known, link=True)
+    path = tmp_path / "known.jsonl"
+    path.write_bytes(export(known.project, "native").encode())  # pseudonyms
+    known.project.delete()
+
+    out = io.StringIO()
+    call_command(
+        "import_dataset", str(path), "--project", "known", "--format", "native", stdout=out,
+        stderr=io.StringIO(),
+    )  # fmt: skip
+
+    assert "the link to cl-1 of project 'sister' was not restored: you are no editor" in (
+        out.getvalue()
+    )
+    assert "claims: created 2, unchanged 0; appearances 3, match decisions 3" in out.getvalue()
+    assert not ClaimLink.objects.exists()
+
+
+def _with_claims(known, *, link: bool) -> None:
+    """The known project's claims (add_known_claims), one settled by an adjudication, with a
+    comment, a decision whose span is gone, and a link to a claim of a sister project."""
+    claims = add_known_claims(known)
+    Claim.objects.filter(pk=claims.talks.pk).update(
+        verdict_label="Half True",
+        verdict_origin="adjudication",
+        verdict_adjudication=known.talks.adjudication,
+    )
+    claim_services.claim_comment_add(actor=known.rita, claim=claims.talks, body="Seen <twice>.")
+    gone = SpanFactory(project=known.project, article=known.formula, created_by=known.rita)
+    MatchDecision.objects.create(
+        span=gone, claim=claims.envoy, span_text=gone.quote, claim_text="Envoy",
+        decision="shown", scores={"score": 0.5},
+    )  # fmt: skip
+    gone.delete()  # its decision stays, span-less
+    if not link:
+        return
+    sister = ProjectFactory(slug="sister", editors=[known.editor], articles=[ArticleFactory()])
+    twin = ClaimFactory(project=sister, created_by=known.editor, text="Talks went well")
+    claim_services.claim_link_create(actor=known.editor, claim=claims.talks, other=twin)
 
 
 def _claims_in_db(project) -> set[tuple]:

@@ -1,4 +1,5 @@
-"""Claims across articles: CRUD, appearances (link, unlink), final verdicts, merges, and the
+"""Claims across articles: CRUD, appearances (link, unlink), final verdicts, merges, splits,
+links to claims of other projects, comments, and the
 "has this been checked?" match with confirm/reject of suggestions. Views parse, call a service
 or a selector, and render; access_* decide 404 (may not know it exists) and 403 (may not do)."""
 
@@ -172,6 +173,82 @@ class ClaimViewSet(
             raise _field_error("merge", "No such claim.") from None
         services.claims_merge(actor=request.user, keep=keep, merge=merge)
         return self._detail(keep)
+
+    @extend_schema(request=io.ClaimSplitInput, responses={201: io.ClaimDetailOutput})
+    @action(detail=True, methods=["post"])
+    def split(self, request, pk=None):
+        """Move chosen appearances of this claim to a new claim (editors); answers the new
+        claim. The final verdict stays here unless `move_verdict`."""
+        claim = self.get_object(Need.EDIT_CLAIMS)
+        given = io.ClaimSplitInput(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = dict(given.validated_data)
+        new = services.claim_split(
+            actor=request.user, claim=claim, span_ids=data.pop("spans"), **data
+        )
+        new.project = claim.project  # with the caller's role remembered
+        return self._detail(new, status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["GET"], request=None, responses=io.ClaimLinkOutput(many=True))
+    @extend_schema(methods=["POST"], request=io.ClaimLinkInput, responses={201: io.ClaimLinkOutput})
+    @action(detail=True, methods=["get", "post"])
+    def links(self, request, pk=None):
+        """GET: the claims of other projects linked to this one as the same statement, those
+        of your projects only (paginated). POST: link one (an editor of both projects)."""
+        if request.method == "GET":
+            claim = self.get_object()
+            page = self.paginate_queryset(selectors.linked_claims(claim=claim, user=request.user))
+            return self.get_paginated_response(io.ClaimLinkOutput(page, many=True).data)
+        claim = self.get_object(Need.EDIT_CLAIMS)
+        given = io.ClaimLinkInput(data=request.data)
+        given.is_valid(raise_exception=True)
+        try:
+            other = access_claim(request.user, given.validated_data["other"], need=Need.READ)
+        except NotFound:
+            raise _field_error("other", "No such claim.") from None
+        link = services.claim_link_create(actor=request.user, claim=claim, other=other)
+        (linked,) = [
+            entry
+            for entry in selectors.linked_claims(claim=claim, user=request.user)
+            if entry.link.pk == link.pk
+        ]
+        return Response(io.ClaimLinkOutput(linked).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(
+        detail=True,
+        methods=["delete"],
+        url_path=r"links/(?P<link_id>\d+)",
+        url_name="link",
+    )
+    def link(self, request, pk=None, link_id=None):
+        """Undo a link (an editor of either project)."""
+        claim = self.get_object(Need.EDIT_CLAIMS)
+        link = selectors.link_of_claim(claim=claim, link_id=link_id)
+        if link is None:
+            raise NotFound("No such link of this claim.")
+        services.claim_link_delete(actor=request.user, link=link)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(methods=["GET"], request=None, responses=io.ClaimCommentOutput(many=True))
+    @extend_schema(
+        methods=["POST"], request=io.ClaimCommentInput, responses={201: io.ClaimCommentOutput}
+    )
+    @action(detail=True, methods=["get", "post"])
+    def comments(self, request, pk=None):
+        """GET: the claim's comments, oldest first (paginated). POST: add one (reviewers and
+        editors)."""
+        if request.method == "GET":
+            comments = selectors.claim_comments(claim=self.get_object())
+            page = self.paginate_queryset(comments)
+            return self.get_paginated_response(io.ClaimCommentOutput(page, many=True).data)
+        claim = self.get_object(Need.WRITE)
+        given = io.ClaimCommentInput(data=request.data)
+        given.is_valid(raise_exception=True)
+        comment = services.claim_comment_add(
+            actor=request.user, claim=claim, **given.validated_data
+        )
+        return Response(io.ClaimCommentOutput(comment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=io.AppearanceInput, responses={201: io.ClaimDetailOutput})
     @action(detail=True, methods=["post"])

@@ -63,6 +63,7 @@ def test_csv_has_the_documented_columns_and_a_row_per_verdict(known):
         "source_stances": "refutes",
         "adjudicated_label": "Half True",
         "adjudicated_by": "known-eddie",
+        "claim_id": "",
     }
 
 
@@ -120,6 +121,7 @@ def test_fever_lines_map_labels_and_list_evidence_per_verdict(known):
             "article_id": "a-1",
             "start": 5,
             "end": 10,
+            "claim_id": None,
         },
         {
             "id": 2,
@@ -130,6 +132,7 @@ def test_fever_lines_map_labels_and_list_evidence_per_verdict(known):
             "article_id": "a-1",
             "start": 16,
             "end": 31,
+            "claim_id": None,
         },
         {
             "id": 3,
@@ -140,6 +143,7 @@ def test_fever_lines_map_labels_and_list_evidence_per_verdict(known):
             "article_id": "a-2",
             "start": 0,
             "end": 8,
+            "claim_id": None,
         },
     ]
 

@@ -236,3 +236,50 @@ def test_project_missing_and_not_native_is_refused(tmp_path):
     path.write_text("{}\n", encoding="utf-8")
     with pytest.raises(CommandError, match="no project with the slug 'nowhere'"):
         call_command("import_dataset", str(path), "--project", "nowhere", "--format", "doccano")
+
+
+def test_claims_into_empty_database_byte_identical_and_a_rerun_changes_nothing(tmp_path):
+    from annotate.models import Appearance, Claim, MatchDecision
+    from tests.datasets.exports import add_known_claims
+
+    known = build_known_project()
+    add_known_claims(known)
+    first = export(known.project, "native", real_names=True)
+    path = _write(tmp_path, first)
+    _empty_the_database()
+
+    out = _import(path)
+
+    assert "claims: created 2, unchanged 0; appearances 3, match decisions 2" in out
+    project = Project.objects.get(slug="known")
+    assert export(project, "native", real_names=True) == first
+    talks = Claim.objects.get(text="The envoy's talks went well")
+    assert (talks.verdict_label, talks.verdict_set_by.username) == ("Mostly False", "known-eddie")
+    assert Appearance.objects.get(span__quote="Envoy").link_method == "auto"
+    assert MatchDecision.objects.get(decision="rejected").decided_by.username == "known-rob"
+
+    again = _import(path)
+
+    assert "claims: created 0, unchanged 2; appearances 0, match decisions 0" in again
+    assert export(project, "native", real_names=True) == first
+
+
+def test_claim_lines_that_break_a_rule_fail_alone(tmp_path):
+    from annotate.models import Appearance, Claim
+    from tests.datasets.exports import add_known_claims
+
+    known = build_known_project()
+    add_known_claims(known)
+    written = export(known.project, "native")
+    _empty_the_database()
+    broken = written.replace('"label":"Mostly False","origin"', '"label":"Nonsense","origin"')
+    broken = broken.replace('"method":"auto"', '"method":"telepathy"', 1)
+
+    out = _import(_write(tmp_path, broken))
+
+    # Claim cl-1's verdict is off the scale: it fails (line 2), and its appearances are left
+    # out; the envoy claim is stored, but not its appearance with an unknown method.
+    assert "failed: " in out and "known.jsonl:2: verdict: “Nonsense” is not on" in out
+    assert "not linked to cl-2: unknown link method 'telepathy'" in out
+    assert list(Claim.objects.values_list("text", flat=True)) == ["Envoy"]
+    assert not Appearance.objects.exists()
