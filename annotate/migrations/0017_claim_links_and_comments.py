@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotate', '0015_claim_vectors'),
+        ('annotate', '0016_job_files_expired_at'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
