@@ -1,4 +1,4 @@
-"""Creating and revoking API tokens."""
+"""Creating and revoking API tokens; a user's profile settings."""
 
 import hashlib
 import secrets
@@ -6,8 +6,10 @@ import secrets
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from accounts.models import ApiToken
+from accounts.models import ApiToken, Profile
+from accounts.preferences import shipped_language_codes
 
 KEY_PREFIX = "fcw_"  # makes leaked keys easy to recognise (and to scan for)
 PREFIX_CHARS = 12
@@ -46,3 +48,18 @@ def token_revoke(*, token: ApiToken, actor) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
     return token
+
+
+@transaction.atomic
+def profile_language_set(*, user, language: str) -> Profile:
+    """Store the user's preferred language: a shipped code, or "" for the browser's choice."""
+    if language and language not in shipped_language_codes():
+        raise ValidationError(
+            {"preferred_language": gettext("Choose one of the languages offered.")}
+        )
+    profile, _ = Profile.objects.select_for_update().get_or_create(user=user)
+    if profile.preferred_language != language:
+        profile.preferred_language = language
+        profile.full_clean()
+        profile.save(update_fields=["preferred_language"])
+    return profile
