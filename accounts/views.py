@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -52,7 +53,10 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     # Other users' tokens are not in the selector's result, so their ids answer 404.
     token = get_object_or_404(selectors.tokens_for_user(user=request.user), pk=pk)
     services.token_revoke(token=token, actor=request.user)
-    messages.success(request, f"Revoked “{token.name}”: tools using it now get 401 Unauthorized.")
+    messages.success(
+        request,
+        (_("Revoked “%(name)s”: tools using it now get 401 Unauthorized.") % {"name": token.name}),
+    )
     return redirect("accounts:token-list")
 
 

@@ -21,6 +21,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from annotate.access import Need
 from annotate.jobs.kinds import JobCancelled, JobOutput, register_job_kind
@@ -158,5 +159,8 @@ def article_import_job_run(*, job: Job, progress) -> JobOutput:
 
 
 register_job_kind(
-    ARTICLE_IMPORT_JOB, article_import_job_run, need=Need.MANAGE, label="Article import"
+    ARTICLE_IMPORT_JOB,
+    article_import_job_run,
+    need=Need.MANAGE,
+    label=gettext_lazy("Article import"),
 )

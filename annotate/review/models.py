@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.functional import classproperty
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from annotate.limits import model_text_limits_check
@@ -21,7 +22,7 @@ class SpanStatus(models.TextChoices):
     annotate.review.status; stored only as `Span.review_status`, a copy the services keep."""
 
     OPEN = "open", "open"
-    IN_REVIEW = "in_review", "in review"
+    IN_REVIEW = "in_review", _("in review")
     CONTESTED = "contested", "contested"
     AGREED = "agreed", "agreed"
     ADJUDICATED = "adjudicated", "adjudicated"
@@ -228,8 +229,8 @@ class Skip(models.Model):
 
 class Verdict(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted"
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
 
     span = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="verdicts")
     reviewer = models.ForeignKey(
@@ -274,9 +275,9 @@ class Verdict(models.Model):
 
 class Source(models.Model):
     class Stance(models.TextChoices):
-        SUPPORTS = "supports", "Supports"
-        REFUTES = "refutes", "Refutes"
-        CONTEXT = "context", "Context"
+        SUPPORTS = "supports", _("Supports")
+        REFUTES = "refutes", _("Refutes")
+        CONTEXT = "context", _("Context")
 
     verdict = models.ForeignKey(Verdict, on_delete=models.CASCADE, related_name="sources")
     position = models.PositiveSmallIntegerField(default=0)

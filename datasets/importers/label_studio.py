@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext
+
 from datasets.importers.base import (
     AdjudicationRecord,
     ArticleDraft,
@@ -94,13 +96,16 @@ def read_label_studio(
 
 def _task(task: Any, *, location: str, origin: str, config: LabelConfig) -> ArticleRecord:
     if not isinstance(task, dict):
-        raise ParseError("a task must be a JSON object")
+        raise ParseError(gettext("a task must be a JSON object"))
     data = task.get("data")
     if not isinstance(data, dict):
-        raise ParseError("the task has no 'data' object")
+        raise ParseError(gettext("the task has no 'data' object"))
     sent = data.get(config.text_field)
     if not isinstance(sent, str) or not sent.strip():
-        raise ParseError(f"'data.{config.text_field}' must be a non-empty string")
+        raise ParseError(
+            gettext("'data.%(text_field)s' must be a non-empty string")
+            % {"text_field": config.text_field}
+        )
     meta = task.get("meta") if isinstance(task.get("meta"), dict) else {}
     text = CanonicalText(sent)
     record = ArticleRecord(
@@ -111,7 +116,7 @@ def _task(task: Any, *, location: str, origin: str, config: LabelConfig) -> Arti
     units = UnitIndex(sent)
     annotations = task.get("annotations") or []
     if not isinstance(annotations, list):
-        raise ParseError("'annotations' must be a list")
+        raise ParseError(gettext("'annotations' must be a list"))
     reviewers = _reviewers(annotations, meta)
     live = [a for a in annotations if not a.get("was_cancelled")]
     # Label Studio marks every imported annotation ground truth unless told otherwise, so the
@@ -191,9 +196,14 @@ def _adjudicate(
     where: str,
 ) -> None:
     if editor is None:
-        raise ParseError(f"{where}: a ground-truth annotation names no editor")
+        raise ParseError(
+            gettext("%(where)s: a ground-truth annotation names no editor") % {"where": where}
+        )
     if span.adjudication is not None:
-        raise ParseError(f"{where}: a second ground-truth label for [{span.start}, {span.end}]")
+        raise ParseError(
+            gettext("%(where)s: a second ground-truth label for [%(start)s, %(end)s]")
+            % {"where": where, "start": span.start, "end": span.end}
+        )
     span.adjudication = AdjudicationRecord(editor, label, rationale, decided_at=decided_at)
 
 
@@ -205,15 +215,18 @@ def _draft(
     try:
         published = datetime.date.fromisoformat(published_on) if published_on else None
     except (TypeError, ValueError):
-        raise ParseError(f"'data.published_on' is not an ISO date: {published_on!r}") from None
+        raise ParseError(
+            gettext("'data.published_on' is not an ISO date: %(published_on)r")
+            % {"published_on": published_on}
+        ) from None
     authors = data.get("authors") or []
     if isinstance(authors, str):
         authors = [authors]
     if not isinstance(authors, list) or not all(isinstance(a, str) for a in authors):
-        raise ParseError("'data.authors' must be a list of names")
+        raise ParseError(gettext("'data.authors' must be a list of names"))
     url = data.get("url") or data.get("source_url") or ""
     if not isinstance(title, str) or not isinstance(url, str):
-        raise ParseError("'data.title' and 'data.url' must be strings")
+        raise ParseError(gettext("'data.title' and 'data.url' must be strings"))
     return ArticleDraft(
         title=title,
         body=sent,
@@ -236,16 +249,18 @@ def _reviewers(annotations: list, meta: dict) -> list[ReviewerRef | None]:
         if not isinstance(pseudonyms, list) or not all(
             p is None or isinstance(p, str) for p in pseudonyms
         ):
-            raise ParseError("'meta.reviewers' must be a list of pseudonyms")
+            raise ParseError(gettext("'meta.reviewers' must be a list of pseudonyms"))
         if len(pseudonyms) != len(annotations):
             raise ParseError(
-                f"'meta.reviewers' names {len(pseudonyms)} reviewer(s) for "
-                f"{len(annotations)} annotation(s)"
+                gettext("'meta.reviewers' names %(count)s reviewer(s) for %(count2)s annotation(s)")
+                % {"count": len(pseudonyms), "count2": len(annotations)}
             )
     found: list[ReviewerRef | None] = []
     for number, annotation in enumerate(annotations):
         if not isinstance(annotation, dict):
-            raise ParseError(f"annotations[{number}] must be a JSON object")
+            raise ParseError(
+                gettext("annotations[%(number)s] must be a JSON object") % {"number": number}
+            )
         completed_by = annotation.get("completed_by")
         email, pseudonym = "", (pseudonyms[number] if pseudonyms else None) or ""
         if isinstance(completed_by, dict):
@@ -259,12 +274,15 @@ def _reviewers(annotations: list, meta: dict) -> list[ReviewerRef | None]:
 
 def _regions(results: Any, *, where: str, notes: list[str]) -> list[_Region]:
     if not isinstance(results, list):
-        raise ParseError(f"{where}: 'result' must be a list")
+        raise ParseError(gettext("%(where)s: 'result' must be a list") % {"where": where})
     regions: dict[str, _Region] = {}
     ignored: set[str] = set()
     for number, result in enumerate(results):
         if not isinstance(result, dict) or not isinstance(result.get("value"), dict):
-            raise ParseError(f"{where}: result[{number}] has no 'value' object")
+            raise ParseError(
+                gettext("%(where)s: result[%(number)s] has no 'value' object")
+                % {"where": where, "number": number}
+            )
         kind = str(result.get("type", "")).lower()
         if kind not in _REGION_TYPES:
             ignored.add(kind or "untyped")
@@ -289,9 +307,13 @@ def _merge(region: _Region, kind: str, result: dict, *, where: str) -> None:
     if "start" in value or "end" in value:
         start, end = value.get("start"), value.get("end")
         if not (_is_int(start) and _is_int(end)):
-            raise ParseError(f"{where}: 'start' and 'end' must be integers")
+            raise ParseError(
+                gettext("%(where)s: 'start' and 'end' must be integers") % {"where": where}
+            )
         if region.start is not None and (region.start, region.end) != (start, end):
-            raise ParseError(f"{where}: its results disagree on the offsets")
+            raise ParseError(
+                gettext("%(where)s: its results disagree on the offsets") % {"where": where}
+            )
         region.start, region.end = start, end
     if isinstance(value.get("text"), str) and kind != "textarea":
         region.text = value["text"]
@@ -300,7 +322,10 @@ def _merge(region: _Region, kind: str, result: dict, *, where: str) -> None:
     if isinstance(given, str):
         given = [given]
     if not isinstance(given, list) or not all(isinstance(item, str) for item in given):
-        raise ParseError(f"{where}: 'value.{wanted}' must be a list of strings")
+        raise ParseError(
+            gettext("%(where)s: 'value.%(wanted)s' must be a list of strings")
+            % {"where": where, "wanted": wanted}
+        )
     if kind == "labels":
         region.labels.extend(given)
     elif kind == "choices":
@@ -324,8 +349,11 @@ def _place(
         reading = read_quoted_span(units, start, end, region.text)
         if reading is None:
             raise ParseError(
-                f"{where}: rejected: [{start}, {end}] does not hold {region.text!r} "
-                "in code points or in UTF-16 units"
+                gettext(
+                    "%(where)s: rejected: [%(start)s, %(end)s] does not hold "
+                    "%(text)r in code points or in UTF-16 units"
+                )
+                % {"where": where, "start": start, "end": end, "text": region.text}
             )
         if reading[2] is OffsetUnit.UTF16:
             notes.append(
@@ -347,7 +375,10 @@ def _verdict_label(region: _Region, config: LabelConfig, where: str) -> str | No
     if not candidates:
         return None
     if len(set(candidates)) > 1:
-        raise ParseError(f"{where}: several verdict labels ({', '.join(candidates)})")
+        raise ParseError(
+            gettext("%(where)s: several verdict labels (%(join)s)")
+            % {"where": where, "join": ", ".join(candidates)}
+        )
     return candidates[0]
 
 
@@ -357,12 +388,12 @@ def _predictions(
     if not predictions:
         return []
     if not isinstance(predictions, list):
-        raise ParseError("'predictions' must be a list")
+        raise ParseError(gettext("'predictions' must be a list"))
     found = []
     for number, prediction in enumerate(predictions):
         where = f"predictions[{number}]"
         if not isinstance(prediction, dict):
-            raise ParseError(f"{where} must be a JSON object")
+            raise ParseError(gettext("%(where)s must be a JSON object") % {"where": where})
         model_name = str(prediction.get("model_version") or "").strip() or DEFAULT_MODEL_NAME
         score = prediction.get("score")
         for region in _regions(prediction.get("result"), where=where, notes=notes):
@@ -372,7 +403,10 @@ def _predictions(
             if region_score is not None and not (
                 _is_number(region_score) and 0 <= region_score <= 1
             ):
-                raise ParseError(f"{region_where}: score {region_score!r} is not between 0 and 1")
+                raise ParseError(
+                    gettext("%(region_where)s: score %(region_score)r is not between 0 and 1")
+                    % {"region_where": region_where, "region_score": region_score}
+                )
             labels = region.choices or region.labels
             found.append(
                 PredictionRecord(
