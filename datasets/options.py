@@ -83,7 +83,7 @@ def parse_fever_map(entries: list[str]) -> tuple[tuple[str, str], ...]:
                 continue
             label, sep, target = line.rpartition("=")
             if not sep or not label.strip():
-                raise ValueError(f"Write LABEL=CLASS, not {line!r}.")
+                raise ValueError(gettext("Write LABEL=CLASS, not %(line)r.") % {"line": line})
             pairs.append((label.strip(), target.strip()))
     return tuple(pairs)
 
@@ -92,7 +92,7 @@ def parse_ids(value: str) -> tuple[int, ...]:
     """`"1, 2,3"` -> (1, 2, 3); ValueError on anything else."""
     ids = [part.strip() for part in value.replace(" ", ",").split(",") if part.strip()]
     if not all(part.isdigit() for part in ids):
-        raise ValueError("Article ids are whole numbers separated by commas.")
+        raise ValueError(gettext("Article ids are whole numbers separated by commas."))
     return tuple(sorted({int(part) for part in ids}))
 
 
@@ -153,9 +153,11 @@ class ExportForm(forms.Form):
         required=False,
         help_text=gettext_lazy("Comma-separated; empty: every article of the project."),
     )
-    include_orphaned = _flag("Include orphaned spans")
-    include_drafts = _flag("Include draft verdicts")
-    real_names = _flag("Real usernames", "Otherwise reviewers appear as pseudonyms.")
+    include_orphaned = _flag(gettext_lazy("Include orphaned spans"))
+    include_drafts = _flag(gettext_lazy("Include draft verdicts"))
+    real_names = _flag(
+        gettext_lazy("Real usernames"), gettext_lazy("Otherwise reviewers appear as pseudonyms.")
+    )
     salt = forms.CharField(
         label=gettext_lazy("Pseudonym salt"),
         required=False,
@@ -203,9 +205,11 @@ class ExportForm(forms.Form):
         self.fields["format"].choices = formats
         # Not a Python name, so not a class attribute: the page's "prepare in the background".
         self.fields[BACKGROUND] = _flag(
-            "Prepare in the background",
-            "A job writes the file and its datasheet; you download them from the job's page. "
-            "Large projects are always exported this way.",
+            gettext("Prepare in the background"),
+            gettext(
+                "A job writes the file and its datasheet; you download them from the job's "
+                "page. Large projects are always exported this way."
+            ),
         )
 
     def clean_articles(self) -> tuple[int, ...]:

@@ -21,7 +21,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from annotate.access import Need
 from annotate.jobs.kinds import JobCancelled, JobOutput, register_job_kind
@@ -99,7 +99,8 @@ def _drafts(job: Job, progress) -> Iterator[ArticleDraft | ImportFailure]:
             # Only after an earlier attempt imported everything and removed its inputs, then
             # lost its worker before it could say so: what it stored is in the project.
             yield ImportFailure(
-                entry["name"], "no longer stored: an earlier attempt of this job imported it"
+                entry["name"],
+                gettext("no longer stored: an earlier attempt of this job imported it"),
             )
         else:
             with default_storage.open(entry["stored"], "rb") as stored:

@@ -132,7 +132,7 @@ def webhook_test(request: HttpRequest, webhook_pk: int) -> HttpResponse:
     _run(
         request,
         lambda: services.webhook_test_send(endpoint=endpoint, actor=request.user),
-        "Test event sent; its delivery is at the top of the log.",
+        _("Test event sent; its delivery is at the top of the log."),
     )
     return redirect("annotate:webhook", endpoint.pk)
 

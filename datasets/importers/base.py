@@ -216,8 +216,11 @@ def place_span(
         )
     if not placed.exact:
         notes.append(
-            f"{where}: an end fell inside a character that NFC composes; "
-            f"widened to [{placed.start}, {placed.end}]"
+            _(
+                "%(where)s: an end fell inside a character that NFC composes; "
+                "widened to [%(start)s, %(end)s]"
+            )
+            % {"where": where, "start": placed.start, "end": placed.end}
         )
     return placed.start, placed.end, quote
 

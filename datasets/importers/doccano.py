@@ -139,7 +139,8 @@ def _line(
         )
         if span.verdicts:
             record.notes.append(
-                f"{where}: [{start}, {end}] is labelled twice; kept {span.verdicts[0].label!r}"
+                _("%(where)s: [%(start)s, %(end)s] is labelled twice; kept %(label)r")
+                % {"where": where, "start": start, "end": end, "label": span.verdicts[0].label}
             )
             continue
         span.verdicts.append(VerdictRecord(reviewer=reviewer, label=label, where=where))
@@ -206,8 +207,12 @@ def doccano_offset_unit(path: Path) -> UnitChoice:
         wrong = OffsetUnit.CODEPOINTS if unit is OffsetUnit.UTF16 else OffsetUnit.UTF16
         return UnitChoice(
             unit,
-            f"offsets read as {unit}: on {telling} line(s) the units give different spans, and "
-            f"on each {wrong} would cut through a character or a word (first {location})",
+            _(
+                "offsets read as %(unit)s: on %(telling)s line(s) the units give different "
+                "spans, and on each %(wrong)s would cut through a character or a word "
+                "(first %(location)s)"
+            )
+            % {"unit": unit, "telling": telling, "wrong": wrong, "location": location},
         )
     if undecided is not None:
         raise OffsetUnitUnknown(

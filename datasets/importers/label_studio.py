@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from datasets.importers.base import (
     AdjudicationRecord,
@@ -69,7 +69,7 @@ def read_label_studio(
     try:
         for task in json_array_items(path):
             if isinstance(task, NotAList):
-                yield ImportFailure(name, "expected a list of tasks")
+                yield ImportFailure(name, gettext("expected a list of tasks"))
                 return
             if isinstance(task, RefusedItem):
                 yield ImportFailure(f"{name}: tasks[{index}] (line {task.line})", task.reason)
@@ -87,11 +87,21 @@ def read_label_studio(
             except ParseError as error:
                 yield ImportFailure(location, str(error))
     except OSError as error:
-        yield ImportFailure(name, f"cannot read: {error.strerror}")
+        yield ImportFailure(
+            name, (gettext("cannot read: %(strerror)s") % {"strerror": error.strerror})
+        )
     except UnicodeDecodeError as error:
-        yield ImportFailure(name, f"not UTF-8 text (offset {error.start})")
+        yield ImportFailure(
+            name, (gettext("not UTF-8 text (offset %(start)s)") % {"start": error.start})
+        )
     except json.JSONDecodeError as error:
-        yield ImportFailure(name, f"invalid JSON: {error.msg} at line {error.lineno}")
+        yield ImportFailure(
+            name,
+            (
+                gettext("invalid JSON: %(msg)s at line %(lineno)s")
+                % {"msg": error.msg, "lineno": error.lineno}
+            ),
+        )
 
 
 def _task(task: Any, *, location: str, origin: str, config: LabelConfig) -> ArticleRecord:
@@ -127,7 +137,10 @@ def _task(task: Any, *, location: str, origin: str, config: LabelConfig) -> Arti
     for number, annotation in enumerate(annotations):
         where = f"annotations[{number}]"
         if annotation.get("was_cancelled"):
-            record.notes.append(f"{where}: cancelled (skipped) in Label Studio; not imported")
+            record.notes.append(
+                gettext("%(where)s: cancelled (skipped) in Label Studio; not imported")
+                % {"where": where}
+            )
             continue
         _read_annotation(
             annotation,
@@ -142,7 +155,14 @@ def _task(task: Any, *, location: str, origin: str, config: LabelConfig) -> Arti
     record.spans = sorted(spans.values(), key=lambda span: (span.start, span.end))
     record.predictions = _predictions(task.get("predictions"), text, units, record.notes)
     if task.get("drafts"):
-        record.notes.append(f"{len(task['drafts'])} unsubmitted draft(s) not imported")
+        record.notes.append(
+            ngettext(
+                "%(count)s unsubmitted draft not imported",
+                "%(count)s unsubmitted drafts not imported",
+                len(task["drafts"]),
+            )
+            % {"count": len(task["drafts"])}
+        )
     return record
 
 
@@ -172,8 +192,11 @@ def _read_annotation(
             _adjudicate(span, reviewer, label, rationale, submitted_at, region_where)
         elif any(verdict.reviewer == reviewer for verdict in span.verdicts):
             notes.append(
-                f"{region_where}: {reviewer} already has a verdict on [{start}, {end}]; "
-                "kept the first"
+                gettext(
+                    "%(region_where)s: %(reviewer)s already has a verdict on "
+                    "[%(start)s, %(end)s]; kept the first"
+                )
+                % {"region_where": region_where, "reviewer": reviewer, "start": start, "end": end}
             )
         else:
             span.verdicts.append(
@@ -291,12 +314,18 @@ def _regions(results: Any, *, where: str, notes: list[str]) -> list[_Region]:
         region = regions.setdefault(region_id, _Region(region_id))
         _merge(region, kind, result, where=f"{where} region {region_id}")
     for kind in sorted(ignored):
-        notes.append(f"{where}: '{kind}' results are not imported")
+        notes.append(
+            gettext("%(where)s: '%(kind)s' results are not imported")
+            % {"where": where, "kind": kind}
+        )
     placed = []
     for region in regions.values():
         if region.start is None:
             if region.labels or region.choices:
-                notes.append(f"{where} region {region.id}: not tied to a passage; not imported")
+                notes.append(
+                    gettext("%(where)s region %(id)s: not tied to a passage; not imported")
+                    % {"where": where, "id": region.id}
+                )
             continue
         placed.append(region)
     return placed
@@ -344,7 +373,10 @@ def _place(
     assert start is not None and end is not None  # noqa: S101  # _regions keeps placed ones only
     if region.text is None:
         # Without a quote nothing can be checked: the UI's unit (code points) is assumed.
-        notes.append(f"{where}: no 'value.text' to check; offsets read as code points")
+        notes.append(
+            gettext("%(where)s: no 'value.text' to check; offsets read as code points")
+            % {"where": where}
+        )
     else:
         reading = read_quoted_span(units, start, end, region.text)
         if reading is None:
@@ -357,8 +389,17 @@ def _place(
             )
         if reading[2] is OffsetUnit.UTF16:
             notes.append(
-                f"{where}: [{start}, {end}] were UTF-16 units; converted to code points "
-                f"[{reading[0]}, {reading[1]}]"
+                gettext(
+                    "%(where)s: [%(start)s, %(end)s] were UTF-16 units; converted to "
+                    "code points [%(reading)s, %(reading2)s]"
+                )
+                % {
+                    "where": where,
+                    "start": start,
+                    "end": end,
+                    "reading": reading[0],
+                    "reading2": reading[1],
+                }
             )
         start, end = reading[0], reading[1]
     return place_span(text, start, end, where=where, notes=notes)

@@ -194,7 +194,10 @@ def _span(
                 % {"where": where, "start": start, "end": end}
             )
         if reading[2] is OffsetUnit.UTF16:
-            notes.append(f"{where}: [{start}, {end}] were UTF-16 units; converted")
+            notes.append(
+                _("%(where)s: [%(start)s, %(end)s] were UTF-16 units; converted")
+                % {"where": where, "start": start, "end": end}
+            )
         placed = place_span(text, reading[0], reading[1], where=where, notes=notes)
     verdicts = given.get("verdicts") or []
     if not isinstance(verdicts, list):
