@@ -21,11 +21,11 @@ class SpanStatus(models.TextChoices):
     """A span's review status, derived from verdicts, adjudication and k by the rule of
     annotate.review.status; stored only as `Span.review_status`, a copy the services keep."""
 
-    OPEN = "open", "open"
+    OPEN = "open", _("open")
     IN_REVIEW = "in_review", _("in review")
-    CONTESTED = "contested", "contested"
-    AGREED = "agreed", "agreed"
-    ADJUDICATED = "adjudicated", "adjudicated"
+    CONTESTED = "contested", _("contested")
+    AGREED = "agreed", _("agreed")
+    ADJUDICATED = "adjudicated", _("adjudicated")
 
     @classproperty
     def ALL(cls) -> tuple[str, ...]:  # the name callers used before the choices
@@ -117,9 +117,9 @@ class Prediction(models.Model):
     """A machine pre-annotation: a proposed claim (and label) that a reviewer may accept."""
 
     class Decision(models.TextChoices):
-        OPEN = "open", "open"
-        ACCEPTED = "accepted", "accepted"
-        REJECTED = "rejected", "rejected"
+        OPEN = "open", _("open")
+        ACCEPTED = "accepted", _("accepted")
+        REJECTED = "rejected", _("rejected")
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="predictions")
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="predictions")

@@ -41,7 +41,12 @@ def _download(user, project, query: str) -> bytes:
 
 @pytest.mark.parametrize(
     "query",
-    ["format=csv", "format=native&salt=x", "format=w3c", "format=csv&artifact=datasheet"],
+    [
+        "format=csv",
+        "format=native&salt=x",
+        "format=w3c",
+        "format=csv&artifact=datasheet&status=agreed",
+    ],
 )
 def test_an_export_is_byte_identical_under_a_french_locale(
     known, pseudo_french, monkeypatch, query
