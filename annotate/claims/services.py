@@ -328,7 +328,7 @@ def claim_verdict_set(
     require_editor(claim.project, actor, "set final verdicts of claims")
     if label not in claim.project.labels:
         raise ValidationError(
-            {"label": (gettext("“%(label)s” is not on this project's scale.") % {"label": label})}
+            {"label": gettext("“%(label)s” is not on this project's scale.") % {"label": label}}
         )
     origin = Claim.VerdictOrigin.EDITOR
     if adjudication is not None:

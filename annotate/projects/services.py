@@ -132,7 +132,7 @@ def project_articles_add(*, project: Project, actor, articles: Iterable[Article]
         )
         if refused := sorted(a.pk for a in articles if a.pk not in allowed):
             raise ValidationError(
-                {"articles": [(gettext("No such article: %(refused)s") % {"refused": refused})]}
+                {"articles": [gettext("No such article: %(refused)s") % {"refused": refused}]}
             )
     project.articles.add(*articles)
 
@@ -200,7 +200,7 @@ def membership_set_role(*, project: Project, actor, user, role: str | None) -> M
         require_editor(project, actor, "manage members")
     if role is not None and role not in Role.values:
         raise ValidationError(
-            {"role": (gettext("Choose one of %(join)s.") % {"join": ", ".join(Role.values)})}
+            {"role": gettext("Choose one of %(join)s.") % {"join": ", ".join(Role.values)}}
         )
     # Lock the project's memberships so two editors demoting each other cannot both succeed.
     editors = list(
@@ -236,7 +236,7 @@ def invitation_create(
     require_editor(project, actor, "invite people")
     if role not in Role.values:
         raise ValidationError(
-            {"role": (gettext("Choose one of %(join)s.") % {"join": ", ".join(Role.values)})}
+            {"role": gettext("Choose one of %(join)s.") % {"join": ", ".join(Role.values)}}
         )
     email = email.strip()
     if email:

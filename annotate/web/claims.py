@@ -97,7 +97,7 @@ def claim_confirm(request: HttpRequest, span_pk: int) -> HttpResponse:
     except ValidationError as error:
         _refused(request, _("The claim could not be linked"), error)
     else:
-        messages.success(request, (_("Linked to claim #%(pk)s.") % {"pk": claim.pk}))
+        messages.success(request, _("Linked to claim #%(pk)s.") % {"pk": claim.pk})
     return _back(request, span)
 
 
@@ -111,7 +111,7 @@ def claim_reject(request: HttpRequest, span_pk: int) -> HttpResponse:
     except ValidationError as error:
         _refused(request, _("The suggestion could not be rejected"), error)
     else:
-        messages.success(request, (_("Suggestion of claim #%(pk)s rejected.") % {"pk": claim.pk}))
+        messages.success(request, _("Suggestion of claim #%(pk)s rejected.") % {"pk": claim.pk})
     return _back(request, span)
 
 
@@ -125,7 +125,7 @@ def claim_new(request: HttpRequest, span_pk: int) -> HttpResponse:
         _refused(request, _("The claim could not be created"), error)
     else:
         messages.success(
-            request, (_("New claim #%(pk)s created from this passage.") % {"pk": claim.pk})
+            request, _("New claim #%(pk)s created from this passage.") % {"pk": claim.pk}
         )
     return _back(request, span)
 
@@ -153,7 +153,7 @@ def claim_unlink(request: HttpRequest, span_pk: int) -> HttpResponse:
     except ValidationError as error:
         _refused(request, _("The passage could not be unlinked"), error)
     else:
-        messages.success(request, (_("Unlinked from claim #%(pk)s.") % {"pk": claim.pk}))
+        messages.success(request, _("Unlinked from claim #%(pk)s.") % {"pk": claim.pk})
     return _back(request, span)
 
 
@@ -245,7 +245,7 @@ def claim_merge(request: HttpRequest, claim_pk: int) -> HttpResponse:
                 attach_errors(error, form)
             else:
                 messages.success(
-                    request, (_("Claim #%(merged)s was merged into this one.") % {"merged": merged})
+                    request, _("Claim #%(merged)s was merged into this one.") % {"merged": merged}
                 )
                 return redirect("annotate:claim", claim.pk)
     return _claim_page(request, claim, {"merge_form": form}, 400)

@@ -302,7 +302,7 @@ def verdict_save(request: HttpRequest, span_pk: int) -> HttpResponse:
             attach_errors(error, form, formset)
         else:
             done = "submitted" if data["intent"] == "submit" else "saved as a draft"
-            messages.success(request, (_("Your verdict was %(done)s.") % {"done": done}))
+            messages.success(request, _("Your verdict was %(done)s.") % {"done": done})
             in_queue = request.POST.get("queue") == "1"
             if in_queue and data["intent"] == "submit":  # submit-and-next, the queue's default
                 return _next_in_queue(request, project)

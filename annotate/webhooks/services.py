@@ -43,7 +43,7 @@ def _clean_url(url: str) -> str:
     reason = url_refusal(url, allow_private=settings.WEBHOOKS_ALLOW_PRIVATE_HOSTS)
     if reason:
         raise ValidationError(
-            {"url": (_("This URL cannot receive webhooks: %(reason)s.") % {"reason": reason})}
+            {"url": _("This URL cannot receive webhooks: %(reason)s.") % {"reason": reason}}
         )
     return url
 
@@ -53,7 +53,7 @@ def _clean_events(events: Sequence[str]) -> list[str]:
     unknown = [event for event in chosen if event not in SUBSCRIBABLE]
     if unknown:
         raise ValidationError(
-            {"events": (_("Unknown event type(s): %(join)s.") % {"join": ", ".join(unknown)})}
+            {"events": _("Unknown event type(s): %(join)s.") % {"join": ", ".join(unknown)}}
         )
     if not chosen:
         raise ValidationError({"events": _("Choose at least one event.")})

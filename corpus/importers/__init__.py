@@ -76,7 +76,7 @@ def utf8_lines(path: Path, name: str) -> Iterator[str | ImportFailure]:
         with path.open("rb") as stream:
             yield from decoded_lines(stream, name)
     except OSError as error:
-        yield ImportFailure(name, (_("cannot read: %(strerror)s") % {"strerror": error.strerror}))
+        yield ImportFailure(name, _("cannot read: %(strerror)s") % {"strerror": error.strerror})
 
 
 def decoded_lines(raw_lines: Iterable[bytes], name: str) -> Iterator[str | ImportFailure]:
@@ -108,7 +108,7 @@ def read_articles(
     try:
         raw_bytes = path.read_bytes()
     except OSError as error:
-        yield ImportFailure(name, (_("cannot read: %(strerror)s") % {"strerror": error.strerror}))
+        yield ImportFailure(name, _("cannot read: %(strerror)s") % {"strerror": error.strerror})
         return
     try:
         raw = raw_bytes.decode("utf-8-sig")

@@ -88,11 +88,11 @@ def read_label_studio(
                 yield ImportFailure(location, str(error))
     except OSError as error:
         yield ImportFailure(
-            name, (gettext("cannot read: %(strerror)s") % {"strerror": error.strerror})
+            name, gettext("cannot read: %(strerror)s") % {"strerror": error.strerror}
         )
     except UnicodeDecodeError as error:
         yield ImportFailure(
-            name, (gettext("not UTF-8 text (offset %(start)s)") % {"start": error.start})
+            name, gettext("not UTF-8 text (offset %(start)s)") % {"start": error.start}
         )
     except json.JSONDecodeError as error:
         yield ImportFailure(

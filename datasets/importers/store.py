@@ -221,7 +221,7 @@ def _store_articles(pending: list[_Pending]) -> list[_Pending]:
     kept = []
     for item, result in zip(pending, results, strict=True):
         if result.status is ImportStatus.FAILED:
-            _fail(item.outcome, (_("article: %(reason)s") % {"reason": result.reason}))
+            _fail(item.outcome, _("article: %(reason)s") % {"reason": result.reason})
             continue
         item.article_id = result.article_id
         item.created = result.status is ImportStatus.CREATED

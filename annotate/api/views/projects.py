@@ -115,7 +115,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         found = list(Article.objects.filter(pk__in=wanted).only("pk"))
         if missing := wanted - {article.pk for article in found}:
             raise serializers.ValidationError(
-                {"articles": [(_("No such article: %(missing)s") % {"missing": sorted(missing)})]}
+                {"articles": [_("No such article: %(missing)s") % {"missing": sorted(missing)}]}
             )
         project_services.project_articles_add(project=project, actor=request.user, articles=found)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -61,7 +61,7 @@ def _prediction(project, actor, articles: dict[int, Article], given: PredictionI
         raise ValidationError({"article": _("This article is not part of the project.")})
     if given.label and given.label not in project.labels:
         raise ValidationError(
-            {"label": (_("“%(label)s” is not on this project's scale.") % {"label": given.label})}
+            {"label": _("“%(label)s” is not on this project's scale.") % {"label": given.label}}
         )
     if given.score is not None and not 0 <= given.score <= 1:
         raise ValidationError({"score": _("A score is between 0 and 1.")})

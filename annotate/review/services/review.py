@@ -54,7 +54,7 @@ def adjudicate(
     text_limits_check("adjudication", rationale=rationale)
     if label not in project.labels:
         raise ValidationError(
-            {"label": (gettext("“%(label)s” is not on this project's scale.") % {"label": label})}
+            {"label": gettext("“%(label)s” is not on this project's scale.") % {"label": label}}
         )
     submitted = Verdict.objects.filter(span=span, status=Verdict.Status.SUBMITTED)
     if considered_verdicts is None:

@@ -98,7 +98,7 @@ def _verdict_write(
     label = label.strip()
     if label and label not in project.labels:
         raise ValidationError(
-            {"label": (_("“%(label)s” is not on this project's scale.") % {"label": label})}
+            {"label": _("“%(label)s” is not on this project's scale.") % {"label": label}}
         )
     if status == Status.SUBMITTED and not label:
         raise ValidationError({"label": _("Choose a label to submit the verdict.")})
@@ -119,7 +119,7 @@ def _verdict_write(
         kept_sources = list(verdict.sources.all()) if verdict.pk else []
     if status == Status.SUBMITTED and not kept_sources and project.label_needs_sources(label):
         raise ValidationError(
-            {"sources": (_("Cite at least one source for “%(label)s”.") % {"label": label})}
+            {"sources": _("Cite at least one source for “%(label)s”.") % {"label": label}}
         )
 
     verdict.label, verdict.rationale, verdict.confidence = label, rationale.strip(), confidence
