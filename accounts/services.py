@@ -24,9 +24,9 @@ def token_create(*, user, name: str) -> tuple[ApiToken, str]:
     """A new token for the user and its key, which is shown this once and never stored."""
     name = name.strip()
     if not name:
-        raise ValidationError({"name": "Name the token after the tool that will use it."})
+        raise ValidationError({"name": gettext("Name the token after the tool that will use it.")})
     if len(name) > 100:
-        raise ValidationError({"name": "Keep the name under 100 characters."})
+        raise ValidationError({"name": gettext("Keep the name under 100 characters.")})
     for _ in range(3):  # a prefix collision is astronomically rare; retry rather than fail
         key = KEY_PREFIX + secrets.token_urlsafe(40)
         token = ApiToken(user=user, name=name, prefix=key[:PREFIX_CHARS], digest=token_digest(key))
@@ -43,7 +43,7 @@ def token_create(*, user, name: str) -> tuple[ApiToken, str]:
 def token_revoke(*, token: ApiToken, actor) -> ApiToken:
     """Revoke a token at once; only its owner (or a superuser) may."""
     if token.user_id != actor.pk and not actor.is_superuser:
-        raise PermissionDenied("Only the token's owner may revoke it.")
+        raise PermissionDenied(gettext("Only the token's owner may revoke it."))
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])

@@ -57,7 +57,10 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     # Other users' tokens are not in the selector's result, so their ids answer 404.
     token = get_object_or_404(selectors.tokens_for_user(user=request.user), pk=pk)
     services.token_revoke(token=token, actor=request.user)
-    messages.success(request, f"Revoked “{token.name}”: tools using it now get 401 Unauthorized.")
+    messages.success(
+        request,
+        (_("Revoked “%(name)s”: tools using it now get 401 Unauthorized.") % {"name": token.name}),
+    )
     return redirect("accounts:token-list")
 
 

@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
+from django.utils.translation import gettext as _
 
 from annotate.models import Membership, Project
 
@@ -56,7 +57,9 @@ def require_role(
     role = role_in(project, user)
     if role not in roles:
         needed = " or ".join(sorted(roles))
-        raise PermissionDenied(f"Only a project {needed} may {action}.")
+        raise PermissionDenied(
+            _("Only a project %(needed)s may %(action)s.") % {"needed": needed, "action": action}
+        )
     return role
 
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from annotate.access import (
     Need,
@@ -68,15 +69,26 @@ def _require_unlinked(span: Span) -> None:
     if linked is not None:
         # Re-linking is unlink, then link: two steps, both in the appearance's history.
         raise ValidationError(
-            {"span": f"This span already appears as claim #{linked}; unlink it there first."}
+            {
+                "span": (
+                    gettext(
+                        "This span already appears as claim #%(linked)s; unlink it there first."
+                    )
+                    % {"linked": linked}
+                )
+            }
         )
 
 
 def _require_same_project(span: Span, claim: Claim) -> None:
     if span.project_id != claim.project_id:
-        raise ValidationError({"span": "This span belongs to another project than the claim."})
+        raise ValidationError(
+            {"span": gettext("This span belongs to another project than the claim.")}
+        )
     if span.orphaned:
-        raise ValidationError({"span": "An orphaned span has no place in its article to link."})
+        raise ValidationError(
+            {"span": gettext("An orphaned span has no place in its article to link.")}
+        )
 
 
 def _decision_record(
@@ -110,7 +122,9 @@ def claim_create(
     span = _span_locked(span)
     require_writer(span.project, actor, "found claims")
     if span.orphaned:
-        raise ValidationError({"span": "An orphaned span has no place in its article to link."})
+        raise ValidationError(
+            {"span": gettext("An orphaned span has no place in its article to link.")}
+        )
     _require_unlinked(span)
     language = (language if language is not None else span.article.language).strip()
     claim = Claim(
@@ -202,9 +216,9 @@ def appearance_link(
     """Link a span to a claim of its project: confirmed by a member (recorded as a `confirmed`
     match decision) or imported (editors). A span already linked is refused: unlink it first."""
     if method not in (Method.CONFIRMED, Method.IMPORTED):
-        raise ValidationError({"method": "Link as confirmed or imported."})
+        raise ValidationError({"method": gettext("Link as confirmed or imported.")})
     if score is not None and not 0 <= score <= 1:
-        raise ValidationError({"score": "A score is between 0 and 1."})
+        raise ValidationError({"score": gettext("A score is between 0 and 1.")})
     span = _span_locked(span)
     claim = Claim.objects.select_related("project").get(pk=claim.pk)
     if method == Method.IMPORTED:
@@ -254,9 +268,9 @@ def appearance_unlink(*, actor: User, span: Span, claim: Claim) -> None:
         Appearance.objects.select_for_update().filter(span_id=span.pk, claim_id=claim.pk).first()
     )
     if appearance is None:
-        raise ValidationError({"span": "This span is not an appearance of the claim."})
+        raise ValidationError({"span": gettext("This span is not an appearance of the claim.")})
     if role_in(claim.project, actor) != Role.EDITOR and appearance.linked_by_id != actor.pk:
-        raise PermissionDenied("Only an editor or whoever linked this span may unlink it.")
+        raise PermissionDenied(gettext("Only an editor or whoever linked this span may unlink it."))
     appearance._history_user = actor
     appearance.delete()
 
@@ -274,7 +288,9 @@ def suggestion_reject(
     require_writer(span.project, actor, "answer claim suggestions")
     _require_same_project(span, claim)
     if Appearance.objects.filter(span_id=span.pk, claim_id=claim.pk).exists():
-        raise ValidationError({"claim": "The span is linked to this claim: unlink it instead."})
+        raise ValidationError(
+            {"claim": gettext("The span is linked to this claim: unlink it instead.")}
+        )
     return _decision_record(
         span=span, claim=claim, decision=Decision.REJECTED, actor=actor, scores=scores
     )
@@ -311,15 +327,21 @@ def claim_verdict_set(
     claim = Claim.objects.select_for_update(of=("self",)).select_related("project").get(pk=claim.pk)
     require_editor(claim.project, actor, "set final verdicts of claims")
     if label not in claim.project.labels:
-        raise ValidationError({"label": f"“{label}” is not on this project's scale."})
+        raise ValidationError(
+            {"label": gettext("“%(label)s” is not on this project's scale.") % {"label": label}}
+        )
     origin = Claim.VerdictOrigin.EDITOR
     if adjudication is not None:
         if not Appearance.objects.filter(claim=claim, span_id=adjudication.span_id).exists():
             raise ValidationError(
-                {"adjudication": "Take the verdict from an adjudication of this claim's spans."}
+                {
+                    "adjudication": gettext(
+                        "Take the verdict from an adjudication of this claim's spans."
+                    )
+                }
             )
         if adjudication.label != label:
-            raise ValidationError({"label": "The label must be the adjudication's."})
+            raise ValidationError({"label": gettext("The label must be the adjudication's.")})
         origin = Claim.VerdictOrigin.ADJUDICATION
     claim.verdict_label, claim.verdict_rationale = label, rationale.strip()
     claim.verdict_origin, claim.verdict_adjudication = origin, adjudication
@@ -345,17 +367,19 @@ def appearance_verdict_reuse(*, actor: User, span: Span) -> Appearance:
         .first()
     )
     if appearance is None:
-        raise ValidationError({"span": "This span is not linked to a claim."})
+        raise ValidationError({"span": gettext("This span is not linked to a claim.")})
     claim = appearance.claim
     if not claim.has_verdict:
-        raise ValidationError({"claim": "The claim has no final verdict to reuse yet."})
+        raise ValidationError({"claim": gettext("The claim has no final verdict to reuse yet.")})
     if span.orphaned:
-        raise ValidationError({"span": "An orphaned span has no place in its article to close."})
+        raise ValidationError(
+            {"span": gettext("An orphaned span has no place in its article to close.")}
+        )
     if Adjudication.objects.filter(span_id=span.pk).exists():
-        raise ValidationError({"span": "This span already has a final verdict."})
+        raise ValidationError({"span": gettext("This span already has a final verdict.")})
     if Verdict.objects.filter(span_id=span.pk, status=Verdict.Status.SUBMITTED).exists():
         raise ValidationError(
-            {"span": "Reviewers have judged this span: adjudicate it instead of reusing."}
+            {"span": gettext("Reviewers have judged this span: adjudicate it instead of reusing.")}
         )
     rationale = f"Reused from claim #{claim.pk}'s final verdict."
     if claim.verdict_rationale:
@@ -381,9 +405,9 @@ def claims_merge(*, actor: User, keep: Claim, merge: Claim) -> Claim:
     keep, merge = claims.get(pk=keep.pk), claims.get(pk=merge.pk)
     require_editor(keep.project, actor, "merge claims")
     if keep.pk == merge.pk:
-        raise ValidationError({"merge": "A claim cannot be merged into itself."})
+        raise ValidationError({"merge": gettext("A claim cannot be merged into itself.")})
     if keep.project_id != merge.project_id:
-        raise ValidationError({"merge": "Merge claims of the same project."})
+        raise ValidationError({"merge": gettext("Merge claims of the same project.")})
     reason = f"claim #{merge.pk} merged into #{keep.pk}"
     for appearance in Appearance.objects.filter(claim=merge).select_for_update():
         appearance.claim = keep

@@ -12,6 +12,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from annotate.access import Role, forget_roles, require_editor, require_moderator
 from annotate.models import Invitation, Membership, Project
@@ -52,12 +53,17 @@ def project_create(
 ) -> Project:
     """A new project with a preset or custom scale; its creator becomes its first editor."""
     if not may_create_projects(actor):
-        raise PermissionDenied("Only staff may create projects.")
+        raise PermissionDenied(gettext("Only staff may create projects."))
     if scale is None:
         preset = PRESETS.get(scale_preset)
         if preset is None:
             raise ValidationError(
-                {"scale_preset": f"Unknown preset; choose one of {', '.join(PRESETS)}."}
+                {
+                    "scale_preset": (
+                        gettext("Unknown preset; choose one of %(join)s.")
+                        % {"join": ", ".join(PRESETS)}
+                    )
+                }
             )
         scale = preset.as_scale()
         scale_is_ordinal = preset.ordinal if scale_is_ordinal is None else scale_is_ordinal
@@ -97,7 +103,7 @@ def project_save(*, project: Project, actor, changed: Iterable[str] = ()) -> Pro
     is_new = project.pk is None
     if is_new:
         if not may_create_projects(actor):
-            raise PermissionDenied("Only staff may create projects.")
+            raise PermissionDenied(gettext("Only staff may create projects."))
     else:
         require_moderator(project, actor, "annotate.change_project", "edit the project")
     project.full_clean()
@@ -125,7 +131,9 @@ def project_articles_add(*, project: Project, actor, articles: Iterable[Article]
             .values_list("pk", flat=True)
         )
         if refused := sorted(a.pk for a in articles if a.pk not in allowed):
-            raise ValidationError({"articles": [f"No such article: {refused}"]})
+            raise ValidationError(
+                {"articles": [gettext("No such article: %(refused)s") % {"refused": refused}]}
+            )
     project.articles.add(*articles)
 
 
@@ -191,7 +199,9 @@ def membership_set_role(*, project: Project, actor, user, role: str | None) -> M
     if not actor.is_superuser:
         require_editor(project, actor, "manage members")
     if role is not None and role not in Role.values:
-        raise ValidationError({"role": f"Choose one of {', '.join(Role.values)}."})
+        raise ValidationError(
+            {"role": gettext("Choose one of %(join)s.") % {"join": ", ".join(Role.values)}}
+        )
     # Lock the project's memberships so two editors demoting each other cannot both succeed.
     editors = list(
         Membership.objects.select_for_update()
@@ -199,7 +209,7 @@ def membership_set_role(*, project: Project, actor, user, role: str | None) -> M
         .values_list("user_id", flat=True)
     )
     if editors == [user.pk] and role != Role.EDITOR:
-        raise ValidationError({"role": "A project needs at least one editor."})
+        raise ValidationError({"role": gettext("A project needs at least one editor.")})
     forget_roles(project)
     if role is None:
         Membership.objects.filter(project=project, user=user).delete()
@@ -225,13 +235,15 @@ def invitation_create(
     one address holds one live link."""
     require_editor(project, actor, "invite people")
     if role not in Role.values:
-        raise ValidationError({"role": f"Choose one of {', '.join(Role.values)}."})
+        raise ValidationError(
+            {"role": gettext("Choose one of %(join)s.") % {"join": ", ".join(Role.values)}}
+        )
     email = email.strip()
     if email:
         try:
             validate_email(email)
         except ValidationError:
-            raise ValidationError({"email": "Enter a valid email address."}) from None
+            raise ValidationError({"email": gettext("Enter a valid email address.")}) from None
     now = timezone.now()
     if email:
         Invitation.objects.filter(
@@ -260,16 +272,23 @@ def invitation_create(
 def _invitation_mail(invitation: Invitation, link: str) -> None:
     """Mail the link; a mail server that refuses costs the invitee the mail, not the editor the
     invitation: the page shows the link to share by other means."""
-    inviter = invitation.invited_by.get_username() if invitation.invited_by else "An editor"
-    body = (
-        f"{inviter} invites you to the project “{invitation.project.name}” on the fact-check "
-        f"workbench, as {invitation.get_role_display().lower()}.\n\n"
-        f"Open this link to join (it works once, until "
-        f"{invitation.expires_at:%d %b %Y, %H:%M} UTC):\n{link}\n"
+    inviter = (
+        invitation.invited_by.get_username() if invitation.invited_by else gettext("An editor")
     )
+    body = gettext(
+        "%(inviter)s invites you to the project “%(project)s” on the fact-check workbench, "
+        "as %(role)s.\n\nOpen this link to join (it works once, until %(expires_at)s UTC):\n"
+        "%(link)s\n"
+    ) % {
+        "inviter": inviter,
+        "project": invitation.project.name,
+        "role": invitation.get_role_display().lower(),
+        "expires_at": format(invitation.expires_at, "%d %b %Y, %H:%M"),
+        "link": link,
+    }
     try:
         send_mail(
-            f"Invitation to “{invitation.project.name}”",
+            gettext("Invitation to “%(project)s”") % {"project": invitation.project.name},
             body,
             None,  # DEFAULT_FROM_EMAIL
             [invitation.email],
@@ -297,8 +316,11 @@ def invitation_accept(
         )
         if role is not None:
             raise ValidationError(
-                f"You are already a member of “{project.name}”, as {role}; "
-                "this invitation stays open for whom it was meant."
+                gettext(
+                    "You are already a member of “%(name)s”, as %(role)s; this "
+                    "invitation stays open for whom it was meant."
+                )
+                % {"name": project.name, "role": role}
             )
     membership = Membership.objects.create(project=project, user=user, role=invitation.role)
     forget_roles(project)
@@ -334,7 +356,9 @@ def invitation_revoke(*, invitation: Invitation, actor) -> Invitation:
     require_moderator(invitation.project, actor, "annotate.change_invitation", "revoke invitations")
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at is not None:
-        raise ValidationError("This invitation was already accepted; remove the member instead.")
+        raise ValidationError(
+            gettext("This invitation was already accepted; remove the member instead.")
+        )
     if invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])

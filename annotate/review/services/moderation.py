@@ -9,6 +9,7 @@ from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from annotate.access import WRITERS, require_editor, require_moderator, role_in
 from annotate.models import Adjudication, Assignment, Comment, Project, Span
@@ -63,7 +64,9 @@ def spans_assign(*, project: Project, actor, spans: Iterable[Span], reviewer) ->
     already holds are left as they are. Returns how many slots were added."""
     require_editor(project, actor, "assign claims")
     if role_in(project, reviewer) not in WRITERS:
-        raise ValidationError({"reviewer": "Assign claims to a reviewer or editor of the project."})
+        raise ValidationError(
+            {"reviewer": _("Assign claims to a reviewer or editor of the project.")}
+        )
     span_ids = [s.pk for s in spans if s.project_id == project.pk and not s.orphaned]
     held = set(
         Assignment.objects.filter(span_id__in=span_ids, reviewer=reviewer).values_list(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from annotate.access import require_writer
 from annotate.models import Prediction, Project, Span
@@ -57,13 +58,15 @@ def predictions_bulk_create(
 def _prediction(project, actor, articles: dict[int, Article], given: PredictionInput) -> Prediction:
     article = articles.get(given.article_id)
     if article is None:
-        raise ValidationError({"article": "This article is not part of the project."})
+        raise ValidationError({"article": _("This article is not part of the project.")})
     if given.label and given.label not in project.labels:
-        raise ValidationError({"label": f"“{given.label}” is not on this project's scale."})
+        raise ValidationError(
+            {"label": _("“%(label)s” is not on this project's scale.") % {"label": given.label}}
+        )
     if given.score is not None and not 0 <= given.score <= 1:
-        raise ValidationError({"score": "A score is between 0 and 1."})
+        raise ValidationError({"score": _("A score is between 0 and 1.")})
     if not given.model_name.strip():
-        raise ValidationError({"model_name": "Name the model that made the prediction."})
+        raise ValidationError({"model_name": _("Name the model that made the prediction.")})
     start, end = span_offsets(
         article.body,
         start=given.start,
@@ -127,4 +130,6 @@ def prediction_reject(*, prediction: Prediction, actor) -> Prediction:
 
 def _require_open(prediction: Prediction) -> None:
     if prediction.decision != Prediction.Decision.OPEN:
-        raise ValidationError(f"This prediction was already {prediction.decision}.")
+        raise ValidationError(
+            _("This prediction was already %(decision)s.") % {"decision": prediction.decision}
+        )

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from annotate.access import Role
 from annotate.errors import RevisionConflict
@@ -39,7 +40,7 @@ def article_body_revise(
     article = Article.objects.select_for_update().get(pk=article.pk)
     new_body = canonical_body(body)
     if not new_body:
-        raise ValidationError({"body": "The body cannot be empty."})
+        raise ValidationError({"body": gettext("The body cannot be empty.")})
     digest = content_hash(new_body)
     if digest == article.content_hash:
         return RevisionReport(kept=article.spans.count())
@@ -47,7 +48,11 @@ def article_body_revise(
         # Neither named nor linked: the other article may be in projects the actor cannot read.
         # That the text is stored is no secret to someone who holds it (an import says as much).
         raise ValidationError(
-            {"body": "This exact text is already stored as another article; import it instead."}
+            {
+                "body": gettext(
+                    "This exact text is already stored as another article; import it instead."
+                )
+            }
         )
 
     spans = list(Span.objects.select_for_update().filter(article=article))
@@ -74,7 +79,9 @@ def _require_editor(*, article: Article, actor) -> None:
         project__articles=article, user=actor, role=Role.EDITOR
     ).exists()
     if not (is_editor or actor.is_superuser):
-        raise PermissionDenied("Only an editor of a project with this article may revise it.")
+        raise PermissionDenied(
+            gettext("Only an editor of a project with this article may revise it.")
+        )
 
 
 def _spans_reanchor(spans: list[Span], new_body: str) -> list[Outcome]:
