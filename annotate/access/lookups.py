@@ -10,6 +10,7 @@ Services still enforce their own rules; these spare doors from restating them.
 """
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from annotate.access.capabilities import REFUSALS, Capabilities, Need
 from annotate.access.roles import User, caller_role, remember_role
@@ -30,6 +31,20 @@ from annotate.projects import selectors as project_selectors
 from annotate.review import selectors  # module reference: selectors imports annotate.access too
 from corpus.models import Article
 
+# One whole sentence per kind of row, so that translations never assemble English words.
+_NOT_FOUND = {
+    "project": gettext_lazy("No such project."),
+    "article": gettext_lazy("No such article."),
+    "span": gettext_lazy("No such span."),
+    "verdict": gettext_lazy("No such verdict."),
+    "prediction": gettext_lazy("No such prediction."),
+    "invitation": gettext_lazy("No such invitation."),
+    "job": gettext_lazy("No such job."),
+    "claim": gettext_lazy("No such claim."),
+    "webhook": gettext_lazy("No such webhook."),
+    "delivery": gettext_lazy("No such delivery."),
+}
+
 # Larger ids can be neither stored nor looked up (SQLite, PostgreSQL): such an id is absent.
 MAX_ID = 2**63 - 1
 
@@ -38,9 +53,9 @@ def _id(value: object, what: str) -> int:
     try:
         pk = int(value)  # type: ignore[call-overload]
     except (TypeError, ValueError):
-        raise NotFound(_("No such %(what)s.") % {"what": what}) from None
+        raise NotFound(str(_NOT_FOUND[what])) from None
     if not 0 < pk <= MAX_ID:
-        raise NotFound(_("No such %(what)s.") % {"what": what})
+        raise NotFound(str(_NOT_FOUND[what]))
     return pk
 
 
@@ -50,7 +65,7 @@ def _member_row(model, row_id: object, user: User, what: str):
     is not a member of."""
     pk = _id(row_id, what)
     if not user.is_authenticated:
-        raise NotFound(_("No such %(what)s.") % {"what": what})
+        raise NotFound(str(_NOT_FOUND[what]))
     try:
         row = (
             model.objects.select_related("project")
@@ -58,9 +73,9 @@ def _member_row(model, row_id: object, user: User, what: str):
             .get(pk=pk)
         )
     except model.DoesNotExist:
-        raise NotFound(_("No such %(what)s.") % {"what": what}) from None
+        raise NotFound(str(_NOT_FOUND[what])) from None
     if row.caller_role is None:
-        raise NotFound(_("No such %(what)s.") % {"what": what})
+        raise NotFound(str(_NOT_FOUND[what]))
     return row
 
 

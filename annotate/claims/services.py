@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from annotate.access import (
     Need,
@@ -120,7 +120,7 @@ def claim_create(
     """Found a claim on a span (which becomes its first appearance): the text defaults to the
     span's quote, the claimant to the span's, the language to the article's."""
     span = _span_locked(span)
-    require_writer(span.project, actor, "found claims")
+    require_writer(span.project, actor, gettext_lazy("found claims"))
     if span.orphaned:
         raise ValidationError(
             {"span": gettext("An orphaned span has no place in its article to link.")}
@@ -159,7 +159,7 @@ def claim_update(
     appearances although it is settled (editors, and staff with the admin's change
     permission); None keeps a field."""
     claim = Claim.objects.select_for_update(of=("self",)).select_related("project").get(pk=claim.pk)
-    require_moderator(claim.project, actor, "annotate.change_claim", "edit claims")
+    require_moderator(claim.project, actor, "annotate.change_claim", gettext_lazy("edit claims"))
     fields = []
     text_changed = False
     if text is not None:
@@ -196,7 +196,7 @@ def claim_update(
 def claim_delete(*, actor: User, claim: Claim) -> None:
     """Delete a claim with its appearances (the spans stay) and match decisions: editors, and
     staff with the admin's delete permission. History keeps the claim and its appearances."""
-    require_moderator(claim.project, actor, "annotate.delete_claim", "delete claims")
+    require_moderator(claim.project, actor, "annotate.delete_claim", gettext_lazy("delete claims"))
     for appearance in Appearance.objects.filter(claim=claim):
         appearance._history_user = actor
         appearance.delete()
@@ -222,9 +222,9 @@ def appearance_link(
     span = _span_locked(span)
     claim = Claim.objects.select_related("project").get(pk=claim.pk)
     if method == Method.IMPORTED:
-        require_editor(span.project, actor, "import claim links")
+        require_editor(span.project, actor, gettext_lazy("import claim links"))
     else:
-        require_writer(span.project, actor, "link spans to claims")
+        require_writer(span.project, actor, gettext_lazy("link spans to claims"))
     _require_same_project(span, claim)
     _require_unlinked(span)
     scored = claim_pair_score(text=span.quote, language=span.article.language, claim=claim)
@@ -263,7 +263,7 @@ def _emit_linked(span: Span, appearance: Appearance) -> None:
 def appearance_unlink(*, actor: User, span: Span, claim: Claim) -> None:
     """Take a span out of a claim: editors any, reviewers the links they made themselves. The
     appearance's history records who unlinked it and when."""
-    require_writer(claim.project, actor, "unlink spans from claims")
+    require_writer(claim.project, actor, gettext_lazy("unlink spans from claims"))
     appearance = (
         Appearance.objects.select_for_update().filter(span_id=span.pk, claim_id=claim.pk).first()
     )
@@ -285,7 +285,7 @@ def suggestion_reject(
         .defer("article__body", "article__raw_text")
         .get(pk=span.pk)
     )
-    require_writer(span.project, actor, "answer claim suggestions")
+    require_writer(span.project, actor, gettext_lazy("answer claim suggestions"))
     _require_same_project(span, claim)
     if Appearance.objects.filter(span_id=span.pk, claim_id=claim.pk).exists():
         raise ValidationError(
@@ -325,7 +325,7 @@ def claim_verdict_set(
     """Settle a claim (editors): a label of the project's scale, set by the editor or taken from
     the adjudication of one of its appearances (then the label must be that adjudication's)."""
     claim = Claim.objects.select_for_update(of=("self",)).select_related("project").get(pk=claim.pk)
-    require_editor(claim.project, actor, "set final verdicts of claims")
+    require_editor(claim.project, actor, gettext_lazy("set final verdicts of claims"))
     if label not in claim.project.labels:
         raise ValidationError(
             {"label": gettext("“%(label)s” is not on this project's scale.") % {"label": label}}
@@ -359,7 +359,7 @@ def appearance_verdict_reuse(*, actor: User, span: Span) -> Appearance:
     the queue, agreement figures refreshed), and the appearance records who reused it and when,
     so a repeated claim costs no new k reviews."""
     span = _span_locked(span)
-    require_editor(span.project, actor, "close appearances with a claim's verdict")
+    require_editor(span.project, actor, gettext_lazy("close appearances with a claim's verdict"))
     appearance = (
         Appearance.objects.select_for_update(of=("self",))
         .select_related("claim")
@@ -403,7 +403,7 @@ def claims_merge(*, actor: User, keep: Claim, merge: Claim) -> Claim:
     as do the moved appearances', with the reason)."""
     claims = Claim.objects.select_for_update(of=("self",)).select_related("project")
     keep, merge = claims.get(pk=keep.pk), claims.get(pk=merge.pk)
-    require_editor(keep.project, actor, "merge claims")
+    require_editor(keep.project, actor, gettext_lazy("merge claims"))
     if keep.pk == merge.pk:
         raise ValidationError({"merge": gettext("A claim cannot be merged into itself.")})
     if keep.project_id != merge.project_id:

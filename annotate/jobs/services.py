@@ -220,7 +220,10 @@ def job_cancel_request(*, job: Job, actor: User) -> Job:
         return locked
     if locked.is_finished:
         raise ValidationError(
-            {"status": _("This job is %(status)s already.") % {"status": locked.status}}
+            {
+                "status": _("This job is finished already (%(status)s).")
+                % {"status": locked.get_status_display().lower()}
+            }
         )
     locked.cancel_requested = True
     fields = ["cancel_requested"]

@@ -12,7 +12,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from annotate.access import Role, forget_roles, require_editor, require_moderator
 from annotate.models import Invitation, Membership, Project
@@ -105,7 +105,9 @@ def project_save(*, project: Project, actor, changed: Iterable[str] = ()) -> Pro
         if not may_create_projects(actor):
             raise PermissionDenied(gettext("Only staff may create projects."))
     else:
-        require_moderator(project, actor, "annotate.change_project", "edit the project")
+        require_moderator(
+            project, actor, "annotate.change_project", gettext_lazy("edit the project")
+        )
     project.full_clean()
     project.save()
     if is_new:
@@ -119,7 +121,7 @@ def project_save(*, project: Project, actor, changed: Iterable[str] = ()) -> Pro
 @transaction.atomic
 def project_articles_add(*, project: Project, actor, articles: Iterable[Article]) -> None:
     """Put articles chosen by id in the project (an article may be in several projects)."""
-    require_editor(project, actor, "add articles to the project")
+    require_editor(project, actor, gettext_lazy("add articles to the project"))
     articles = list(articles)
     if not actor.is_staff:
         # Editors take articles from the shared corpus or from their own projects. One of a
@@ -145,7 +147,7 @@ def project_articles_import(*, project: Project, actor, articles: Iterable[Artic
     the actor cannot read, brings that article into this project. Refusing it instead would
     answer with what the actor may not know: that article's id and whereabouts.
     """
-    require_editor(project, actor, "add articles to the project")
+    require_editor(project, actor, gettext_lazy("add articles to the project"))
     project.articles.add(*articles)
 
 
@@ -164,7 +166,7 @@ def project_import_articles(
     articles stored so far join the project as the import goes, so an import cut short keeps
     what it stored in the project and a rerun completes it.
     """
-    require_editor(project, actor, "add articles to the project")
+    require_editor(project, actor, gettext_lazy("add articles to the project"))
     waiting: list[int] = []
 
     def join_waiting() -> None:
@@ -197,7 +199,7 @@ def membership_set_role(*, project: Project, actor, user, role: str | None) -> M
     The last editor cannot be demoted or removed: a project without one cannot be managed.
     """
     if not actor.is_superuser:
-        require_editor(project, actor, "manage members")
+        require_editor(project, actor, gettext_lazy("manage members"))
     if role is not None and role not in Role.values:
         raise ValidationError(
             {"role": gettext("Choose one of %(join)s.") % {"join": ", ".join(Role.values)}}
@@ -233,7 +235,7 @@ def invitation_create(
     only time the link exists, since only the token's hash is stored. With an email, the link is
     mailed too (after commit) and an earlier pending invitation to that address is revoked, so
     one address holds one live link."""
-    require_editor(project, actor, "invite people")
+    require_editor(project, actor, gettext_lazy("invite people"))
     if role not in Role.values:
         raise ValidationError(
             {"role": gettext("Choose one of %(join)s.") % {"join": ", ".join(Role.values)}}
@@ -353,7 +355,9 @@ def _invited_user_create(invitation: Invitation, *, username: str, password: str
 def invitation_revoke(*, invitation: Invitation, actor) -> Invitation:
     """Void an invitation's link (editors, or staff with the admin's change permission). One
     already accepted stays: remove the member."""
-    require_moderator(invitation.project, actor, "annotate.change_invitation", "revoke invitations")
+    require_moderator(
+        invitation.project, actor, "annotate.change_invitation", gettext_lazy("revoke invitations")
+    )
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at is not None:
         raise ValidationError(

@@ -301,8 +301,10 @@ def verdict_save(request: HttpRequest, span_pk: int) -> HttpResponse:
         except ValidationError as error:
             attach_errors(error, form, formset)
         else:
-            done = "submitted" if data["intent"] == "submit" else "saved as a draft"
-            messages.success(request, _("Your verdict was %(done)s.") % {"done": done})
+            if data["intent"] == "submit":
+                messages.success(request, _("Your verdict was submitted."))
+            else:
+                messages.success(request, _("Your verdict was saved as a draft."))
             in_queue = request.POST.get("queue") == "1"
             if in_queue and data["intent"] == "submit":  # submit-and-next, the queue's default
                 return _next_in_queue(request, project)

@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from annotate.access import require_editor
 from annotate.models import Project
@@ -100,7 +101,7 @@ def dataset_import_file(
                     % {"project_slug": project_slug}
                 )
         else:
-            require_editor(target, actor, "import a dataset into the project")
+            require_editor(target, actor, gettext_lazy("import a dataset into the project"))
         try:
             report = dataset_import(
                 project=target,

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from annotate.access import require_writer
 from annotate.models import Prediction, Project, Span
@@ -32,7 +33,7 @@ def predictions_bulk_create(
     *, project: Project, actor, predictions: Sequence[PredictionInput]
 ) -> list[Prediction]:
     """Store a tool's proposed spans, all or none: errors are reported by item index."""
-    require_writer(project, actor, "add predictions")
+    require_writer(project, actor, gettext_lazy("add predictions"))
     article_ids = {given.article_id for given in predictions}
     articles = {a.pk: a for a in project.articles.filter(pk__in=article_ids)}
     built, errors = [], {}
@@ -91,7 +92,7 @@ def _prediction(project, actor, articles: dict[int, Article], given: PredictionI
 def prediction_accept(*, prediction: Prediction, actor) -> Span:
     """Turn an open prediction into a span (or find the span already there) and link the two."""
     prediction = Prediction.objects.select_for_update().get(pk=prediction.pk)
-    require_writer(prediction.project, actor, "accept predictions")
+    require_writer(prediction.project, actor, gettext_lazy("accept predictions"))
     _require_open(prediction)
     existing = Span.objects.filter(
         project=prediction.project_id,
@@ -120,7 +121,7 @@ def prediction_accept(*, prediction: Prediction, actor) -> Span:
 def prediction_reject(*, prediction: Prediction, actor) -> Prediction:
     """Record that a reviewer turned an open prediction down: it is no longer offered."""
     prediction = Prediction.objects.select_for_update().get(pk=prediction.pk)
-    require_writer(prediction.project, actor, "reject predictions")
+    require_writer(prediction.project, actor, gettext_lazy("reject predictions"))
     _require_open(prediction)
     prediction.rejected_at = timezone.now()
     prediction.rejected_by = actor
@@ -130,6 +131,6 @@ def prediction_reject(*, prediction: Prediction, actor) -> Prediction:
 
 def _require_open(prediction: Prediction) -> None:
     if prediction.decision != Prediction.Decision.OPEN:
-        raise ValidationError(
-            _("This prediction was already %(decision)s.") % {"decision": prediction.decision}
-        )
+        if prediction.decision == Prediction.Decision.ACCEPTED:
+            raise ValidationError(_("This prediction was already accepted."))
+        raise ValidationError(_("This prediction was already rejected."))

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import LessThan
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from annotate.access import Role, require_editor, require_writer
 from annotate.limits import text_limits_check
@@ -24,7 +24,7 @@ from annotate.webhooks.models import EventType
 @transaction.atomic
 def comment_post(*, span: Span, author, body: str, parent: Comment | None = None) -> Comment:
     """Add a comment (or a reply) to a span's discussion; editors and reviewers may."""
-    role = require_writer(span.project, author, "comment")
+    role = require_writer(span.project, author, gettext_lazy("comment"))
     if span.orphaned and role != Role.EDITOR:
         raise PermissionDenied(
             gettext("Only editors can discuss a claim that lost its place in the text.")
@@ -49,7 +49,7 @@ def adjudicate(
 ) -> Adjudication:
     """Record or revise the editor's final label; by default it considers all submitted verdicts."""
     project = span.project
-    require_editor(project, editor, "adjudicate")
+    require_editor(project, editor, gettext_lazy("adjudicate"))
     rationale = rationale.strip()
     text_limits_check("adjudication", rationale=rationale)
     if label not in project.labels:
@@ -103,7 +103,7 @@ def next_span_for_review(*, project: Project, reviewer) -> Span | None:
     is row-locked and its slots recounted under the lock, so two reviewers asking at once never
     both take a span's last slot (PostgreSQL).
     """
-    require_writer(project, reviewer, "review claims")
+    require_writer(project, reviewer, gettext_lazy("review claims"))
     submitted_by_reviewer = Verdict.objects.filter(
         span=OuterRef("pk"), reviewer=reviewer, status=Verdict.Status.SUBMITTED
     )
@@ -163,7 +163,7 @@ def span_skip(*, span: Span, reviewer, reason: str = "") -> Skip:
     The span's row is locked first, as _take_slot does before it counts slots, so a reviewer
     taking a slot meanwhile sees the freed one or none, never a half-released state.
     """
-    require_writer(span.project, reviewer, "skip claims")
+    require_writer(span.project, reviewer, gettext_lazy("skip claims"))
     reason = reason.strip()
     text_limits_check("skip", reason=reason)
     Span.objects.select_for_update(of=("self",)).filter(pk=span.pk).first()

@@ -51,7 +51,7 @@ def span_create(
     note: str = "",
 ) -> Span:
     """Highlight a claim, by code-point offsets or by its quote (and which occurrence of it)."""
-    require_writer(project, actor, "highlight claims")
+    require_writer(project, actor, gettext_lazy("highlight claims"))
     if not project.articles.filter(pk=article.pk).exists():
         raise ValidationError({"article": ARTICLE_NOT_IN_PROJECT})
     body = article.body
@@ -156,7 +156,9 @@ def span_update(
     current = Span.objects.select_for_update().select_related("project").get(pk=span.pk)
     fields: list[str] = []
     if claimant is not None or note is not None:
-        require_moderator(current.project, actor, "annotate.change_span", "edit claims")
+        require_moderator(
+            current.project, actor, "annotate.change_span", gettext_lazy("edit claims")
+        )
         if claimant is not None:
             current.claimant = claimant.strip()
             fields.append("claimant")
@@ -192,7 +194,7 @@ def span_bounds_editable(*, span: Span, actor) -> bool:
 def _require_bounds_editable(span: Span, actor) -> None:
     # Verdicts judge the passage as it was: once one is submitted the passage is fixed, for
     # editors too (they may delete the claim and highlight it anew).
-    require_writer(span.project, actor, "adjust claims")
+    require_writer(span.project, actor, gettext_lazy("adjust claims"))
     if span.created_by_id != actor.pk:
         raise PermissionDenied(gettext("Only the claim's creator may adjust its boundaries."))
     if span.orphaned:
@@ -228,7 +230,9 @@ def span_delete(*, span: Span, actor) -> None:
     """Remove a span with its verdicts and discussion: its creator may while no verdict is
     submitted; an editor always may, and so may staff with the admin's delete permission."""
     is_staff_door = actor.is_active and actor.is_staff and actor.has_perm("annotate.delete_span")
-    role = None if is_staff_door else require_writer(span.project, actor, "delete spans")
+    role = (
+        None if is_staff_door else require_writer(span.project, actor, gettext_lazy("delete spans"))
+    )
     if role is not None and role != Role.EDITOR:
         # Under the span's row lock, as span_update: a verdict being submitted is waited for.
         Span.objects.select_for_update().filter(pk=span.pk).values_list("pk").first()

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from annotate.access import require_writer
 from annotate.errors import VersionConflict
@@ -93,7 +94,7 @@ def _verdict_write(
     sources: Sequence[SourceInput] | None,
 ) -> Verdict:
     project = span.project
-    require_writer(project, reviewer, "record verdicts")
+    require_writer(project, reviewer, gettext_lazy("record verdicts"))
     _require_open(span)
     label = label.strip()
     if label and label not in project.labels:
@@ -237,7 +238,7 @@ def _replace_sources(
 def verdict_withdraw(*, verdict: Verdict, actor, expected_version: int) -> Verdict:
     """Take a submitted verdict back to draft, so that its reviewer can rework it."""
     _require_owner(verdict, actor)
-    require_writer(verdict.span.project, actor, "withdraw verdicts")
+    require_writer(verdict.span.project, actor, gettext_lazy("withdraw verdicts"))
     transaction.on_commit(partial(agreement_invalidate, project_id=verdict.span.project_id))
     _require_open(verdict.span)
     verdict = _locked_verdict(verdict.span, actor, expected_version)
@@ -264,7 +265,7 @@ def _require_owner(verdict: Verdict, actor) -> None:
 
 def _locked_own_verdict(verdict: Verdict, actor) -> Verdict:
     _require_owner(verdict, actor)
-    require_writer(verdict.span.project, actor, "change sources")
+    require_writer(verdict.span.project, actor, gettext_lazy("change sources"))
     _require_open(verdict.span)
     return Verdict.objects.select_for_update().select_related("span__project").get(pk=verdict.pk)
 
