@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast lint format serve worker install clean screenshots
+.PHONY: run test test-fast lint format serve worker install clean screenshots messages compile-messages check-messages
 
 $(INSTALLED): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; try: make PYTHON=python3 $(MAKECMDGOALS)"; exit 1; }
@@ -64,6 +64,30 @@ serve: install
 # jobs in threads of its own. Next to make run: DEBUG=1 make worker.
 worker: install
 	CELERY_BROKER_URL="$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0}" $(VENV)/bin/celery -A config worker -l info
+
+# Translations (README "Languages"): the shipped locales, besides English. `make messages` needs
+# GNU gettext (xgettext, msgmerge); the compiled .mo files are committed, so `make run` does not.
+LOCALES := es pt_BR fr ar
+MAKEMESSAGES := DEBUG=1 $(PY) manage.py makemessages $(foreach locale,$(LOCALES),-l $(locale)) \
+	--add-location=file --no-obsolete \
+	--ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles --ignore=docs
+
+messages: install
+	$(MAKEMESSAGES) -d django
+	$(MAKEMESSAGES) -d djangojs
+
+compile-messages: install
+	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv
+
+# CI: makemessages into a scratch copy of the tree, then its msgids against the committed ones
+# (.ci/compare_messages.py): a string marked but not in a catalog, or a fuzzy entry, fails.
+check-messages: install
+	@command -v xgettext >/dev/null || { echo "xgettext not found: apt-get install gettext"; exit 1; }
+	@scratch=$$(mktemp -d) && trap 'rm -rf "$$scratch"' EXIT && \
+	tar --exclude=./.venv --exclude=./.git --exclude=./staticfiles -cf - . | tar -xf - -C "$$scratch" && \
+	(cd "$$scratch" && $(subst $(PY),$(CURDIR)/$(PY),$(MAKEMESSAGES)) -d django >/dev/null && \
+	 $(subst $(PY),$(CURDIR)/$(PY),$(MAKEMESSAGES)) -d djangojs >/dev/null) && \
+	$(PY) .ci/compare_messages.py locale "$$scratch/locale"
 
 clean:
 	rm -rf $(VENV) staticfiles

@@ -35,3 +35,17 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class Profile(models.Model):
+    """A user's own settings. `preferred_language` is a code of settings.LANGUAGES, or empty for
+    "the browser's language" (the switcher's cookie, then Accept-Language). No `choices`: adding a
+    language to LANGUAGES must not need a migration; the service checks the code."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    preferred_language = models.CharField(max_length=10, blank=True)
+
+    def __str__(self) -> str:
+        return f"profile of user {self.user_id}"

@@ -1,10 +1,10 @@
-"""Reads of API tokens."""
+"""Reads of API tokens and of a user's profile."""
 
 import hmac
 
 from django.db.models import QuerySet
 
-from accounts.models import ApiToken
+from accounts.models import ApiToken, Profile
 from accounts.services import PREFIX_CHARS, token_digest
 
 
@@ -23,3 +23,10 @@ def active_token_for_key(*, key: str) -> ApiToken | None:
     if token is None or not hmac.compare_digest(token.digest, token_digest(key)):
         return None
     return token
+
+
+def preferred_language_of(*, user) -> str:
+    """The user's preferred language code, or "" if they leave it to the browser."""
+    return (
+        Profile.objects.filter(user=user).values_list("preferred_language", flat=True).first() or ""
+    )

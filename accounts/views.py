@@ -1,5 +1,6 @@
 """The tokens page: a user's personal API tokens, a form to create one and revoke buttons; the
-page of a login refused by the throttle (django-axes)."""
+settings page and the language switcher; the page of a login refused by the throttle
+(django-axes)."""
 
 import math
 
@@ -7,14 +8,18 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.i18n import set_language
 
 from accounts import selectors, services
-from accounts.forms import ApiTokenCreateForm
+from accounts.forms import ApiTokenCreateForm, ProfileSettingsForm
+from accounts.preferences import SESSION_KEY, shipped_language_codes
 
 
 @login_required
@@ -52,8 +57,51 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     # Other users' tokens are not in the selector's result, so their ids answer 404.
     token = get_object_or_404(selectors.tokens_for_user(user=request.user), pk=pk)
     services.token_revoke(token=token, actor=request.user)
-    messages.success(request, f"Revoked “{token.name}”: tools using it now get 401 Unauthorized.")
+    messages.success(
+        request,
+        (_("Revoked “%(name)s”: tools using it now get 401 Unauthorized.") % {"name": token.name}),
+    )
     return redirect("accounts:token-list")
+
+
+def _remember_language(request: HttpRequest, language: str) -> None:
+    """Keep the preference in the session, where accounts.middleware reads it, and use it now."""
+    if language:
+        request.session[SESSION_KEY] = language
+        translation.activate(language)
+    else:
+        request.session.pop(SESSION_KEY, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_settings(request: HttpRequest) -> HttpResponse:
+    """The user's own settings: the language of the pages."""
+    if request.method == "POST":
+        form = ProfileSettingsForm(request.POST)
+        if form.is_valid():
+            language = form.cleaned_data["preferred_language"]
+            services.profile_language_set(user=request.user, language=language)
+            _remember_language(request, language)
+            messages.success(request, _("Your settings are saved."))
+            return redirect("accounts:settings")
+    else:
+        language = selectors.preferred_language_of(user=request.user)
+        form = ProfileSettingsForm(initial={"preferred_language": language})
+    return render(request, "accounts/settings.html", {"form": form})
+
+
+@require_POST
+def language_switch(request: HttpRequest) -> HttpResponse:
+    """The header's language switcher: Django's set_language (the cookie, then back to `next`),
+    and for a logged-in user the preference too, so it follows them to other devices."""
+    language = request.POST.get("language", "")
+    if language not in shipped_language_codes():
+        return HttpResponseBadRequest(_("Choose one of the languages offered."))
+    if request.user.is_authenticated:
+        services.profile_language_set(user=request.user, language=language)
+        _remember_language(request, language)
+    return set_language(request)
 
 
 def locked_out(request: HttpRequest, response=None, credentials=None) -> HttpResponse:

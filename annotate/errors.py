@@ -3,6 +3,7 @@ RevisionConflict (409), NotFound (404) and Forbidden (403), raised by the access
 (annotate.access)."""
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.utils.translation import gettext, gettext_lazy
 
 
 class VersionConflict(ValidationError):
@@ -11,14 +12,17 @@ class VersionConflict(ValidationError):
     # Read by the API's exception handler (config.api.errors.CarriesStatus): 409 with the
     # version to reload, without the shared plumbing knowing this class.
     http_status = 409
-    http_detail = "The resource changed meanwhile."
+    http_detail = gettext_lazy("The resource changed meanwhile.")
 
     def __init__(self, *, current_version: int):
         super().__init__(
             {
                 "version": [
-                    f"This verdict was changed meanwhile and is now at version {current_version}."
-                    " Reload it and apply your change again."
+                    gettext(
+                        "This verdict was changed meanwhile and is now at version "
+                        "%(version)s. Reload it and apply your change again."
+                    )
+                    % {"version": current_version}
                 ]
             }
         )
@@ -38,13 +42,13 @@ class RevisionConflict(ValidationError):
     http_status = 409
 
     def __init__(self, *, named: list[tuple[int, str]], unnamed: bool):
-        places = [f"“{name}”" for _, name in named]
+        places = [gettext("“%(name)s”") % {"name": name} for _, name in named]
         if unnamed:
-            places.append("another project")
-        self.http_detail = (
-            "This revision would move or orphan claims of "
-            f"{' and '.join(places)}, which you do not edit. Ask an editor there to revise it."
-        )
+            places.append(gettext("another project"))
+        self.http_detail = gettext(
+            "This revision would move or orphan claims of %(projects)s, which you do not "
+            "edit. Ask an editor there to revise it."
+        ) % {"projects": gettext(" and ").join(places)}
         super().__init__({"body": [self.http_detail]})
         self.named = named
 

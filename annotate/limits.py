@@ -10,6 +10,7 @@ refused as too large: `largest_write_bytes()` is that figure, and a test holds t
 """
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 # Model field -> the most code points a user may write in it. CharFields keep their max_length
 # (the database column) and are listed so that every door reports them the same way.
@@ -47,7 +48,10 @@ def text_limits_check(model: str, /, **texts: str | None) -> None:
     for field, text in texts.items():
         limit = TEXT_LIMITS.get(f"{model}.{field}")
         if limit is not None and text is not None and len(text) > limit:
-            errors[field] = f"Keep this under {limit:,} characters (it has {len(text):,})."
+            errors[field] = _("Keep this under %(limit)s characters (it has %(count)s).") % {
+                "limit": format(limit, ","),
+                "count": format(len(text), ","),
+            }
     if errors:
         raise ValidationError(errors)
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.translation import gettext, ngettext
 
 from config.api.errors import error_body
 from config.api.throttling import FailedAuthentications
@@ -31,7 +32,9 @@ class ApiRequestSizeLimit:
             )
             length = _content_length(request)
             if length > limit:
-                detail = f"Request body of {length} bytes exceeds the limit of {limit} bytes."
+                detail = gettext(
+                    "Request body of %(length)s bytes exceeds the limit of %(limit)s bytes."
+                ) % {"length": length, "limit": limit}
                 return JsonResponse(error_body(413, detail), status=413)
         return self.get_response(request)
 
@@ -74,7 +77,11 @@ class FailedAuthenticationLimit:
             return self.get_response(request)
         failures = FailedAuthentications()
         if (seconds := failures.retry_after(request)) is not None:
-            detail = f"Too many refused credentials from your address; try again in {seconds} s."
+            detail = ngettext(
+                "Too many refused credentials from your address; try again in %(seconds)s s.",
+                "Too many refused credentials from your address; try again in %(seconds)s s.",
+                seconds,
+            ) % {"seconds": seconds}
             return JsonResponse(
                 error_body(429, detail), status=429, headers={"Retry-After": str(seconds)}
             )

@@ -12,6 +12,7 @@ import sys
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.translation import gettext
 from django.views import defaults
 
 from config.api.errors import (
@@ -60,5 +61,5 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if is_database_unavailable(error):
         return unavailable_response(request)
     if request.path.startswith("/api/"):
-        return JsonResponse(error_body(500, "Server error."), status=500)
+        return JsonResponse(error_body(500, gettext("Server error.")), status=500)
     return defaults.server_error(request)

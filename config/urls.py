@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
+from django.views.i18n import JavaScriptCatalog
 
 from annotate.projects.selectors import articles_visible_to
 
@@ -33,7 +34,9 @@ urlpatterns = [
     ),
     # The corpus pages know no projects; annotate says which articles each user may read.
     path("articles/", include("corpus.urls"), {"visible_articles": articles_visible_to}),
-    path("tokens/", include("accounts.urls")),
+    path("", include("accounts.urls")),
+    # gettext for static/js, served from this site (no CDN under the CSP).
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("config.api.urls", "api"), namespace="api")),
 ]

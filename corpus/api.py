@@ -9,6 +9,8 @@ import django_filters
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, parsers, serializers, status, viewsets
@@ -112,10 +114,13 @@ class BulkRefused(ValidationError):
                 errors[f"{index}.{name}" if name else str(index)] = messages
         refused = sum(result.status is ImportStatus.FAILED for result in results)
         first = next(result for result in results if result.status is ImportStatus.FAILED)
-        self.http_detail = (
-            f"Nothing was stored: {refused} of {len(results)} articles were refused "
-            f"(the first at {first.location})."
-        )
+        self.http_detail = ngettext(
+            "Nothing was stored: %(refused)s of %(total)s article was refused "
+            "(the first at %(location)s).",
+            "Nothing was stored: %(refused)s of %(total)s articles were refused "
+            "(the first at %(location)s).",
+            len(results),
+        ) % {"refused": refused, "total": len(results), "location": first.location}
         super().__init__(errors)
 
     def http_extra(self) -> dict:
@@ -156,7 +161,7 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         """Where new articles go, from the validated input (its own keys popped) or the query;
         checked before anything is stored, since a refusal must not leave articles behind."""
         if not self.request.user.is_staff:
-            raise PermissionDenied("Only staff add articles.")
+            raise PermissionDenied(_("Only staff add articles."))
         return None
 
     def articles_stored(self, destination, articles: Iterable[Article]) -> None:
@@ -263,7 +268,7 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             return list(parse_jsonl(data, source="request"))
         if not isinstance(data, list):
             raise serializers.ValidationError(
-                {"non_field_errors": ["Send a JSON array of articles."]}
+                {"non_field_errors": [_("Send a JSON array of articles.")]}
             )
         items: list[ArticleDraft | ImportFailure] = []
         for index, record in enumerate(data):

@@ -27,6 +27,7 @@ from urllib.parse import urljoin, urlsplit
 
 import urllib3
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 MAX_REDIRECTS = 5
 _REDIRECTS = {301, 302, 303, 307, 308}
@@ -77,20 +78,29 @@ def page_fetch(url: str) -> FetchedPage:
             if response.status in _REDIRECTS:
                 location = response.headers.get("Location", "").strip()
                 if not location:
-                    raise FetchRefused(f"the server answered {response.status} with no Location")
+                    raise FetchRefused(
+                        _("the server answered %(status)s with no Location")
+                        % {"status": response.status}
+                    )
                 current = urljoin(current, location)
                 continue
             if response.status != 200:
-                raise FetchRefused(f"the server answered {response.status}, not the page")
+                raise FetchRefused(
+                    _("the server answered %(status)s, not the page") % {"status": response.status}
+                )
             content_type = response.headers.get("Content-Type", "")
             media_type = content_type.split(";")[0].strip().lower()
             if media_type and media_type not in _HTML_TYPES:
-                raise FetchRefused(f"not an HTML page ({media_type})")
+                raise FetchRefused(
+                    _("not an HTML page (%(media_type)s)") % {"media_type": media_type}
+                )
             content = _read_capped(response, deadline)
             return FetchedPage(url=current, content=content, content_type=content_type)
         finally:
             response.release_conn()
-    raise FetchRefused(f"more than {MAX_REDIRECTS} redirects")
+    raise FetchRefused(
+        _("more than %(max_redirects)s redirects") % {"max_redirects": MAX_REDIRECTS}
+    )
 
 
 def checked_request(
@@ -137,18 +147,18 @@ def _target(url: str) -> _Target:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as error:
-        raise FetchRefused(f"not a valid URL ({error})") from None
+        raise FetchRefused(_("not a valid URL (%(error)s)") % {"error": error}) from None
     scheme = parts.scheme.lower()
     if scheme not in {"http", "https"}:
-        raise FetchRefused("only http and https URLs can be fetched")
+        raise FetchRefused(_("only http and https URLs can be fetched"))
     if parts.username is not None or parts.password is not None:
-        raise FetchRefused("URLs with a user name or password are not fetched")
+        raise FetchRefused(_("URLs with a user name or password are not fetched"))
     if not parts.hostname:
-        raise FetchRefused("the URL names no host")
+        raise FetchRefused(_("the URL names no host"))
     try:
         host = parts.hostname.encode("idna").decode("ascii")
     except UnicodeError:
-        raise FetchRefused("the host name is not valid") from None
+        raise FetchRefused(_("the host name is not valid")) from None
     default_port = 443 if scheme == "https" else 80
     port = port or default_port
     shown_host = f"[{host}]" if ":" in host else host
@@ -166,7 +176,7 @@ def _resolve(host: str, port: int) -> list[IPAddress]:
     try:
         answers = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
-        raise FetchRefused(f"the host {host} could not be found") from None
+        raise FetchRefused(_("the host %(host)s could not be found") % {"host": host}) from None
     return [ipaddress.ip_address(answer[4][0].split("%")[0]) for answer in answers]
 
 
@@ -195,15 +205,18 @@ def address_refusal(address: IPAddress) -> str | None:
 def _checked_address(target: _Target, *, allow_private: bool) -> IPAddress:
     addresses = _resolve(target.host, target.port)
     if not addresses:
-        raise FetchRefused(f"the host {target.host} could not be found")
+        raise FetchRefused(_("the host %(host)s could not be found") % {"host": target.host})
     if not allow_private:
         # Every answer is checked, not only the one used: a host with one public and one
         # internal address is refused.
         for address in addresses:
             if reason := address_refusal(address):
                 raise FetchRefused(
-                    f"{target.host} is {address}, {reason}: the server does not fetch "
-                    "addresses inside its network"
+                    _(
+                        "%(host)s is %(address)s, %(reason)s: the server does not fetch "
+                        "addresses inside its network"
+                    )
+                    % {"host": target.host, "address": address, "reason": reason}
                 )
     return addresses[0]
 
@@ -242,33 +255,47 @@ def _request(
         )
     except urllib3.exceptions.NewConnectionError as error:
         # Before TimeoutError, which urllib3 makes it a subclass of: a refused connection.
-        raise FetchRefused(f"could not connect to {target.host} ({_cause(error)})") from None
+        raise FetchRefused(
+            _("could not connect to %(host)s (%(cause)s)")
+            % {"host": target.host, "cause": _cause(error)}
+        ) from None
     except urllib3.exceptions.SSLError:
-        raise FetchRefused(f"the TLS certificate of {target.host} could not be verified") from None
+        raise FetchRefused(
+            _("the TLS certificate of %(host)s could not be verified") % {"host": target.host}
+        ) from None
     except urllib3.exceptions.TimeoutError:
-        raise FetchRefused(f"{target.host} did not answer in time") from None
+        raise FetchRefused(_("%(host)s did not answer in time") % {"host": target.host}) from None
     except urllib3.exceptions.HTTPError as error:
-        raise FetchRefused(f"could not connect to {target.host} ({_cause(error)})") from None
+        raise FetchRefused(
+            _("could not connect to %(host)s (%(cause)s)")
+            % {"host": target.host, "cause": _cause(error)}
+        ) from None
 
 
 def _read_capped(response: urllib3.BaseHTTPResponse, deadline: float) -> bytes:
     limit = settings.FETCH_MAX_BYTES
     stated = response.headers.get("Content-Length", "")
     if stated.isdigit() and int(stated) > limit:
-        raise FetchRefused(f"the page is larger than {limit:,} bytes")
+        raise FetchRefused(
+            _("the page is larger than %(limit)s bytes") % {"limit": format(limit, ",")}
+        )
     chunks, size = [], 0
     try:
         for chunk in response.stream(_CHUNK_BYTES, decode_content=True):
             size += len(chunk)
             if size > limit:
-                raise FetchRefused(f"the page is larger than {limit:,} bytes")
+                raise FetchRefused(
+                    _("the page is larger than %(limit)s bytes") % {"limit": format(limit, ",")}
+                )
             if time.monotonic() > deadline:
-                raise FetchRefused("the page took too long to arrive")
+                raise FetchRefused(_("the page took too long to arrive"))
             chunks.append(chunk)
     except urllib3.exceptions.TimeoutError:
-        raise FetchRefused("the server stopped sending the page") from None
+        raise FetchRefused(_("the server stopped sending the page")) from None
     except urllib3.exceptions.HTTPError as error:
-        raise FetchRefused(f"the page could not be read ({_cause(error)})") from None
+        raise FetchRefused(
+            _("the page could not be read (%(cause)s)") % {"cause": _cause(error)}
+        ) from None
     return b"".join(chunks)
 
 

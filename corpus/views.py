@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from corpus import selectors
 from corpus.forms import ArticleSearchForm
@@ -41,5 +42,5 @@ def article_detail(
     try:
         article = visible_articles(user=request.user).get(pk=pk)
     except Article.DoesNotExist:
-        raise Http404("No such article.") from None
+        raise Http404(_("No such article.")) from None
     return render(request, "corpus/article_detail.html", {"article": article})

@@ -24,6 +24,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from annotate.access import Need
 from annotate.jobs.kinds import JobCancelled, JobOutput, register_job_kind
@@ -132,7 +133,9 @@ def export_job_run(*, job: Job, progress) -> JobOutput:
     )
 
 
-register_job_kind(EXPORT_JOB, export_job_run, need=Need.EXPORT, label="Dataset export")
+register_job_kind(
+    EXPORT_JOB, export_job_run, need=Need.EXPORT, label=gettext_lazy("Dataset export")
+)
 
 
 def _stored_input(job: Job, upload, folder: str) -> dict[str, str]:
@@ -266,4 +269,6 @@ def import_job_run(*, job: Job, progress) -> JobOutput:
     )
 
 
-register_job_kind(IMPORT_JOB, import_job_run, need=Need.MANAGE, label="Dataset import")
+register_job_kind(
+    IMPORT_JOB, import_job_run, need=Need.MANAGE, label=gettext_lazy("Dataset import")
+)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, gettext_lazy
 
 from annotate.models import FEVER_CLASSES
 from annotate.review.status import SpanStatus
@@ -47,17 +48,28 @@ class ExportOptions:
         """Raise ValidationError (by option) for values no format accepts, or this one refuses."""
         errors: dict[str, str] = {}
         if self.labels is not None and self.labels not in label_modes:
-            errors["labels"] = f"This format takes labels={' or '.join(label_modes)}."
+            errors["labels"] = gettext("This format takes labels=%(join)s.") % {
+                "join": " or ".join(label_modes)
+            }
         if unknown := set(self.statuses) - set(SpanStatus.values):
-            errors["status"] = f"Unknown span status: {', '.join(sorted(unknown))}."
+            errors["status"] = gettext("Unknown span status: %(join)s.") % {
+                "join": ", ".join(sorted(unknown))
+            }
         if self.offset_unit not in OFFSET_UNITS:
-            errors["offset_unit"] = f"Choose one of {', '.join(OFFSET_UNITS)}."
+            errors["offset_unit"] = gettext("Choose one of %(join)s.") % {
+                "join": ", ".join(OFFSET_UNITS)
+            }
         if bad := [target for _, target in self.fever_map if target not in FEVER_CLASSES]:
-            errors["fever_map"] = f"FEVER classes are {', '.join(FEVER_CLASSES)}, not {bad[0]}."
+            errors["fever_map"] = gettext("FEVER classes are %(join)s, not %(bad)s.") % {
+                "join": ", ".join(FEVER_CLASSES),
+                "bad": bad[0],
+            }
         if self.completed_by_email and not self.real_names:
-            errors["completed_by"] = "E-mail addresses identify reviewers: ask for real names."
+            errors["completed_by"] = gettext(
+                "E-mail addresses identify reviewers: ask for real names."
+            )
         if not 1 <= self.chunk_size <= 100_000:
-            errors["chunk_size"] = "Between 1 and 100,000 rows."
+            errors["chunk_size"] = gettext("Between 1 and 100,000 rows.")
         if errors:
             raise ValidationError(errors)
 
@@ -71,7 +83,7 @@ def parse_fever_map(entries: list[str]) -> tuple[tuple[str, str], ...]:
                 continue
             label, sep, target = line.rpartition("=")
             if not sep or not label.strip():
-                raise ValueError(f"Write LABEL=CLASS, not {line!r}.")
+                raise ValueError(gettext("Write LABEL=CLASS, not %(line)r.") % {"line": line})
             pairs.append((label.strip(), target.strip()))
     return tuple(pairs)
 
@@ -80,7 +92,7 @@ def parse_ids(value: str) -> tuple[int, ...]:
     """`"1, 2,3"` -> (1, 2, 3); ValueError on anything else."""
     ids = [part.strip() for part in value.replace(" ", ",").split(",") if part.strip()]
     if not all(part.isdigit() for part in ids):
-        raise ValueError("Article ids are whole numbers separated by commas.")
+        raise ValueError(gettext("Article ids are whole numbers separated by commas."))
     return tuple(sorted({int(part) for part in ids}))
 
 
@@ -109,72 +121,81 @@ def background_asked(query: Mapping) -> bool:
 class ExportForm(forms.Form):
     """The options as query parameters: `?format=csv&labels=all&status=agreed&status=contested`."""
 
-    format = forms.ChoiceField(label="Format", choices=())
+    format = forms.ChoiceField(label=gettext_lazy("Format"), choices=())
     artifact = forms.ChoiceField(
-        label="What to download",
+        label=gettext_lazy("What to download"),
         choices=[
-            ("data", "The dataset"),
-            ("datasheet", "Its datasheet (Markdown)"),
-            ("config", "Label Studio labelling config (XML)"),
+            ("data", gettext_lazy("The dataset")),
+            ("datasheet", gettext_lazy("Its datasheet (Markdown)")),
+            ("config", gettext_lazy("Label Studio labelling config (XML)")),
         ],
         required=False,
     )
     labels = forms.ChoiceField(
-        label="Labels",
+        label=gettext_lazy("Labels"),
         choices=[
-            ("", "The format's default"),
-            ("adjudicated", "Adjudicated spans only (final label)"),
-            ("majority", "Majority label per span"),
-            ("all", "Every reviewer's verdict"),
+            ("", gettext_lazy("The format's default")),
+            ("adjudicated", gettext_lazy("Adjudicated spans only (final label)")),
+            ("majority", gettext_lazy("Majority label per span")),
+            ("all", gettext_lazy("Every reviewer's verdict")),
         ],
         required=False,
     )
     status = forms.MultipleChoiceField(
-        label="Span status",
+        label=gettext_lazy("Span status"),
         choices=SpanStatus.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="None ticked: every status.",
+        help_text=gettext_lazy("None ticked: every status."),
     )
     articles = forms.CharField(
-        label="Article ids",
+        label=gettext_lazy("Article ids"),
         required=False,
-        help_text="Comma-separated; empty: every article of the project.",
+        help_text=gettext_lazy("Comma-separated; empty: every article of the project."),
     )
-    include_orphaned = _flag("Include orphaned spans")
-    include_drafts = _flag("Include draft verdicts")
-    real_names = _flag("Real usernames", "Otherwise reviewers appear as pseudonyms.")
+    include_orphaned = _flag(gettext_lazy("Include orphaned spans"))
+    include_drafts = _flag(gettext_lazy("Include draft verdicts"))
+    real_names = _flag(
+        gettext_lazy("Real usernames"), gettext_lazy("Otherwise reviewers appear as pseudonyms.")
+    )
     salt = forms.CharField(
-        label="Pseudonym salt",
+        label=gettext_lazy("Pseudonym salt"),
         required=False,
         max_length=200,
-        help_text="The same salt gives the same pseudonyms; empty: this server's own.",
+        help_text=gettext_lazy(
+            "The same salt gives the same pseudonyms; empty: this server's own."
+        ),
     )
     offset_unit = forms.ChoiceField(
-        label="doccano offsets",
+        label=gettext_lazy("doccano offsets"),
         choices=[
-            ("utf16", "UTF-16 code units (doccano's UI)"),
-            ("codepoints", "Code points"),
-            ("graphemes", "Grapheme clusters"),
+            ("utf16", gettext_lazy("UTF-16 code units (doccano's UI)")),
+            ("codepoints", gettext_lazy("Code points")),
+            ("graphemes", gettext_lazy("Grapheme clusters")),
         ],
         required=False,
     )
     fever_map = forms.CharField(
-        label="FEVER mapping",
+        label=gettext_lazy("FEVER mapping"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One LABEL=CLASS per line, over the default mapping.",
+        help_text=gettext_lazy("One LABEL=CLASS per line, over the default mapping."),
     )
     review_url = forms.CharField(
-        label="ClaimReview URL template",
+        label=gettext_lazy("ClaimReview URL template"),
         required=False,
         max_length=500,
-        help_text="{project}, {article} and {span} are replaced.",
+        help_text=gettext_lazy("{project}, {article} and {span} are replaced."),
     )
-    organization = forms.CharField(label="ClaimReview author", required=False, max_length=200)
+    organization = forms.CharField(
+        label=gettext_lazy("ClaimReview author"), required=False, max_length=200
+    )
     completed_by = forms.ChoiceField(
-        label="Label Studio completed_by",
-        choices=[("", "Left out (pseudonyms in meta.reviewers)"), ("email", "Reviewers' e-mail")],
+        label=gettext_lazy("Label Studio completed_by"),
+        choices=[
+            ("", gettext_lazy("Left out (pseudonyms in meta.reviewers)")),
+            ("email", gettext_lazy("Reviewers' e-mail")),
+        ],
         required=False,
     )
 
@@ -184,9 +205,11 @@ class ExportForm(forms.Form):
         self.fields["format"].choices = formats
         # Not a Python name, so not a class attribute: the page's "prepare in the background".
         self.fields[BACKGROUND] = _flag(
-            "Prepare in the background",
-            "A job writes the file and its datasheet; you download them from the job's page. "
-            "Large projects are always exported this way.",
+            gettext("Prepare in the background"),
+            gettext(
+                "A job writes the file and its datasheet; you download them from the job's "
+                "page. Large projects are always exported this way."
+            ),
         )
 
     def clean_articles(self) -> tuple[int, ...]:

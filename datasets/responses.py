@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext
 
 from annotate.models import Project
 from datasets.datasheet import render_datasheet
@@ -23,7 +24,9 @@ def export_response(
     exporter = get_exporter(fmt)
     if artifact == "config":
         if exporter.config is None:
-            raise ValidationError({"artifact": "Only label-studio has a labelling config."})
+            raise ValidationError(
+                {"artifact": gettext("Only label-studio has a labelling config.")}
+            )
         response: HttpResponseBase = HttpResponse(
             exporter.config(project), content_type=f"{exporter.config_media_type}; charset=utf-8"
         )

@@ -4,6 +4,8 @@ object pages and serializers read, both derived from the one table of roles belo
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 
+from django.utils.translation import gettext_lazy as _
+
 from annotate.access.roles import Role, User, role_in
 from annotate.models import Project
 
@@ -31,15 +33,15 @@ NEEDS_BY_ROLE: dict[str, frozenset[Need]] = {
 
 # What a door says when the role lacks the need (non-members never get here: they get NotFound).
 REFUSALS: dict[Need, str] = {
-    Need.READ: "Only the project's members may see this.",
-    Need.WRITE: "Only a project editor or reviewer may change its annotations.",
-    Need.ADJUDICATE: "Only the project's editors adjudicate claims.",
-    Need.MANAGE: "Only the project's editors manage it.",
-    Need.EXPORT: "Only the project's editors export its data.",
-    Need.SEE_QUALITY: "Only the project's editors see its agreement figures.",
-    Need.SEE_HISTORY: "Only editors see a claim's history.",
-    Need.EDIT_CLAIMS: "Only the project's editors edit, merge or settle claims.",
-    Need.MANAGE_WEBHOOKS: "Only the project's editors manage its webhooks.",
+    Need.READ: _("Only the project's members may see this."),
+    Need.WRITE: _("Only a project editor or reviewer may change its annotations."),
+    Need.ADJUDICATE: _("Only the project's editors adjudicate claims."),
+    Need.MANAGE: _("Only the project's editors manage it."),
+    Need.EXPORT: _("Only the project's editors export its data."),
+    Need.SEE_QUALITY: _("Only the project's editors see its agreement figures."),
+    Need.SEE_HISTORY: _("Only editors see a claim's history."),
+    Need.EDIT_CLAIMS: _("Only the project's editors edit, merge or settle claims."),
+    Need.MANAGE_WEBHOOKS: _("Only the project's editors manage its webhooks."),
 }
 
 

@@ -9,6 +9,9 @@ query (selectors' caller_role/remember_role) and raises
 Services still enforce their own rules; these spare doors from restating them.
 """
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from annotate.access.capabilities import REFUSALS, Capabilities, Need
 from annotate.access.roles import User, caller_role, remember_role
 from annotate.errors import Forbidden, NotFound
@@ -28,6 +31,20 @@ from annotate.projects import selectors as project_selectors
 from annotate.review import selectors  # module reference: selectors imports annotate.access too
 from corpus.models import Article
 
+# One whole sentence per kind of row, so that translations never assemble English words.
+_NOT_FOUND = {
+    "project": gettext_lazy("No such project."),
+    "article": gettext_lazy("No such article."),
+    "span": gettext_lazy("No such span."),
+    "verdict": gettext_lazy("No such verdict."),
+    "prediction": gettext_lazy("No such prediction."),
+    "invitation": gettext_lazy("No such invitation."),
+    "job": gettext_lazy("No such job."),
+    "claim": gettext_lazy("No such claim."),
+    "webhook": gettext_lazy("No such webhook."),
+    "delivery": gettext_lazy("No such delivery."),
+}
+
 # Larger ids can be neither stored nor looked up (SQLite, PostgreSQL): such an id is absent.
 MAX_ID = 2**63 - 1
 
@@ -36,9 +53,9 @@ def _id(value: object, what: str) -> int:
     try:
         pk = int(value)  # type: ignore[call-overload]
     except (TypeError, ValueError):
-        raise NotFound(f"No such {what}.") from None
+        raise NotFound(str(_NOT_FOUND[what])) from None
     if not 0 < pk <= MAX_ID:
-        raise NotFound(f"No such {what}.")
+        raise NotFound(str(_NOT_FOUND[what]))
     return pk
 
 
@@ -48,7 +65,7 @@ def _member_row(model, row_id: object, user: User, what: str):
     is not a member of."""
     pk = _id(row_id, what)
     if not user.is_authenticated:
-        raise NotFound(f"No such {what}.")
+        raise NotFound(str(_NOT_FOUND[what]))
     try:
         row = (
             model.objects.select_related("project")
@@ -56,9 +73,9 @@ def _member_row(model, row_id: object, user: User, what: str):
             .get(pk=pk)
         )
     except model.DoesNotExist:
-        raise NotFound(f"No such {what}.") from None
+        raise NotFound(str(_NOT_FOUND[what])) from None
     if row.caller_role is None:
-        raise NotFound(f"No such {what}.")
+        raise NotFound(str(_NOT_FOUND[what]))
     return row
 
 
@@ -77,7 +94,7 @@ def access_project(user: User, project_id: object, *, need: Need = Need.READ) ->
     try:
         project = project_selectors.project_for_user(user=user, pk=pk)
     except Project.DoesNotExist:
-        raise NotFound("No such project.") from None
+        raise NotFound(_("No such project.")) from None
     authorize(Capabilities.of(project.role, blind_review=project.blind_review), need)
     return project
 
@@ -91,7 +108,7 @@ def access_article_in_project(
     try:
         article = project.articles.get(pk=_id(article_id, "article"))
     except Article.DoesNotExist:
-        raise NotFound("No such article in this project.") from None
+        raise NotFound(_("No such article in this project.")) from None
     return project, article
 
 
@@ -110,7 +127,7 @@ def access_span(
     try:
         span = load(user=user, pk=pk)
     except Span.DoesNotExist:
-        raise NotFound("No such span.") from None
+        raise NotFound(_("No such span.")) from None
     authorize(Capabilities.of(span.caller_role, blind_review=span.project.blind_review), need)
     return span
 
@@ -131,7 +148,7 @@ def access_own_verdict(
     if (verdict_id is None) == (span_id is None):
         raise TypeError("Name the verdict or the span, not both.")
     if not user.is_authenticated:
-        raise NotFound("No such verdict.")
+        raise NotFound(_("No such verdict."))
     verdicts = Verdict.objects.select_related("span__project").annotate(
         caller_role=caller_role(user, "span__project")
     )
@@ -141,16 +158,16 @@ def access_own_verdict(
         else:
             verdict = verdicts.get(span_id=_id(span_id, "span"), reviewer_id=user.pk)
     except Verdict.DoesNotExist:
-        raise NotFound("No such verdict.") from None
+        raise NotFound(_("No such verdict.")) from None
     project = verdict.span.project
     capabilities = Capabilities.of(verdict.caller_role, blind_review=project.blind_review)
     if not capabilities.may_read or (verdict.span.orphaned and not capabilities.may_see_orphaned):
-        raise NotFound("No such verdict.")
+        raise NotFound(_("No such verdict."))
     if verdict.reviewer_id != user.pk:
         # Only on this refusal: whether the caller may see it decides between 403 and 404.
         if selectors.verdicts_for_user(user=user).filter(pk=verdict.pk).exists():
-            raise Forbidden("Only the reviewer who wrote a verdict may change it.")
-        raise NotFound("No such verdict.")
+            raise Forbidden(_("Only the reviewer who wrote a verdict may change it."))
+        raise NotFound(_("No such verdict."))
     remember_role(project, user, verdict.caller_role)
     authorize(capabilities, need)
     return verdict
@@ -176,7 +193,7 @@ def access_invitation(
     try:
         invitation = project.invitations.get(pk=_id(invitation_id, "invitation"))
     except Invitation.DoesNotExist:
-        raise NotFound("No such invitation in this project.") from None
+        raise NotFound(_("No such invitation in this project.")) from None
     invitation.project = project  # with the caller's role remembered
     return invitation
 
@@ -192,7 +209,7 @@ def access_job(user: User, job_id: object, *, need: Need = Need.READ) -> Job:
     try:
         job = job_selectors.job_for_user(user=user, pk=pk)
     except Job.DoesNotExist:
-        raise NotFound("No such job.") from None
+        raise NotFound(_("No such job.")) from None
     remember_role(job.project, user, job.caller_role)
     authorize(Capabilities.of(job.caller_role, blind_review=job.project.blind_review), need)
     return job
@@ -221,7 +238,7 @@ def access_webhook(
     endpoint = _member_row(WebhookEndpoint, webhook_id, user, "webhook")
     capabilities = Capabilities.of(endpoint.caller_role, blind_review=endpoint.project.blind_review)
     if not capabilities.allows(need):
-        raise NotFound("No such webhook.")
+        raise NotFound(_("No such webhook."))
     remember_role(endpoint.project, user, endpoint.caller_role)
     return endpoint
 
@@ -233,6 +250,6 @@ def access_webhook_delivery(user: User, webhook_id: object, delivery_id: object)
     try:
         delivery = endpoint.deliveries.select_related("event").get(pk=_id(delivery_id, "delivery"))
     except WebhookDelivery.DoesNotExist:
-        raise NotFound("No such delivery of this webhook.") from None
+        raise NotFound(_("No such delivery of this webhook.")) from None
     delivery.endpoint = endpoint
     return delivery

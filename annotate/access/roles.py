@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
+from django.utils.translation import gettext as _
 
 from annotate.models import Membership, Project
 
@@ -55,8 +56,12 @@ def require_role(
     """The user's role if it is one of `roles`; otherwise PermissionDenied naming the action."""
     role = role_in(project, user)
     if role not in roles:
-        needed = " or ".join(sorted(roles))
-        raise PermissionDenied(f"Only a project {needed} may {action}.")
+        # Whole sentences per role set, so that translators never assemble English fragments.
+        if set(roles) == {Role.EDITOR}:
+            message = _("Only a project editor may %(action)s.")
+        else:
+            message = _("Only a project editor or reviewer may %(action)s.")
+        raise PermissionDenied(message % {"action": action})
     return role
 
 

@@ -1,5 +1,6 @@
 """Input and output serializers of claims across articles (annotate.claims)."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -176,7 +177,7 @@ class MatchInput(serializers.Serializer):
 
     def validate(self, data):
         if not data.get("text") and data.get("span") is None:
-            raise serializers.ValidationError({"text": ["Give the text, or a span."]})
+            raise serializers.ValidationError({"text": [_("Give the text, or a span.")]})
         return data
 
 

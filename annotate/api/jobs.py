@@ -4,6 +4,7 @@ download of a done job's files through a signed, expiring link."""
 import django_filters
 from django.core.files.storage import default_storage
 from django.http import FileResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
@@ -137,7 +138,7 @@ class JobViewSet(
         job = access_job(request.user, job_id)
         name = downloads.job_download_name(job=job, artifact=artifact)
         if not default_storage.exists(name):
-            raise NotFound("This job's file is gone.")
+            raise NotFound(_("This job's file is gone."))
         response = FileResponse(
             default_storage.open(name, "rb"),
             as_attachment=True,

@@ -2,6 +2,7 @@
 endpoint's delivery log, redelivery, a test event and a new secret. Views parse, call a service
 or selector and render; access_project/access_webhook decide 404 and 403."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -96,7 +97,7 @@ class ProjectWebhookViewSet(viewsets.ViewSet):
     def _endpoint(self, project_pk, pk) -> WebhookEndpoint:
         endpoint = access_webhook(self.request.user, pk)
         if str(endpoint.project_id) != str(project_pk):
-            raise NotFound("No such webhook.")
+            raise NotFound(_("No such webhook."))
         return endpoint
 
     @extend_schema(responses=WebhookOutput(many=True), summary="List a project's webhooks")

@@ -16,6 +16,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext
 
 from annotate.claims import embeddings
 from annotate.claims.matching import AUTOLINK_MIN_WORDS, pair_score, word_count
@@ -111,14 +112,17 @@ def pairs_read(path: Path) -> list[LabelledPair]:
                     kind=str(row.get("kind", "")) or "unknown",
                 )
             except json.JSONDecodeError as error:
-                raise PairSetError(f"{where}: not JSON ({error.msg})") from None
+                raise PairSetError(
+                    gettext("%(where)s: not JSON (%(msg)s)") % {"where": where, "msg": error.msg}
+                ) from None
             except (KeyError, TypeError, AttributeError):
                 raise PairSetError(
-                    f"{where}: needs text_a, text_b and label (same or different)"
+                    gettext("%(where)s: needs text_a, text_b and label (same or different)")
+                    % {"where": where}
                 ) from None
             pairs.append(pair)
     if not pairs:
-        raise PairSetError(f"{path}: no pairs")
+        raise PairSetError(gettext("%(path)s: no pairs") % {"path": path})
     return pairs
 
 

@@ -2,6 +2,8 @@
 founded or edited), or every claim of the project without a current vector (a backfill).
 Registered from AnnotateConfig.ready; services.claim_embeddings_start creates them."""
 
+from django.utils.translation import gettext_lazy
+
 from annotate.access import Need
 from annotate.claims.services import EMBEDDINGS_JOB, claim_vectors_refresh
 from annotate.jobs.kinds import JobOutput, register_job_kind
@@ -18,4 +20,6 @@ def claim_embeddings_run(*, job: Job, progress) -> JobOutput:
     )
 
 
-register_job_kind(EMBEDDINGS_JOB, claim_embeddings_run, need=Need.WRITE, label="Claim embeddings")
+register_job_kind(
+    EMBEDDINGS_JOB, claim_embeddings_run, need=Need.WRITE, label=gettext_lazy("Claim embeddings")
+)

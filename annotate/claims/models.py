@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from annotate.limits import model_text_limits_check
@@ -21,9 +22,9 @@ class Claim(models.Model):
     """
 
     class VerdictOrigin(models.TextChoices):
-        ADJUDICATION = "adjudication", "From an adjudication of an appearance"
-        EDITOR = "editor", "Set by an editor"
-        REUSED = "reused", "Reused from an earlier check"
+        ADJUDICATION = "adjudication", _("From an adjudication of an appearance")
+        EDITOR = "editor", _("Set by an editor")
+        REUSED = "reused", _("Reused from an earlier check")
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="claims")
     text = models.TextField(help_text="The canonical wording, editable by editors.")
@@ -100,10 +101,10 @@ class Appearance(models.Model):
     unlinking deletes the row and its history keeps the record."""
 
     class LinkMethod(models.TextChoices):
-        CREATED = "created", "Founded the claim"
-        CONFIRMED = "confirmed", "Confirmed by a member"
-        AUTO = "auto", "Linked automatically"
-        IMPORTED = "imported", "Imported"
+        CREATED = "created", _("Founded the claim")
+        CONFIRMED = "confirmed", _("Confirmed by a member")
+        AUTO = "auto", _("Linked automatically")
+        IMPORTED = "imported", _("Imported")
 
     span = models.OneToOneField(Span, on_delete=models.CASCADE, related_name="appearance")
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="appearances")
@@ -166,10 +167,10 @@ class MatchDecision(models.Model):
     rejected, auto-linked), with both texts as they were and the stage scores."""
 
     class Decision(models.TextChoices):
-        SHOWN = "shown", "Shown"
-        CONFIRMED = "confirmed", "Confirmed"
-        REJECTED = "rejected", "Rejected"
-        AUTO_LINKED = "auto_linked", "Linked automatically"
+        SHOWN = "shown", _("Shown")
+        CONFIRMED = "confirmed", _("Confirmed")
+        REJECTED = "rejected", _("Rejected")
+        AUTO_LINKED = "auto_linked", _("Linked automatically")
 
     # SET_NULL: the pair's texts are kept here, so the calibration data outlives a deleted span.
     span = models.ForeignKey(

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
 from annotate.access import (
@@ -73,15 +74,26 @@ def _require_unlinked(span: Span) -> None:
     if linked is not None:
         # Re-linking is unlink, then link: two steps, both in the appearance's history.
         raise ValidationError(
-            {"span": f"This span already appears as claim #{linked}; unlink it there first."}
+            {
+                "span": (
+                    gettext(
+                        "This span already appears as claim #%(linked)s; unlink it there first."
+                    )
+                    % {"linked": linked}
+                )
+            }
         )
 
 
 def _require_same_project(span: Span, claim: Claim) -> None:
     if span.project_id != claim.project_id:
-        raise ValidationError({"span": "This span belongs to another project than the claim."})
+        raise ValidationError(
+            {"span": gettext("This span belongs to another project than the claim.")}
+        )
     if span.orphaned:
-        raise ValidationError({"span": "An orphaned span has no place in its article to link."})
+        raise ValidationError(
+            {"span": gettext("An orphaned span has no place in its article to link.")}
+        )
 
 
 def _decision_record(
@@ -113,9 +125,11 @@ def claim_create(
     """Found a claim on a span (which becomes its first appearance): the text defaults to the
     span's quote, the claimant to the span's, the language to the article's."""
     span = _span_locked(span)
-    require_writer(span.project, actor, "found claims")
+    require_writer(span.project, actor, gettext_lazy("found claims"))
     if span.orphaned:
-        raise ValidationError({"span": "An orphaned span has no place in its article to link."})
+        raise ValidationError(
+            {"span": gettext("An orphaned span has no place in its article to link.")}
+        )
     _require_unlinked(span)
     language = (language if language is not None else span.article.language).strip()
     claim = Claim(
@@ -150,7 +164,7 @@ def claim_update(
     appearances although it is settled (editors, and staff with the admin's change
     permission); None keeps a field."""
     claim = Claim.objects.select_for_update(of=("self",)).select_related("project").get(pk=claim.pk)
-    require_moderator(claim.project, actor, "annotate.change_claim", "edit claims")
+    require_moderator(claim.project, actor, "annotate.change_claim", gettext_lazy("edit claims"))
     fields = []
     text_changed = False
     if text is not None:
@@ -187,7 +201,7 @@ def claim_update(
 def claim_delete(*, actor: User, claim: Claim) -> None:
     """Delete a claim with its appearances (the spans stay) and match decisions: editors, and
     staff with the admin's delete permission. History keeps the claim and its appearances."""
-    require_moderator(claim.project, actor, "annotate.delete_claim", "delete claims")
+    require_moderator(claim.project, actor, "annotate.delete_claim", gettext_lazy("delete claims"))
     for appearance in Appearance.objects.filter(claim=claim):
         appearance._history_user = actor
         appearance.delete()
@@ -207,15 +221,15 @@ def appearance_link(
     """Link a span to a claim of its project: confirmed by a member (recorded as a `confirmed`
     match decision) or imported (editors). A span already linked is refused: unlink it first."""
     if method not in (Method.CONFIRMED, Method.IMPORTED):
-        raise ValidationError({"method": "Link as confirmed or imported."})
+        raise ValidationError({"method": gettext("Link as confirmed or imported.")})
     if score is not None and not 0 <= score <= 1:
-        raise ValidationError({"score": "A score is between 0 and 1."})
+        raise ValidationError({"score": gettext("A score is between 0 and 1.")})
     span = _span_locked(span)
     claim = Claim.objects.select_related("project").get(pk=claim.pk)
     if method == Method.IMPORTED:
-        require_editor(span.project, actor, "import claim links")
+        require_editor(span.project, actor, gettext_lazy("import claim links"))
     else:
-        require_writer(span.project, actor, "link spans to claims")
+        require_writer(span.project, actor, gettext_lazy("link spans to claims"))
     _require_same_project(span, claim)
     _require_unlinked(span)
     scored = claim_pair_score(text=span.quote, language=span.article.language, claim=claim)
@@ -254,14 +268,14 @@ def _emit_linked(span: Span, appearance: Appearance) -> None:
 def appearance_unlink(*, actor: User, span: Span, claim: Claim) -> None:
     """Take a span out of a claim: editors any, reviewers the links they made themselves. The
     appearance's history records who unlinked it and when."""
-    require_writer(claim.project, actor, "unlink spans from claims")
+    require_writer(claim.project, actor, gettext_lazy("unlink spans from claims"))
     appearance = (
         Appearance.objects.select_for_update().filter(span_id=span.pk, claim_id=claim.pk).first()
     )
     if appearance is None:
-        raise ValidationError({"span": "This span is not an appearance of the claim."})
+        raise ValidationError({"span": gettext("This span is not an appearance of the claim.")})
     if role_in(claim.project, actor) != Role.EDITOR and appearance.linked_by_id != actor.pk:
-        raise PermissionDenied("Only an editor or whoever linked this span may unlink it.")
+        raise PermissionDenied(gettext("Only an editor or whoever linked this span may unlink it."))
     appearance._history_user = actor
     appearance.delete()
 
@@ -276,10 +290,12 @@ def suggestion_reject(
         .defer("article__body", "article__raw_text")
         .get(pk=span.pk)
     )
-    require_writer(span.project, actor, "answer claim suggestions")
+    require_writer(span.project, actor, gettext_lazy("answer claim suggestions"))
     _require_same_project(span, claim)
     if Appearance.objects.filter(span_id=span.pk, claim_id=claim.pk).exists():
-        raise ValidationError({"claim": "The span is linked to this claim: unlink it instead."})
+        raise ValidationError(
+            {"claim": gettext("The span is linked to this claim: unlink it instead.")}
+        )
     return _decision_record(
         span=span, claim=claim, decision=Decision.REJECTED, actor=actor, scores=scores
     )
@@ -314,17 +330,23 @@ def claim_verdict_set(
     """Settle a claim (editors): a label of the project's scale, set by the editor or taken from
     the adjudication of one of its appearances (then the label must be that adjudication's)."""
     claim = Claim.objects.select_for_update(of=("self",)).select_related("project").get(pk=claim.pk)
-    require_editor(claim.project, actor, "set final verdicts of claims")
+    require_editor(claim.project, actor, gettext_lazy("set final verdicts of claims"))
     if label not in claim.project.labels:
-        raise ValidationError({"label": f"“{label}” is not on this project's scale."})
+        raise ValidationError(
+            {"label": gettext("“%(label)s” is not on this project's scale.") % {"label": label}}
+        )
     origin = Claim.VerdictOrigin.EDITOR
     if adjudication is not None:
         if not Appearance.objects.filter(claim=claim, span_id=adjudication.span_id).exists():
             raise ValidationError(
-                {"adjudication": "Take the verdict from an adjudication of this claim's spans."}
+                {
+                    "adjudication": gettext(
+                        "Take the verdict from an adjudication of this claim's spans."
+                    )
+                }
             )
         if adjudication.label != label:
-            raise ValidationError({"label": "The label must be the adjudication's."})
+            raise ValidationError({"label": gettext("The label must be the adjudication's.")})
         origin = Claim.VerdictOrigin.ADJUDICATION
     claim.verdict_label, claim.verdict_rationale = label, rationale.strip()
     claim.verdict_origin, claim.verdict_adjudication = origin, adjudication
@@ -342,7 +364,7 @@ def appearance_verdict_reuse(*, actor: User, span: Span) -> Appearance:
     the queue, agreement figures refreshed), and the appearance records who reused it and when,
     so a repeated claim costs no new k reviews."""
     span = _span_locked(span)
-    require_editor(span.project, actor, "close appearances with a claim's verdict")
+    require_editor(span.project, actor, gettext_lazy("close appearances with a claim's verdict"))
     appearance = (
         Appearance.objects.select_for_update(of=("self",))
         .select_related("claim")
@@ -350,17 +372,19 @@ def appearance_verdict_reuse(*, actor: User, span: Span) -> Appearance:
         .first()
     )
     if appearance is None:
-        raise ValidationError({"span": "This span is not linked to a claim."})
+        raise ValidationError({"span": gettext("This span is not linked to a claim.")})
     claim = appearance.claim
     if not claim.has_verdict:
-        raise ValidationError({"claim": "The claim has no final verdict to reuse yet."})
+        raise ValidationError({"claim": gettext("The claim has no final verdict to reuse yet.")})
     if span.orphaned:
-        raise ValidationError({"span": "An orphaned span has no place in its article to close."})
+        raise ValidationError(
+            {"span": gettext("An orphaned span has no place in its article to close.")}
+        )
     if Adjudication.objects.filter(span_id=span.pk).exists():
-        raise ValidationError({"span": "This span already has a final verdict."})
+        raise ValidationError({"span": gettext("This span already has a final verdict.")})
     if Verdict.objects.filter(span_id=span.pk, status=Verdict.Status.SUBMITTED).exists():
         raise ValidationError(
-            {"span": "Reviewers have judged this span: adjudicate it instead of reusing."}
+            {"span": gettext("Reviewers have judged this span: adjudicate it instead of reusing.")}
         )
     rationale = f"Reused from claim #{claim.pk}'s final verdict."
     if claim.verdict_rationale:
@@ -387,11 +411,11 @@ def claims_merge(*, actor: User, keep: Claim, merge: Claim) -> Claim:
     as do the moved appearances', with the reason)."""
     claims = Claim.objects.select_for_update(of=("self",)).select_related("project")
     keep, merge = claims.get(pk=keep.pk), claims.get(pk=merge.pk)
-    require_editor(keep.project, actor, "merge claims")
+    require_editor(keep.project, actor, gettext_lazy("merge claims"))
     if keep.pk == merge.pk:
-        raise ValidationError({"merge": "A claim cannot be merged into itself."})
+        raise ValidationError({"merge": gettext("A claim cannot be merged into itself.")})
     if keep.project_id != merge.project_id:
-        raise ValidationError({"merge": "Merge claims of the same project."})
+        raise ValidationError({"merge": gettext("Merge claims of the same project.")})
     reason = f"claim #{merge.pk} merged into #{keep.pk}"
     for appearance in Appearance.objects.filter(claim=merge).select_for_update():
         appearance.claim = keep
@@ -427,7 +451,7 @@ def claim_split(
     Both claims' histories and the moved appearances' record the split; comments and
     cross-project links stay with the original."""
     claim = Claim.objects.select_for_update(of=("self",)).select_related("project").get(pk=claim.pk)
-    require_moderator(claim.project, actor, "annotate.change_claim", "split claims")
+    require_moderator(claim.project, actor, "annotate.change_claim", gettext_lazy("split claims"))
     chosen = set(span_ids)
     if not chosen:
         raise ValidationError({"spans": "Choose the appearances to move to the new claim."})
@@ -484,8 +508,8 @@ def claim_link_create(*, actor: User, claim: Claim, other: Claim) -> ClaimLink:
     is an editor of both projects may say so."""
     claims = Claim.objects.select_related("project")
     claim, other = claims.get(pk=claim.pk), claims.get(pk=other.pk)
-    require_editor(claim.project, actor, "link claims across projects")
-    require_editor(other.project, actor, "link claims across projects")
+    require_editor(claim.project, actor, gettext_lazy("link claims across projects"))
+    require_editor(other.project, actor, gettext_lazy("link claims across projects"))
     if claim.project_id == other.project_id:
         raise ValidationError(
             {"other": "Both claims are of this project: merge them instead of linking."}
@@ -508,10 +532,13 @@ def claim_link_delete(*, actor: User, link: ClaimLink) -> None:
     )
     try:
         require_moderator(
-            link.claim_low.project, actor, "annotate.delete_claimlink", "unlink claims"
+            link.claim_low.project,
+            actor,
+            "annotate.delete_claimlink",
+            gettext_lazy("unlink claims"),
         )
     except PermissionDenied:
-        require_editor(link.claim_high.project, actor, "unlink claims")
+        require_editor(link.claim_high.project, actor, gettext_lazy("unlink claims"))
     link._history_user = actor
     link.delete()
 
@@ -520,7 +547,7 @@ def claim_link_delete(*, actor: User, link: ClaimLink) -> None:
 def claim_comment_add(*, actor: User, claim: Claim, body: str) -> ClaimComment:
     """A comment on a claim's page, by one of its project's editors or reviewers."""
     claim = Claim.objects.select_related("project").get(pk=claim.pk)
-    require_writer(claim.project, actor, "comment on claims")
+    require_writer(claim.project, actor, gettext_lazy("comment on claims"))
     comment = ClaimComment(claim=claim, author=actor, body=body.strip())
     if not comment.body:
         raise ValidationError({"body": "Write something."})
@@ -806,7 +833,7 @@ def claims_restore(
     there, so a rerun changes nothing. A claim that breaks a rule fails alone (with its location)
     and its appearances are left out, noted; a link is restored only to a claim of a project
     the actor edits whose text is still the file's. One query per table and step."""
-    require_editor(project, actor, "import claims")
+    require_editor(project, actor, gettext_lazy("import claims"))
     done = ClaimsRestored()
     claim_pks, created = _claims_restored(project, actor, claims, done)
     spans = _spans_by_key(project, [a.span for a in appearances] + [d.span for d in decisions])

@@ -8,6 +8,7 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core import signing
+from django.utils.translation import gettext, gettext_lazy
 
 from annotate.errors import Gone, NotFound
 from annotate.jobs.models import Job
@@ -15,9 +16,9 @@ from annotate.jobs.models import Job
 _SIGNER_SALT = "annotate.jobs.download"
 MAIN = "file"
 ARTIFACT_LABELS = {  # static/js/jobs.js names them the same
-    MAIN: "Download the file",
-    "datasheet": "Download its datasheet",
-    "config": "Download the labelling config",
+    MAIN: gettext_lazy("Download the file"),
+    "datasheet": gettext_lazy("Download its datasheet"),
+    "config": gettext_lazy("Download the labelling config"),
 }
 
 
@@ -46,10 +47,10 @@ def job_download_unsign(token: str) -> tuple[int, str]:
         value = _signer().unsign(token, max_age=settings.JOB_DOWNLOAD_MAX_AGE)
     except signing.SignatureExpired:
         raise NotFound(
-            "This download link has expired: open the job again for a new one."
+            gettext("This download link has expired: open the job again for a new one.")
         ) from None
     except signing.BadSignature:
-        raise NotFound("No such download.") from None
+        raise NotFound(gettext("No such download.")) from None
     job_id, _, artifact = value.partition(":")
     return int(job_id), artifact
 
@@ -64,7 +65,7 @@ def job_download_name(*, job: Job, artifact: str) -> str:
         )
     name = job_artifacts(job).get(artifact)
     if not name:
-        raise NotFound("This job has no such file.")
+        raise NotFound(gettext("This job has no such file."))
     return name
 
 

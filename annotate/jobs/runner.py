@@ -15,6 +15,7 @@ import time
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, connections
+from django.utils.translation import gettext as _
 
 from annotate.access.capabilities import capabilities
 from annotate.jobs import services
@@ -129,7 +130,9 @@ def _reason(error: BaseException) -> str:
     """The error as users read it on the job."""
     # Celery's soft limit, named without importing Celery (thread mode runs without it).
     if type(error).__name__ == "SoftTimeLimitExceeded":
-        return f"Stopped at the time limit ({settings.JOB_SOFT_TIME_LIMIT_S} s)."
+        return _("Stopped at the time limit (%(seconds)s s).") % {
+            "seconds": settings.JOB_SOFT_TIME_LIMIT_S
+        }
     if isinstance(error, ValidationError):
         return " ".join(error.messages)
     if isinstance(error, PermissionDenied):
@@ -164,7 +167,7 @@ def _run(job_id: int, *, final_attempt: bool) -> str | None:
         if job.created_by is None or not capabilities(job.project, job.created_by).allows(
             kind.need
         ):
-            raise PermissionDenied("Whoever started this job may no longer run it.")
+            raise PermissionDenied(_("Whoever started this job may no longer run it."))
         progress = Progress(job)
         try:
             output = kind.handler(job=job, progress=progress)
@@ -217,7 +220,8 @@ def job_dispatch(job_id: int) -> None:
         except Exception as error:  # never a job silently queued forever
             logger.exception("Job %s could not be queued", job_id)
             services.job_fail_unstarted(
-                job_id=job_id, error=f"Could not reach the job queue: {_reason(error)}"
+                job_id=job_id,
+                error=_("Could not reach the job queue: %(reason)s") % {"reason": _reason(error)},
             )
     else:
         threading.Thread(

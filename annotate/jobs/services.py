@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from annotate.access.capabilities import REFUSALS, capabilities
 from annotate.access.roles import User
@@ -108,10 +109,10 @@ def job_start(*, job_id: int) -> Job | None:
         return None
     if job.attempts >= settings.JOB_MAX_ATTEMPTS:
         job.status, job.finished_at = Status.FAILED, now
-        job.error = (
-            f"Gave up after {job.attempts} attempts: the worker running it was lost each time "
-            f"(last error: {job.error or 'none recorded'})."
-        )
+        job.error = _(
+            "Gave up after %(attempts)s attempts: the worker running it was lost each time "
+            "(last error: %(error)s)."
+        ) % {"attempts": job.attempts, "error": job.error or _("none recorded")}
         job.save(update_fields=["status", "finished_at", "error"])
         return None
     job.status, job.attempts, job.done = Status.RUNNING, job.attempts + 1, 0
@@ -194,7 +195,8 @@ def job_result_keep(*, job: Job, result: dict[str, Any]) -> bool:
 
 def job_note_error(*, job: Job, error: str) -> None:
     """Keep a transient error on a job about to be retried (shown while it waits)."""
-    _this_attempt(job).update(error=f"Retrying after: {error}"[:10_000])
+    message = _("Retrying after: %(error)s") % {"error": error}
+    _this_attempt(job).update(error=message[:10_000])
 
 
 def job_fail_unstarted(*, job_id: int, error: str) -> bool:
@@ -230,11 +232,16 @@ def job_cancel_request(*, job: Job, actor: User) -> Job:
     locked = Job.objects.select_for_update().get(pk=job.pk)
     locked.project = job.project  # with the actor's role, if access_job read it
     if not job_cancellable_by(job=locked, user=actor):
-        raise PermissionDenied("Only the job's starter or a project editor may cancel it.")
+        raise PermissionDenied(_("Only the job's starter or a project editor may cancel it."))
     if locked.status == Status.CANCELLED:
         return locked
     if locked.is_finished:
-        raise ValidationError({"status": f"This job is {locked.status} already."})
+        raise ValidationError(
+            {
+                "status": _("This job is finished already (%(status)s).")
+                % {"status": locked.get_status_display().lower()}
+            }
+        )
     locked.cancel_requested = True
     fields = ["cancel_requested"]
     if locked.status == Status.QUEUED:
@@ -261,8 +268,11 @@ def jobs_mark_lost(*, project_ids: list[int] | None = None) -> int:
     return jobs.update(
         status=Status.FAILED,
         finished_at=timezone.now(),
-        error=f"Worker lost: no progress for more than {settings.JOB_LOST_AFTER_S} s "
-        "(the process running the job stopped).",
+        error=_(
+            "Worker lost: no progress for more than %(seconds)s s "
+            "(the process running the job stopped)."
+        )
+        % {"seconds": settings.JOB_LOST_AFTER_S},
     )
 
 

@@ -21,6 +21,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.translation import gettext, gettext_lazy
 
 from annotate.access import Need
 from annotate.jobs.kinds import JobCancelled, JobOutput, register_job_kind
@@ -98,7 +99,8 @@ def _drafts(job: Job, progress) -> Iterator[ArticleDraft | ImportFailure]:
             # Only after an earlier attempt imported everything and removed its inputs, then
             # lost its worker before it could say so: what it stored is in the project.
             yield ImportFailure(
-                entry["name"], "no longer stored: an earlier attempt of this job imported it"
+                entry["name"],
+                gettext("no longer stored: an earlier attempt of this job imported it"),
             )
         else:
             with default_storage.open(entry["stored"], "rb") as stored:
@@ -158,5 +160,8 @@ def article_import_job_run(*, job: Job, progress) -> JobOutput:
 
 
 register_job_kind(
-    ARTICLE_IMPORT_JOB, article_import_job_run, need=Need.MANAGE, label="Article import"
+    ARTICLE_IMPORT_JOB,
+    article_import_job_run,
+    need=Need.MANAGE,
+    label=gettext_lazy("Article import"),
 )

@@ -11,6 +11,8 @@ import secrets
 
 from django.core import signing
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from annotate.errors import InvitationRefused
 from annotate.projects.models import Invitation, Membership
@@ -19,7 +21,7 @@ from annotate.projects.models import Invitation, Membership
 DEFAULT_INVITATION_ROLE = Membership.Role.REVIEWER
 
 _SALT = "annotate.projects.invitation"
-UNKNOWN = "This invitation link is not valid. Check that you copied all of it."
+UNKNOWN = gettext_lazy("This invitation link is not valid. Check that you copied all of it.")
 
 
 def invitation_token_new() -> tuple[str, str]:
@@ -44,17 +46,22 @@ def invitation_usable_check(invitation: Invitation) -> None:
     """InvitationRefused, saying why, unless the invitation can still be accepted."""
     if invitation.revoked_at is not None:
         raise InvitationRefused(
-            "This invitation was revoked by an editor of the project. Ask them for a new one.",
+            _("This invitation was revoked by an editor of the project. Ask them for a new one."),
             gone=True,
         )
     if invitation.accepted_at is not None:
         raise InvitationRefused(
-            "This invitation has already been used. Log in, or ask an editor for a new one.",
+            _("This invitation has already been used. Log in, or ask an editor for a new one."),
             gone=True,
         )
     if invitation.expires_at <= timezone.now():
         raise InvitationRefused(
-            f"This invitation expired on {invitation.expires_at:%d %b %Y, %H:%M} UTC. "
-            "Ask an editor of the project for a new one.",
+            (
+                _(
+                    "This invitation expired on %(expires_at)s UTC. Ask an editor of "
+                    "the project for a new one."
+                )
+                % {"expires_at": format(invitation.expires_at, "%d %b %Y, %H:%M")}
+            ),
             gone=True,
         )

@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.models import HistoricalRecords
 
 from annotate.limits import model_text_limits_check
@@ -77,25 +79,28 @@ class Project(models.Model):
     def clean(self) -> None:
         model_text_limits_check(self)
         if not isinstance(self.scale, list) or not self.scale:
-            raise ValidationError({"scale": "A scale needs at least one label."})
+            raise ValidationError({"scale": _("A scale needs at least one label.")})
         labels = []
         for entry in self.scale:
             label = entry.get("label") if isinstance(entry, dict) else None
             if not isinstance(label, str) or not label.strip():
-                raise ValidationError({"scale": "Every scale entry needs a non-empty label."})
+                raise ValidationError({"scale": _("Every scale entry needs a non-empty label.")})
             labels.append(label)
         if len(set(labels)) != len(labels):
-            raise ValidationError({"scale": "Scale labels must be unique."})
+            raise ValidationError({"scale": _("Scale labels must be unique.")})
         if self.match_suggest_threshold > self.match_autolink_threshold:
             raise ValidationError(
-                {"match_suggest_threshold": "Suggest at or below the auto-link threshold."}
+                {"match_suggest_threshold": _("Suggest at or below the auto-link threshold.")}
             )
         mapping = self.fever_mapping if isinstance(self.fever_mapping, dict) else None
         if mapping is None or any(
             label not in labels or target not in FEVER_CLASSES for label, target in mapping.items()
         ):
             raise ValidationError(
-                {"fever_mapping": "Map labels of the scale to " + ", ".join(FEVER_CLASSES) + "."}
+                {
+                    "fever_mapping": _("Map labels of the scale to %(classes)s.")
+                    % {"classes": ", ".join(FEVER_CLASSES)}
+                }
             )
 
     @property
@@ -110,9 +115,9 @@ class Project(models.Model):
 
 class Membership(models.Model):
     class Role(models.TextChoices):
-        EDITOR = "editor", "Editor"
-        REVIEWER = "reviewer", "Reviewer"
-        VIEWER = "viewer", "Viewer"
+        EDITOR = "editor", gettext_lazy("Editor")
+        REVIEWER = "reviewer", gettext_lazy("Reviewer")
+        VIEWER = "viewer", gettext_lazy("Viewer")
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(

@@ -12,6 +12,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from annotate.access import Role, forget_roles, require_editor, require_moderator
 from annotate.models import Invitation, Membership, Project
@@ -52,12 +53,17 @@ def project_create(
 ) -> Project:
     """A new project with a preset or custom scale; its creator becomes its first editor."""
     if not may_create_projects(actor):
-        raise PermissionDenied("Only staff may create projects.")
+        raise PermissionDenied(gettext("Only staff may create projects."))
     if scale is None:
         preset = PRESETS.get(scale_preset)
         if preset is None:
             raise ValidationError(
-                {"scale_preset": f"Unknown preset; choose one of {', '.join(PRESETS)}."}
+                {
+                    "scale_preset": (
+                        gettext("Unknown preset; choose one of %(join)s.")
+                        % {"join": ", ".join(PRESETS)}
+                    )
+                }
             )
         scale = preset.as_scale()
         scale_is_ordinal = preset.ordinal if scale_is_ordinal is None else scale_is_ordinal
@@ -97,9 +103,11 @@ def project_save(*, project: Project, actor, changed: Iterable[str] = ()) -> Pro
     is_new = project.pk is None
     if is_new:
         if not may_create_projects(actor):
-            raise PermissionDenied("Only staff may create projects.")
+            raise PermissionDenied(gettext("Only staff may create projects."))
     else:
-        require_moderator(project, actor, "annotate.change_project", "edit the project")
+        require_moderator(
+            project, actor, "annotate.change_project", gettext_lazy("edit the project")
+        )
     project.full_clean()
     project.save()
     if is_new:
@@ -113,7 +121,7 @@ def project_save(*, project: Project, actor, changed: Iterable[str] = ()) -> Pro
 @transaction.atomic
 def project_articles_add(*, project: Project, actor, articles: Iterable[Article]) -> None:
     """Put articles chosen by id in the project (an article may be in several projects)."""
-    require_editor(project, actor, "add articles to the project")
+    require_editor(project, actor, gettext_lazy("add articles to the project"))
     articles = list(articles)
     if not actor.is_staff:
         # Editors take articles from the shared corpus or from their own projects. One of a
@@ -125,7 +133,9 @@ def project_articles_add(*, project: Project, actor, articles: Iterable[Article]
             .values_list("pk", flat=True)
         )
         if refused := sorted(a.pk for a in articles if a.pk not in allowed):
-            raise ValidationError({"articles": [f"No such article: {refused}"]})
+            raise ValidationError(
+                {"articles": [gettext("No such article: %(refused)s") % {"refused": refused}]}
+            )
     project.articles.add(*articles)
 
 
@@ -137,7 +147,7 @@ def project_articles_import(*, project: Project, actor, articles: Iterable[Artic
     the actor cannot read, brings that article into this project. Refusing it instead would
     answer with what the actor may not know: that article's id and whereabouts.
     """
-    require_editor(project, actor, "add articles to the project")
+    require_editor(project, actor, gettext_lazy("add articles to the project"))
     project.articles.add(*articles)
 
 
@@ -156,7 +166,7 @@ def project_import_articles(
     articles stored so far join the project as the import goes, so an import cut short keeps
     what it stored in the project and a rerun completes it.
     """
-    require_editor(project, actor, "add articles to the project")
+    require_editor(project, actor, gettext_lazy("add articles to the project"))
     waiting: list[int] = []
 
     def join_waiting() -> None:
@@ -189,9 +199,11 @@ def membership_set_role(*, project: Project, actor, user, role: str | None) -> M
     The last editor cannot be demoted or removed: a project without one cannot be managed.
     """
     if not actor.is_superuser:
-        require_editor(project, actor, "manage members")
+        require_editor(project, actor, gettext_lazy("manage members"))
     if role is not None and role not in Role.values:
-        raise ValidationError({"role": f"Choose one of {', '.join(Role.values)}."})
+        raise ValidationError(
+            {"role": gettext("Choose one of %(join)s.") % {"join": ", ".join(Role.values)}}
+        )
     # Lock the project's memberships so two editors demoting each other cannot both succeed.
     editors = list(
         Membership.objects.select_for_update()
@@ -199,7 +211,7 @@ def membership_set_role(*, project: Project, actor, user, role: str | None) -> M
         .values_list("user_id", flat=True)
     )
     if editors == [user.pk] and role != Role.EDITOR:
-        raise ValidationError({"role": "A project needs at least one editor."})
+        raise ValidationError({"role": gettext("A project needs at least one editor.")})
     forget_roles(project)
     if role is None:
         Membership.objects.filter(project=project, user=user).delete()
@@ -223,15 +235,17 @@ def invitation_create(
     only time the link exists, since only the token's hash is stored. With an email, the link is
     mailed too (after commit) and an earlier pending invitation to that address is revoked, so
     one address holds one live link."""
-    require_editor(project, actor, "invite people")
+    require_editor(project, actor, gettext_lazy("invite people"))
     if role not in Role.values:
-        raise ValidationError({"role": f"Choose one of {', '.join(Role.values)}."})
+        raise ValidationError(
+            {"role": gettext("Choose one of %(join)s.") % {"join": ", ".join(Role.values)}}
+        )
     email = email.strip()
     if email:
         try:
             validate_email(email)
         except ValidationError:
-            raise ValidationError({"email": "Enter a valid email address."}) from None
+            raise ValidationError({"email": gettext("Enter a valid email address.")}) from None
     now = timezone.now()
     if email:
         Invitation.objects.filter(
@@ -260,16 +274,23 @@ def invitation_create(
 def _invitation_mail(invitation: Invitation, link: str) -> None:
     """Mail the link; a mail server that refuses costs the invitee the mail, not the editor the
     invitation: the page shows the link to share by other means."""
-    inviter = invitation.invited_by.get_username() if invitation.invited_by else "An editor"
-    body = (
-        f"{inviter} invites you to the project “{invitation.project.name}” on the fact-check "
-        f"workbench, as {invitation.get_role_display().lower()}.\n\n"
-        f"Open this link to join (it works once, until "
-        f"{invitation.expires_at:%d %b %Y, %H:%M} UTC):\n{link}\n"
+    inviter = (
+        invitation.invited_by.get_username() if invitation.invited_by else gettext("An editor")
     )
+    body = gettext(
+        "%(inviter)s invites you to the project “%(project)s” on the fact-check workbench, "
+        "as %(role)s.\n\nOpen this link to join (it works once, until %(expires_at)s UTC):\n"
+        "%(link)s\n"
+    ) % {
+        "inviter": inviter,
+        "project": invitation.project.name,
+        "role": invitation.get_role_display().lower(),
+        "expires_at": format(invitation.expires_at, "%d %b %Y, %H:%M"),
+        "link": link,
+    }
     try:
         send_mail(
-            f"Invitation to “{invitation.project.name}”",
+            gettext("Invitation to “%(project)s”") % {"project": invitation.project.name},
             body,
             None,  # DEFAULT_FROM_EMAIL
             [invitation.email],
@@ -297,8 +318,11 @@ def invitation_accept(
         )
         if role is not None:
             raise ValidationError(
-                f"You are already a member of “{project.name}”, as {role}; "
-                "this invitation stays open for whom it was meant."
+                gettext(
+                    "You are already a member of “%(name)s”, as %(role)s; this "
+                    "invitation stays open for whom it was meant."
+                )
+                % {"name": project.name, "role": role}
             )
     membership = Membership.objects.create(project=project, user=user, role=invitation.role)
     forget_roles(project)
@@ -331,10 +355,14 @@ def _invited_user_create(invitation: Invitation, *, username: str, password: str
 def invitation_revoke(*, invitation: Invitation, actor) -> Invitation:
     """Void an invitation's link (editors, or staff with the admin's change permission). One
     already accepted stays: remove the member."""
-    require_moderator(invitation.project, actor, "annotate.change_invitation", "revoke invitations")
+    require_moderator(
+        invitation.project, actor, "annotate.change_invitation", gettext_lazy("revoke invitations")
+    )
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at is not None:
-        raise ValidationError("This invitation was already accepted; remove the member instead.")
+        raise ValidationError(
+            gettext("This invitation was already accepted; remove the member instead.")
+        )
     if invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])

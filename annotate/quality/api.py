@@ -7,6 +7,7 @@ The output serializers render `annotate.quality.ProjectAgreement` as it is; the
 """
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -282,7 +283,7 @@ class AgreementQuery(serializers.Serializer):
         start, end = attrs.get("submitted_from"), attrs.get("submitted_to")
         if start and end and start > end:
             raise serializers.ValidationError(
-                {"submitted_to": ["The end date is before the start date."]}
+                {"submitted_to": [_("The end date is before the start date.")]}
             )
         return attrs
 

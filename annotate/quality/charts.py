@@ -7,7 +7,9 @@ CSS classes: the page runs under `style-src 'self'`, so no `style=` anywhere.
 import datetime
 from dataclasses import dataclass
 
-from annotate.quality.formatting import number, percent, plural
+from django.utils.translation import gettext, ngettext
+
+from annotate.quality.formatting import number, percent
 from annotate.quality.reports import PairFigures, ProjectAgreement, ReviewerFigures, kappa_reading
 from annotate.quality.statistics import NotComputable
 
@@ -126,18 +128,28 @@ def _heat_cell(
     """The cell of reviewers i and j: their kappa, coloured by band, explained in its title."""
     row, column = report.reviewers[i], report.reviewers[j]
     if i == j:
-        return HeatCell(x, y, size, "heat-self", "—", f"{row.username}: the same reviewer")
+        title = gettext("%(username)s: the same reviewer") % {"username": row.username}
+        return HeatCell(x, y, size, "heat-self", "—", title)
     kappa = report.kappa_matrix[i][j]
     pair = pairs.get((row.reviewer_id, column.reviewer_id)) or pairs.get(
         (column.reviewer_id, row.reviewer_id)
     )
     both = pair.shared_spans if pair else 0
     same = percent(pair.percent_agreement) if pair else "—"
-    title = (
-        f"{row.username} and {column.username}: Cohen's κ {number(kappa)}"
-        f" ({kappa_reading(kappa)}); {both} {plural(both, 'claim')} judged by"
-        f" both, same label: {same}"
-    )
+    title = ngettext(
+        "%(a)s and %(b)s: Cohen's κ %(kappa)s (%(reading)s); %(count)s claim judged by both, "
+        "same label: %(same)s",
+        "%(a)s and %(b)s: Cohen's κ %(kappa)s (%(reading)s); %(count)s claims judged by both, "
+        "same label: %(same)s",
+        both,
+    ) % {
+        "a": row.username,
+        "b": column.username,
+        "kappa": number(kappa),
+        "reading": kappa_reading(kappa),
+        "count": both,
+        "same": same,
+    }
     text = "n/a" if isinstance(kappa, NotComputable) else f"{kappa:.2f}"
     return HeatCell(x, y, size, kappa_bucket(kappa), text, title)
 
@@ -178,8 +190,12 @@ def label_chart(report: ProjectAgreement) -> dict | None:
                 "text_y": y + (row_height - 8) // 2,
                 "value_x": left + width + 6,
                 "value": row.verdicts,
-                "title": f"{row.label}: {row.verdicts} {plural(row.verdicts, 'verdict')}"
-                f" ({percent(row.share)})",
+                "title": ngettext(
+                    "%(label)s: %(count)s verdict (%(share)s)",
+                    "%(label)s: %(count)s verdicts (%(share)s)",
+                    row.verdicts,
+                )
+                % {"label": row.label, "count": row.verdicts, "share": percent(row.share)},
             }
         )
     return {"width": left + bar_max + 70, "height": 20 + len(rows) * row_height, "bars": bars}
@@ -219,7 +235,12 @@ def day_chart(report: ProjectAgreement) -> dict | None:
                 "y": top + plot_height - height,
                 "width": bar,
                 "height": height,
-                "title": f"{day.day} {day:%b %Y}: {count} {plural(count, 'verdict')} submitted",
+                "title": ngettext(
+                    "%(day)s: %(count)s verdict submitted",
+                    "%(day)s: %(count)s verdicts submitted",
+                    count,
+                )
+                % {"day": f"{day.day} {day:%b %Y}", "count": count},
             }
         )
     every = max(1, len(days) // 6)

@@ -12,6 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from annotate.access import Need, access_project
@@ -25,7 +27,7 @@ from annotate.quality import (
     kappa_reading,
 )
 from annotate.quality.charts import day_chart, heatmap, label_chart
-from annotate.quality.formatting import f1_text, fleiss_figure, number, percent, plural
+from annotate.quality.formatting import f1_text, fleiss_figure, number, percent
 from annotate.quality.jobs import agreement_job_start, agreement_job_wanted
 from annotate.quality.reports import ReviewerFigures, SpanMarking
 from annotate.quality.selectors import agreement_cached, agreement_recompute
@@ -36,13 +38,13 @@ MARKING_ARTICLES_SHOWN = 50
 
 class AgreementFilterForm(forms.Form):
     article = forms.TypedMultipleChoiceField(
-        coerce=int, required=False, label="Articles", help_text="None selected: all articles."
+        coerce=int, required=False, label=_("Articles"), help_text=_("None selected: all articles.")
     )
     submitted_from = forms.DateField(
-        required=False, label="Submitted from", widget=forms.DateInput(attrs={"type": "date"})
+        required=False, label=_("Submitted from"), widget=forms.DateInput(attrs={"type": "date"})
     )
     submitted_to = forms.DateField(
-        required=False, label="Submitted to", widget=forms.DateInput(attrs={"type": "date"})
+        required=False, label=_("Submitted to"), widget=forms.DateInput(attrs={"type": "date"})
     )
 
     def __init__(self, *args, articles, **kwargs):
@@ -54,7 +56,7 @@ class AgreementFilterForm(forms.Form):
         cleaned = super().clean()
         start, end = cleaned.get("submitted_from"), cleaned.get("submitted_to")
         if start and end and start > end:
-            self.add_error("submitted_to", "The end date is before the start date.")
+            self.add_error("submitted_to", gettext("The end date is before the start date."))
         return cleaned
 
     def filters(self) -> AgreementFilters:
@@ -115,7 +117,7 @@ def _claim_matching_context(project: Project) -> dict:
         suggest=project.match_suggest_threshold,
         autolink=project.match_autolink_threshold,
     )
-    names = {"lexical": "Lexical stage alone", "fused": "Fused score"}
+    names = {"lexical": gettext("Lexical stage alone"), "fused": gettext("Fused score")}
     rows = [
         {
             "stage": names[stage],
@@ -175,19 +177,23 @@ def _page_context(project: Project, report: ProjectAgreement) -> dict:
 def _headline(report: ProjectAgreement) -> list[tuple[str, str, str | None]]:
     """The project-wide figures: (name, value, what it was computed over)."""
     ordinal = (
-        [("Krippendorff's α (ordinal)", number(report.alpha_ordinal), None)]
+        [(gettext("Krippendorff's α (ordinal)"), number(report.alpha_ordinal), None)]
         if report.alpha_ordinal is not None
         else []
     )
     return [
-        ("Krippendorff's α (nominal)", number(report.alpha_nominal), None),
+        (gettext("Krippendorff's α (nominal)"), number(report.alpha_nominal), None),
         *ordinal,
-        ("Percent agreement", percent(report.percent_agreement), None),
+        (gettext("Percent agreement"), percent(report.percent_agreement), None),
         (
-            "Fleiss' κ",
+            gettext("Fleiss' κ"),
             number(fleiss_figure(report.fleiss)),
-            f"over {report.fleiss_spans} {plural(report.fleiss_spans, 'claim')} "
-            f"with exactly {report.fleiss_k} verdicts",
+            ngettext(
+                "over %(spans)s claim with exactly %(k)s verdicts",
+                "over %(spans)s claims with exactly %(k)s verdicts",
+                report.fleiss_spans,
+            )
+            % {"spans": report.fleiss_spans, "k": report.fleiss_k},
         ),
     ]
 

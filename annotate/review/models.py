@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.functional import classproperty
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from annotate.limits import model_text_limits_check
@@ -20,11 +21,11 @@ class SpanStatus(models.TextChoices):
     """A span's review status, derived from verdicts, adjudication and k by the rule of
     annotate.review.status; stored only as `Span.review_status`, a copy the services keep."""
 
-    OPEN = "open", "open"
-    IN_REVIEW = "in_review", "in review"
-    CONTESTED = "contested", "contested"
-    AGREED = "agreed", "agreed"
-    ADJUDICATED = "adjudicated", "adjudicated"
+    OPEN = "open", _("open")
+    IN_REVIEW = "in_review", _("in review")
+    CONTESTED = "contested", _("contested")
+    AGREED = "agreed", _("agreed")
+    ADJUDICATED = "adjudicated", _("adjudicated")
 
     @classproperty
     def ALL(cls) -> tuple[str, ...]:  # the name callers used before the choices
@@ -116,9 +117,9 @@ class Prediction(models.Model):
     """A machine pre-annotation: a proposed claim (and label) that a reviewer may accept."""
 
     class Decision(models.TextChoices):
-        OPEN = "open", "open"
-        ACCEPTED = "accepted", "accepted"
-        REJECTED = "rejected", "rejected"
+        OPEN = "open", _("open")
+        ACCEPTED = "accepted", _("accepted")
+        REJECTED = "rejected", _("rejected")
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="predictions")
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="predictions")
@@ -228,8 +229,8 @@ class Skip(models.Model):
 
 class Verdict(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted"
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
 
     span = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="verdicts")
     reviewer = models.ForeignKey(
@@ -274,9 +275,9 @@ class Verdict(models.Model):
 
 class Source(models.Model):
     class Stance(models.TextChoices):
-        SUPPORTS = "supports", "Supports"
-        REFUTES = "refutes", "Refutes"
-        CONTEXT = "context", "Context"
+        SUPPORTS = "supports", _("Supports")
+        REFUTES = "refutes", _("Refutes")
+        CONTEXT = "context", _("Context")
 
     verdict = models.ForeignKey(Verdict, on_delete=models.CASCADE, related_name="sources")
     position = models.PositiveSmallIntegerField(default=0)

@@ -1,6 +1,8 @@
 """Forms of the claim pages (claims across articles): shapes only, the claims services decide."""
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from annotate.claims.selectors import LIST_ORDERINGS
 from annotate.limits import text_limit
@@ -9,13 +11,13 @@ from annotate.web.forms import ScaleSelect, _scale_field
 
 class ClaimEditForm(forms.Form):
     text = forms.CharField(
-        label="Canonical text", widget=forms.Textarea(attrs={"rows": 3}), strip=True
+        label=_("Canonical text"), widget=forms.Textarea(attrs={"rows": 3}), strip=True
     )
     claimant = forms.CharField(required=False, max_length=200)
-    language = forms.CharField(max_length=35, help_text="A BCP 47 tag, e.g. en or pt-BR.")
+    language = forms.CharField(max_length=35, help_text=_("A BCP 47 tag, e.g. en or pt-BR."))
     fresh_reviews = forms.BooleanField(
         required=False,
-        label="Ask for fresh reviews of its appearances (the queue hands them out again)",
+        label=_("Ask for fresh reviews of its appearances (the queue hands them out again)"),
     )
 
     def __init__(self, *args, **kwargs):
@@ -24,7 +26,7 @@ class ClaimEditForm(forms.Form):
 
 
 class ClaimVerdictForm(forms.Form):
-    label = forms.ChoiceField(widget=ScaleSelect, label="Final verdict")
+    label = forms.ChoiceField(widget=ScaleSelect, label=_("Final verdict"))
     rationale = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, scale: list[dict], **kwargs):
@@ -38,8 +40,8 @@ class ClaimVerdictForm(forms.Form):
 class ClaimMergeForm(forms.Form):
     merge = forms.IntegerField(
         min_value=1,
-        label="Claim number to merge into this one",
-        help_text="Its appearances move here; it is deleted (its history stays).",
+        label=_("Claim number to merge into this one"),
+        help_text=_("Its appearances move here; it is deleted (its history stays)."),
     )
 
 
@@ -84,21 +86,23 @@ class ClaimCommentForm(forms.Form):
 class CheckedClaimsFilterForm(forms.Form):
     """The checked-claims list's GET form: every filter stays in the URL."""
 
-    q = forms.CharField(required=False, max_length=200, label="Search in text or claimant")
+    q = forms.CharField(required=False, max_length=200, label=_("Search in text or claimant"))
     has_verdict = forms.NullBooleanField(
         required=False,
-        label="Final verdict",
+        label=_("Final verdict"),
         widget=forms.Select(
             choices=[
-                ("", "With or without"),
-                ("true", "Has a final verdict"),
-                ("false", "None yet"),
+                ("", _("With or without")),
+                ("true", _("Has a final verdict")),
+                ("false", _("None yet")),
             ]
         ),
     )
-    label = forms.ChoiceField(required=False, label="Label")
-    sort = forms.ChoiceField(required=False, label="Sort by", choices=list(LIST_ORDERINGS.items()))
+    label = forms.ChoiceField(required=False, label=_("Label"))
+    sort = forms.ChoiceField(
+        required=False, label=_("Sort by"), choices=list(LIST_ORDERINGS.items())
+    )
 
     def __init__(self, *args, labels: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["label"].choices = [("", "Any label"), *((x, x) for x in labels)]
+        self.fields["label"].choices = [("", gettext("Any label")), *((x, x) for x in labels)]

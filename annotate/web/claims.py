@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from annotate.access import (
@@ -99,9 +100,9 @@ def claim_confirm(request: HttpRequest, span_pk: int) -> HttpResponse:
     try:
         services.appearance_link(actor=request.user, span=span, claim=claim)
     except ValidationError as error:
-        _refused(request, "The claim could not be linked", error)
+        _refused(request, _("The claim could not be linked"), error)
     else:
-        messages.success(request, f"Linked to claim #{claim.pk}.")
+        messages.success(request, _("Linked to claim #%(pk)s.") % {"pk": claim.pk})
     return _back(request, span)
 
 
@@ -113,9 +114,9 @@ def claim_reject(request: HttpRequest, span_pk: int) -> HttpResponse:
     try:
         services.suggestion_reject(actor=request.user, span=span, claim=claim)
     except ValidationError as error:
-        _refused(request, "The suggestion could not be rejected", error)
+        _refused(request, _("The suggestion could not be rejected"), error)
     else:
-        messages.success(request, f"Suggestion of claim #{claim.pk} rejected.")
+        messages.success(request, _("Suggestion of claim #%(pk)s rejected.") % {"pk": claim.pk})
     return _back(request, span)
 
 
@@ -126,9 +127,11 @@ def claim_new(request: HttpRequest, span_pk: int) -> HttpResponse:
     try:
         claim = services.claim_create(actor=request.user, span=span)
     except ValidationError as error:
-        _refused(request, "The claim could not be created", error)
+        _refused(request, _("The claim could not be created"), error)
     else:
-        messages.success(request, f"New claim #{claim.pk} created from this passage.")
+        messages.success(
+            request, _("New claim #%(pk)s created from this passage.") % {"pk": claim.pk}
+        )
     return _back(request, span)
 
 
@@ -139,9 +142,9 @@ def claim_verdict_reuse(request: HttpRequest, span_pk: int) -> HttpResponse:
     try:
         services.appearance_verdict_reuse(actor=request.user, span=span)
     except ValidationError as error:
-        _refused(request, "The claim's verdict could not be reused", error)
+        _refused(request, _("The claim's verdict could not be reused"), error)
     else:
-        messages.success(request, "Closed with the claim's final verdict.")
+        messages.success(request, _("Closed with the claim's final verdict."))
     return _back(request, span)
 
 
@@ -153,9 +156,9 @@ def claim_unlink(request: HttpRequest, span_pk: int) -> HttpResponse:
     try:
         services.appearance_unlink(actor=request.user, span=span, claim=claim)
     except ValidationError as error:
-        _refused(request, "The passage could not be unlinked", error)
+        _refused(request, _("The passage could not be unlinked"), error)
     else:
-        messages.success(request, f"Unlinked from claim #{claim.pk}.")
+        messages.success(request, _("Unlinked from claim #%(pk)s.") % {"pk": claim.pk})
     return _back(request, span)
 
 
@@ -215,7 +218,7 @@ def claim_edit(request: HttpRequest, claim_pk: int) -> HttpResponse:
         except ValidationError as error:
             attach_errors(error, form)
         else:
-            messages.success(request, "The claim was saved.")
+            messages.success(request, _("The claim was saved."))
             return redirect("annotate:claim", claim.pk)
     return _claim_page(request, claim, {"edit_form": form}, 400)
 
@@ -231,7 +234,7 @@ def claim_verdict(request: HttpRequest, claim_pk: int) -> HttpResponse:
         except ValidationError as error:
             attach_errors(error, form)
         else:
-            messages.success(request, "The claim's final verdict is recorded.")
+            messages.success(request, _("The claim's final verdict is recorded."))
             return redirect("annotate:claim", claim.pk)
     return _claim_page(request, claim, {"verdict_form": form}, 400)
 
@@ -246,14 +249,16 @@ def claim_merge(request: HttpRequest, claim_pk: int) -> HttpResponse:
         try:
             other = access_claim(request.user, merged, need=Need.EDIT_CLAIMS)
         except NotFound:
-            form.add_error("merge", "No such claim.")
+            form.add_error("merge", _("No such claim."))
         else:
             try:
                 services.claims_merge(actor=request.user, keep=claim, merge=other)
             except ValidationError as error:
                 attach_errors(error, form)
             else:
-                messages.success(request, f"Claim #{merged} was merged into this one.")
+                messages.success(
+                    request, _("Claim #%(merged)s was merged into this one.") % {"merged": merged}
+                )
                 return redirect("annotate:claim", claim.pk)
     return _claim_page(request, claim, {"merge_form": form}, 400)
 

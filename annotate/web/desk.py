@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from annotate.access import Need, access_project, capabilities
 from annotate.errors import Forbidden
@@ -27,7 +28,7 @@ SETTINGS_FIELDS += ("sources_required",)
 @login_required
 def project_new(request: HttpRequest) -> HttpResponse:
     if not project_services.may_create_projects(request.user):
-        raise Forbidden("Only staff may create projects.")
+        raise Forbidden(_("Only staff may create projects."))
     posted = request.POST if request.method == "POST" else None
     settings_form = ProjectSettingsForm(posted)
     choice_form = ScaleChoiceForm(posted)
@@ -47,7 +48,10 @@ def project_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             _attach(error, settings_form, choice_form, scale_formset)
         else:
-            messages.success(request, f"Project “{project.name}” created; you are its editor.")
+            messages.success(
+                request,
+                (_("Project “%(name)s” created; you are its editor.") % {"name": project.name}),
+            )
             return redirect("annotate:project", project.pk)
     return render(
         request,
@@ -109,7 +113,7 @@ def _save(request: HttpRequest, project: Project, form, changes: dict, *more_for
         project.refresh_from_db()
         _attach(error, form, *more_forms)
         return False
-    messages.success(request, "Project saved.")
+    messages.success(request, _("Project saved."))
     return True
 
 

@@ -3,6 +3,8 @@ tables' filters and bulk actions. Shapes only: project_create/project_save and t
 services hold the rules, and their field errors land on these fields."""
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from annotate.limits import text_limit
 from annotate.models import Project
@@ -15,10 +17,10 @@ CUSTOM = "custom"
 
 class ProjectSettingsForm(forms.Form):
     name = forms.CharField(max_length=text_limit("project", "name"))
-    slug = forms.SlugField(max_length=100, help_text="Letters, digits and hyphens; in URLs.")
+    slug = forms.SlugField(max_length=100, help_text=_("Letters, digits and hyphens; in URLs."))
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     reviews_per_claim = forms.IntegerField(
-        min_value=1, max_value=20, initial=2, label="Reviews per claim (k)"
+        min_value=1, max_value=20, initial=2, label=_("Reviews per claim (k)")
     )
     blind_review = forms.BooleanField(
         required=False, initial=True, help_text=Project._meta.get_field("blind_review").help_text
@@ -26,7 +28,7 @@ class ProjectSettingsForm(forms.Form):
     sources_required = forms.BooleanField(
         required=False,
         initial=True,
-        label="Sources required",
+        label=_("Sources required"),
         help_text=Project._meta.get_field("sources_required").help_text,
     )
 
@@ -38,25 +40,25 @@ class ProjectSettingsForm(forms.Form):
 
 class ScaleChoiceForm(forms.Form):
     scale_preset = forms.ChoiceField(
-        label="Scale",
-        choices=[*((key, preset.title) for key, preset in PRESETS.items()), (CUSTOM, "Custom")],
+        label=_("Scale"),
+        choices=[*((key, preset.title) for key, preset in PRESETS.items()), (CUSTOM, _("Custom"))],
         initial="plain",
     )
     scale_is_ordinal = forms.BooleanField(
         required=False,
-        label="Ordinal scale",
-        help_text="Labels are ordered, most true first (custom scales; presets say themselves).",
+        label=_("Ordinal scale"),
+        help_text=_("Labels are ordered, most true first (custom scales; presets say themselves)."),
     )
 
 
 class ScaleLabelForm(forms.Form):
     label = forms.CharField(max_length=100, required=False)
     description = forms.CharField(max_length=500, required=False)
-    needs_sources = forms.BooleanField(required=False, initial=True, label="Needs sources")
+    needs_sources = forms.BooleanField(required=False, initial=True, label=_("Needs sources"))
     fever = forms.ChoiceField(
         required=False,
-        label="FEVER class",
-        choices=[("", "—"), *((c, c) for c in FEVER_CLASSES)],
+        label=_("FEVER class"),
+        choices=[("", _("—")), *((c, c) for c in FEVER_CLASSES)],
     )
 
 
@@ -95,14 +97,14 @@ def scale_initial(project: Project) -> list[dict]:
     ]
 
 
-ORPHANED_CHOICES = [("", "Placed or orphaned"), ("false", "Placed"), ("true", "Orphaned")]
+ORPHANED_CHOICES = [("", _("Placed or orphaned")), ("false", _("Placed")), ("true", _("Orphaned"))]
 
 
 class ClaimFilterForm(forms.Form):
     """The claims table's GET form: every filter stays in the URL."""
 
-    q = forms.CharField(required=False, max_length=200, label="Search in quote")
-    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *SpanStatus.choices])
+    q = forms.CharField(required=False, max_length=200, label=_("Search in quote"))
+    status = forms.ChoiceField(required=False, choices=[("", _("Any status")), *SpanStatus.choices])
     label = forms.ChoiceField(required=False)
     reviewer = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
     # An id, set by the article links of both tables: a select of every article would grow
@@ -111,19 +113,19 @@ class ClaimFilterForm(forms.Form):
     orphaned = forms.NullBooleanField(
         required=False,
         widget=forms.Select(
-            choices=[("", "Placed or orphaned"), ("false", "Placed"), ("true", "Orphaned")]
+            choices=[("", _("Placed or orphaned")), ("false", _("Placed")), ("true", _("Orphaned"))]
         ),
     )
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, labels, reviewers, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["label"].choices = [("", "Any label"), *((x, x) for x in labels)]
-        self.fields["reviewer"].choices = [("", "Any reviewer"), *reviewers]
+        self.fields["label"].choices = [("", gettext("Any label")), *((x, x) for x in labels)]
+        self.fields["reviewer"].choices = [("", gettext("Any reviewer")), *reviewers]
 
 
 class ArticleFilterForm(forms.Form):
-    q = forms.CharField(required=False, max_length=200, label="Search in title or publisher")
+    q = forms.CharField(required=False, max_length=200, label=_("Search in title or publisher"))
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
@@ -131,20 +133,24 @@ class ClaimBulkForm(forms.Form):
     """A bulk action on the ticked claims. `confirm` is the second step of a delete."""
 
     action = forms.ChoiceField(
-        choices=[("assign", "Assign to reviewer"), ("reopen", "Reopen"), ("delete", "Delete")]
+        choices=[
+            ("assign", _("Assign to reviewer")),
+            ("reopen", _("Reopen")),
+            ("delete", _("Delete")),
+        ]
     )
-    spans = forms.TypedMultipleChoiceField(coerce=int, choices=[], label="Claims")
+    spans = forms.TypedMultipleChoiceField(coerce=int, choices=[], label=_("Claims"))
     reviewer = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
     confirm = forms.BooleanField(required=False)
 
     def __init__(self, *args, reviewers, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reviewer"].choices = [("", "Choose a reviewer"), *reviewers]
+        self.fields["reviewer"].choices = [("", gettext("Choose a reviewer")), *reviewers]
         # Any id: the view reads the ticked claims through the selector that applies access.
         self.fields["spans"].valid_value = lambda value: True
 
     def clean(self):
         data = super().clean()
         if data.get("action") == "assign" and not data.get("reviewer"):
-            self.add_error("reviewer", "Choose whom to assign the claims to.")
+            self.add_error("reviewer", gettext("Choose whom to assign the claims to."))
         return data

@@ -7,6 +7,8 @@ table as a hint, so an overlong text is refused with the same message as at the 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from annotate.limits import SOURCES_PER_VERDICT, text_limit
 from annotate.models import Membership, Source, Verdict
@@ -18,7 +20,9 @@ class SpanForm(forms.Form):
     start = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
     end = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
     quote = forms.CharField(strip=False, widget=forms.HiddenInput)
-    claimant = forms.CharField(max_length=200, required=False, label="Who made the claim")
+    claimant = forms.CharField(
+        max_length=200, required=False, label=gettext_lazy("Who made the claim")
+    )
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
@@ -62,20 +66,22 @@ def _scale_field(field: forms.ChoiceField, scale: list[dict]) -> None:
 
 
 class VerdictForm(forms.Form):
-    label = forms.ChoiceField(widget=ScaleSelect, required=False, label="Verdict")
+    label = forms.ChoiceField(widget=ScaleSelect, required=False, label=gettext_lazy("Verdict"))
     rationale = forms.CharField(
         required=False, strip=False, widget=forms.Textarea(attrs={"rows": 4})
     )
     confidence = forms.TypedChoiceField(
-        choices=[("", "—"), *((str(n), str(n)) for n in range(1, 6))],
+        choices=[("", gettext_lazy("—")), *((str(n), str(n)) for n in range(1, 6))],
         coerce=int,
         empty_value=None,
         required=False,
-        label="Confidence (1–5)",
+        label=gettext_lazy("Confidence (1–5)"),
     )
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
     # Set by the button pressed: "Save draft" or "Submit".
-    intent = forms.ChoiceField(choices=[("draft", "Save draft"), ("submit", "Submit")])
+    intent = forms.ChoiceField(
+        choices=[("draft", gettext_lazy("Save draft")), ("submit", gettext_lazy("Submit"))]
+    )
 
     def __init__(self, *args, scale: list[dict], **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,12 +90,14 @@ class VerdictForm(forms.Form):
 
 
 class SourceForm(forms.Form):
-    url = forms.CharField(max_length=2000, required=False, label="URL")
+    url = forms.CharField(max_length=2000, required=False, label=gettext_lazy("URL"))
     title = forms.CharField(max_length=500, required=False)
     excerpt = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     stance = forms.ChoiceField(choices=Source.Stance.choices, initial=Source.Stance.CONTEXT)
     accessed_on = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Accessed"
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        label=gettext_lazy("Accessed"),
     )
 
     def __init__(self, *args, **kwargs):
@@ -147,7 +155,7 @@ def attach_errors(error: ValidationError, form: forms.Form, formset=None) -> Non
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Comment")
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=gettext_lazy("Comment"))
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
@@ -156,13 +164,13 @@ class CommentForm(forms.Form):
 
 
 class AdjudicationForm(forms.Form):
-    label = forms.ChoiceField(widget=ScaleSelect, label="Final verdict")
+    label = forms.ChoiceField(widget=ScaleSelect, label=gettext_lazy("Final verdict"))
     rationale = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     considered_verdicts = forms.TypedMultipleChoiceField(
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Verdicts considered",
+        label=gettext_lazy("Verdicts considered"),
     )
 
     def __init__(self, *args, scale: list[dict], verdicts: list[Verdict], **kwargs):
@@ -181,9 +189,11 @@ class MemberForm(forms.Form):
     invitee = forms.CharField(
         max_length=254,  # an email address's longest
         required=False,
-        label="Username or email",
-        help_text="An existing username joins at once. An email address gets an invitation "
-        "link by mail; leave it blank for a link to share yourself.",
+        label=gettext_lazy("Username or email"),
+        help_text=gettext_lazy(
+            "An existing username joins at once. An email address gets an invitation "
+            "link by mail; leave it blank for a link to share yourself."
+        ),
     )
     role = forms.ChoiceField(choices=Membership.Role.choices, initial=DEFAULT_INVITATION_ROLE)
 
@@ -191,28 +201,30 @@ class MemberForm(forms.Form):
 class InvitationAcceptForm(forms.Form):
     """A new person's account, made when they accept an invitation."""
 
-    username = forms.CharField(max_length=150, help_text="Letters, digits and @ . + - _ only.")
+    username = forms.CharField(
+        max_length=150, help_text=gettext_lazy("Letters, digits and @ . + - _ only.")
+    )
     password = forms.CharField(
         strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
     password_again = forms.CharField(
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        label="Password again",
+        label=gettext_lazy("Password again"),
     )
 
     def clean(self) -> dict:
         data = super().clean()
         if data.get("password") and data.get("password") != data.get("password_again"):
-            self.add_error("password_again", "The two passwords differ.")
+            self.add_error("password_again", _("The two passwords differ."))
         return data
 
 
 class SkipForm(forms.Form):
     reason = forms.CharField(
         required=False,
-        label="Why skip? (optional)",
-        widget=forms.TextInput(attrs={"placeholder": "Why skip? (optional)"}),
+        label=gettext_lazy("Why skip? (optional)"),
+        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("Why skip? (optional)")}),
     )
 
     def __init__(self, *args, **kwargs):
@@ -254,27 +266,33 @@ class ArticleIntakeForm(forms.Form):
         required=False,
         # An empty file fails alone in the report, named, like any other unreadable one.
         allow_empty_file=True,
-        label="Files",
-        help_text="Text or Markdown (one article each, title on the first line), HTML pages, "
-        "or JSON Lines (one article a line). Several at once.",
+        label=gettext_lazy("Files"),
+        help_text=gettext_lazy(
+            "Text or Markdown (one article each, title on the first line), HTML pages, "
+            "or JSON Lines (one article a line). Several at once."
+        ),
         widget=MultipleFileInput(attrs={"accept": ARTICLE_FILE_TYPES}),
     )
     urls = forms.CharField(
         required=False,
         strip=True,
-        label="Web pages",
-        help_text="One URL a line; the server fetches each page and keeps its HTML.",
+        label=gettext_lazy("Web pages"),
+        help_text=gettext_lazy("One URL a line; the server fetches each page and keeps its HTML."),
         widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
     )
 
     def clean_urls(self) -> list[str]:
         urls = [line.strip() for line in self.cleaned_data["urls"].splitlines() if line.strip()]
         if len(urls) > settings.FETCH_MAX_URLS:
-            raise ValidationError(f"At most {settings.FETCH_MAX_URLS} URLs at a time.")
+            raise ValidationError(
+                _("At most %(fetch_max_urls)s URLs at a time.")
+                % {"fetch_max_urls": settings.FETCH_MAX_URLS}
+            )
         for number, url in enumerate(urls, start=1):
             if len(url) > URL_MAX_LENGTH:
                 raise ValidationError(
-                    f"Line {number}: a URL may have at most {URL_MAX_LENGTH} characters."
+                    _("Line %(number)s: a URL may have at most %(url_max_length)s characters.")
+                    % {"number": number, "url_max_length": URL_MAX_LENGTH}
                 )
         return list(dict.fromkeys(urls))
 
@@ -284,8 +302,11 @@ class ArticleIntakeForm(forms.Form):
         if sum(upload.size for upload in files) > settings.UPLOAD_MAX_BYTES:
             self.add_error(
                 "files",
-                f"At most {settings.UPLOAD_MAX_BYTES / 1e6:g} MB at a time, all files together.",
+                (
+                    _("At most %(value)s MB at a time, all files together.")
+                    % {"value": format(settings.UPLOAD_MAX_BYTES / 1000000.0, "g")}
+                ),
             )
         if not self.errors and not files and not cleaned.get("urls"):
-            raise ValidationError("Choose files or paste URLs.")
+            raise ValidationError(_("Choose files or paste URLs."))
         return cleaned

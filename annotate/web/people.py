@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -46,7 +47,7 @@ def members(request: HttpRequest, project_pk: int) -> HttpResponse:
                     project=project, actor=request.user, user=user, role=None if removing else role
                 )
             elif "remove" in request.POST or (invitee and "@" not in invitee):
-                form.add_error("invitee", "No user with this name.")
+                form.add_error("invitee", _("No user with this name."))
             else:
                 invitation, link = project_services.invitation_create(
                     project=project,
@@ -62,7 +63,7 @@ def members(request: HttpRequest, project_pk: int) -> HttpResponse:
                 form.add_error("invitee" if field == "email" else field, errors)
         else:
             if user is not None:
-                messages.success(request, "Members updated.")
+                messages.success(request, _("Members updated."))
                 return redirect("annotate:members", project.pk)
             if invitation is not None:
                 # The link is rendered into this response only (no redirect, no session).
@@ -94,7 +95,7 @@ def invitation_revoke(request: HttpRequest, project_pk: int, invitation_pk: int)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "The invitation is revoked: its link no longer works.")
+        messages.success(request, _("The invitation is revoked: its link no longer works."))
     return redirect("annotate:members", invitation.project_id)
 
 
@@ -139,8 +140,13 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
                 login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
                 request,
-                f"Welcome to “{invitation.project.name}”: you joined as "
-                f"{membership.get_role_display().lower()}.",
+                (
+                    _("Welcome to “%(name)s”: you joined as %(lower)s.")
+                    % {
+                        "name": invitation.project.name,
+                        "lower": membership.get_role_display().lower(),
+                    }
+                ),
             )
             return redirect("annotate:project", invitation.project_id)
     return render(

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from annotate.access import (
@@ -256,9 +257,11 @@ def span_create(request: HttpRequest, project_pk: int, article_pk: int) -> HttpR
         except ValidationError as error:
             attach_errors(error, form)
         else:
-            messages.success(request, "Claim highlighted.")
+            messages.success(request, _("Claim highlighted."))
             return redirect(reader_url(span))
-    messages.error(request, "The claim could not be highlighted: " + _messages(form))
+    messages.error(
+        request, _("The claim could not be highlighted: %(errors)s") % {"errors": _messages(form)}
+    )
     return _reader_page(
         request, project, article, selected=None, forms={"span_form": form}, status=400
     )
@@ -298,8 +301,10 @@ def verdict_save(request: HttpRequest, span_pk: int) -> HttpResponse:
         except ValidationError as error:
             attach_errors(error, form, formset)
         else:
-            done = "submitted" if data["intent"] == "submit" else "saved as a draft"
-            messages.success(request, f"Your verdict was {done}.")
+            if data["intent"] == "submit":
+                messages.success(request, _("Your verdict was submitted."))
+            else:
+                messages.success(request, _("Your verdict was saved as a draft."))
             in_queue = request.POST.get("queue") == "1"
             if in_queue and data["intent"] == "submit":  # submit-and-next, the queue's default
                 return _next_in_queue(request, project)
@@ -316,11 +321,11 @@ def verdict_withdraw(request: HttpRequest, span_pk: int) -> HttpResponse:
             verdict=verdict, actor=request.user, expected_version=int(request.POST["version"])
         )
     except VersionConflict:
-        messages.error(request, "Your verdict changed meanwhile; here is the current one.")
+        messages.error(request, _("Your verdict changed meanwhile; here is the current one."))
     except (ValidationError, KeyError, ValueError):
-        messages.error(request, "Only a submitted verdict can be withdrawn.")
+        messages.error(request, _("Only a submitted verdict can be withdrawn."))
     else:
-        messages.success(request, "Your verdict is a draft again.")
+        messages.success(request, _("Your verdict is a draft again."))
     return redirect(reader_url(verdict.span))
 
 
@@ -364,7 +369,7 @@ def adjudicate(request: HttpRequest, span_pk: int) -> HttpResponse:
         except ValidationError as error:
             attach_errors(error, form)
         else:
-            messages.success(request, "The final verdict is recorded.")
+            messages.success(request, _("The final verdict is recorded."))
             return redirect(reader_url(span))
     return _span_page(request, span, {"adjudication_form": form}, 400)
 
@@ -380,9 +385,11 @@ def span_bounds(request: HttpRequest, span_pk: int) -> HttpResponse:
         except ValidationError as error:
             attach_errors(error, form)
         else:
-            messages.success(request, "The claim's boundaries were changed.")
+            messages.success(request, _("The claim's boundaries were changed."))
             return redirect(reader_url(span))
-    messages.error(request, "The boundaries could not be changed: " + _messages(form))
+    messages.error(
+        request, _("The boundaries could not be changed: %(errors)s") % {"errors": _messages(form)}
+    )
     return _span_page(request, span, {}, 400)
 
 
@@ -391,7 +398,7 @@ def span_bounds(request: HttpRequest, span_pk: int) -> HttpResponse:
 def span_delete(request: HttpRequest, span_pk: int) -> HttpResponse:
     span = access_span(request.user, span_pk, need=Need.WRITE)
     services.span_delete(span=span, actor=request.user)
-    messages.success(request, "The highlight was deleted.")
+    messages.success(request, _("The highlight was deleted."))
     return redirect("annotate:reader", span.project_id, span.article_id)
 
 
@@ -406,9 +413,11 @@ def span_skip(request: HttpRequest, span_pk: int) -> HttpResponse:
         except ValidationError as error:
             attach_errors(error, form)
         else:
-            messages.info(request, "Claim skipped: it goes to another reviewer.")
+            messages.info(request, _("Claim skipped: it goes to another reviewer."))
             return _next_in_queue(request, span.project)
-    messages.error(request, "The claim could not be skipped: " + _messages(form))
+    messages.error(
+        request, _("The claim could not be skipped: %(errors)s") % {"errors": _messages(form)}
+    )
     return _span_page(request, span, {"skip_form": form}, 400)
 
 
@@ -430,9 +439,19 @@ def prediction_accept(request: HttpRequest, prediction_pk: int) -> HttpResponse:
     try:
         span = services.prediction_accept(prediction=prediction, actor=request.user)
     except ValidationError as error:
-        messages.error(request, "The prediction could not be accepted: " + " ".join(error.messages))
+        messages.error(
+            request,
+            _("The prediction could not be accepted: %(errors)s")
+            % {"errors": " ".join(error.messages)},
+        )
         return redirect(_back_to_reader(request, prediction))
-    messages.success(request, f"Claim highlighted from {prediction.model_name}'s prediction.")
+    messages.success(
+        request,
+        (
+            _("Claim highlighted from %(model_name)s's prediction.")
+            % {"model_name": prediction.model_name}
+        ),
+    )
     url = reader_url(span, queue=request.POST.get("queue") == "1")
     return redirect(url.replace("#panel", f"&prediction={prediction.pk}#panel"))
 
@@ -444,9 +463,16 @@ def prediction_reject(request: HttpRequest, prediction_pk: int) -> HttpResponse:
     try:
         services.prediction_reject(prediction=prediction, actor=request.user)
     except ValidationError as error:
-        messages.error(request, "The prediction could not be rejected: " + " ".join(error.messages))
+        messages.error(
+            request,
+            _("The prediction could not be rejected: %(errors)s")
+            % {"errors": " ".join(error.messages)},
+        )
         return redirect(_back_to_reader(request, prediction))
-    messages.success(request, f"{prediction.model_name}'s prediction was rejected.")
+    messages.success(
+        request,
+        (_("%(model_name)s's prediction was rejected.") % {"model_name": prediction.model_name}),
+    )
     # The keyboard goes on to the next open prediction of the article (after the last one, the
     # first), if any is left.
     left = selectors.project_predictions(

@@ -8,6 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -26,9 +28,9 @@ DELIVERIES_SHOWN = 50
 
 class WebhookForm(forms.Form):
     url = forms.CharField(
-        label="Payload URL",
+        label=gettext_lazy("Payload URL"),
         max_length=500,
-        help_text="http or https; the server refuses addresses inside its network.",
+        help_text=gettext_lazy("http or https; the server refuses addresses inside its network."),
     )
     events = forms.MultipleChoiceField(
         choices=[(value, EventType(value).label) for value in SUBSCRIBABLE],
@@ -56,7 +58,7 @@ def project_webhooks(request: HttpRequest, project_pk: int) -> HttpResponse:
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            messages.success(request, "Webhook added. Its secret is on its page.")
+            messages.success(request, _("Webhook added. Its secret is on its page."))
             return redirect("annotate:webhook", endpoint.pk)
     endpoints = list(selectors.webhooks_of_project(project=project))
     return render(
@@ -89,7 +91,7 @@ def webhook_detail(request: HttpRequest, webhook_pk: int) -> HttpResponse:
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            messages.success(request, "Webhook saved.")
+            messages.success(request, _("Webhook saved."))
             return redirect("annotate:webhook", endpoint.pk)
     deliveries = selectors.deliveries_of_webhook(endpoint=endpoint)[:DELIVERIES_SHOWN]
     return render(
@@ -119,7 +121,7 @@ def _run(request: HttpRequest, action, success: str) -> None:
 def webhook_delete(request: HttpRequest, webhook_pk: int) -> HttpResponse:
     endpoint = access_webhook(request.user, webhook_pk)
     services.webhook_delete(endpoint=endpoint, actor=request.user)
-    messages.success(request, "Webhook removed.")
+    messages.success(request, _("Webhook removed."))
     return redirect("annotate:webhooks", endpoint.project_id)
 
 
@@ -130,7 +132,7 @@ def webhook_test(request: HttpRequest, webhook_pk: int) -> HttpResponse:
     _run(
         request,
         lambda: services.webhook_test_send(endpoint=endpoint, actor=request.user),
-        "Test event sent; its delivery is at the top of the log.",
+        _("Test event sent; its delivery is at the top of the log."),
     )
     return redirect("annotate:webhook", endpoint.pk)
 
@@ -140,7 +142,7 @@ def webhook_test(request: HttpRequest, webhook_pk: int) -> HttpResponse:
 def webhook_rotate_secret(request: HttpRequest, webhook_pk: int) -> HttpResponse:
     endpoint = access_webhook(request.user, webhook_pk)
     services.webhook_secret_rotate(endpoint=endpoint, actor=request.user)
-    messages.success(request, "New secret made; deliveries are signed with it from now on.")
+    messages.success(request, _("New secret made; deliveries are signed with it from now on."))
     return redirect("annotate:webhook", endpoint.pk)
 
 
@@ -151,6 +153,6 @@ def webhook_redeliver(request: HttpRequest, webhook_pk: int, delivery_pk: int) -
     _run(
         request,
         lambda: services.webhook_redeliver(delivery=delivery, actor=request.user),
-        "Sent again, as a new delivery.",
+        _("Sent again, as a new delivery."),
     )
     return redirect("annotate:webhook", webhook_pk)

@@ -30,6 +30,7 @@ from django.core.mail import send_mail
 from django.db import connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from annotate.projects.models import Membership
 from annotate.webhooks.models import (
@@ -120,9 +121,9 @@ def attempt_send(*, endpoint: WebhookEndpoint, event: WebhookEvent) -> AttemptOu
             raw = b""
         error = ""
         if 300 <= response.status < 400:
-            error = "Redirects are not followed: give the endpoint's final URL."
+            error = gettext("Redirects are not followed: give the endpoint's final URL.")
         elif not 200 <= response.status < 300:
-            error = f"The endpoint answered {response.status}."
+            error = gettext("The endpoint answered %(status)s.") % {"status": response.status}
         return AttemptOutcome(response.status, latency_ms, _excerpt(raw), error)
     finally:
         response.release_conn()
@@ -152,7 +153,7 @@ def delivery_run(delivery_id: int) -> str | None:
     delivery = WebhookDelivery.objects.select_related("endpoint", "event").get(pk=delivery_id)
     endpoint = delivery.endpoint
     if not endpoint.active:
-        _finish(delivery, Status.FAILED, error="The endpoint is disabled.")
+        _finish(delivery, Status.FAILED, error=gettext("The endpoint is disabled."))
         return Status.FAILED
     earlier = WebhookDelivery.objects.filter(
         endpoint_id=endpoint.pk, subject=delivery.subject, status=Status.PENDING, pk__lt=delivery.pk
@@ -246,10 +247,13 @@ def _count_failure(endpoint: WebhookEndpoint) -> bool:
         consecutive_failures=F("consecutive_failures") + 1
     )
     limit = settings.WEBHOOK_DISABLE_AFTER_FAILURES
-    reason = (
-        f"Disabled automatically after {limit} failed attempts in a row; fix the endpoint, "
-        "then enable it again."
-    )
+    reason = ngettext(
+        "Disabled automatically after %(limit)s failed attempt in a row; fix the endpoint, "
+        "then enable it again.",
+        "Disabled automatically after %(limit)s failed attempts in a row; fix the endpoint, "
+        "then enable it again.",
+        limit,
+    ) % {"limit": limit}
     disabled = WebhookEndpoint.objects.filter(
         pk=endpoint.pk, active=True, consecutive_failures__gte=limit
     ).update(active=False, disabled_at=timezone.now(), disabled_reason=reason)
@@ -259,7 +263,7 @@ def _count_failure(endpoint: WebhookEndpoint) -> bool:
         status=Status.FAILED,
         finished_at=timezone.now(),
         locked_until=None,
-        last_error="The endpoint was disabled.",
+        last_error=gettext("The endpoint was disabled."),
     )
     transaction.on_commit(
         lambda endpoint_id=endpoint.pk: endpoint_disabled_notify(endpoint_id=endpoint_id),
@@ -280,12 +284,16 @@ def endpoint_disabled_notify(*, endpoint_id: int) -> int:
     if not recipients:
         return 0
     send_mail(
-        subject=f"Webhook disabled in {endpoint.project.name}",
-        message=(
-            f"The webhook endpoint {endpoint.url} of the project {endpoint.project.name} was "
-            f"disabled: {endpoint.disabled_reason}\n\nIts delivery log is on the project's "
-            "Webhooks page."
-        ),
+        subject=gettext("Webhook disabled in %(project)s") % {"project": endpoint.project.name},
+        message=gettext(
+            "The webhook endpoint %(url)s of the project %(project)s was disabled: "
+            "%(reason)s\n\nIts delivery log is on the project's Webhooks page."
+        )
+        % {
+            "url": endpoint.url,
+            "project": endpoint.project.name,
+            "reason": endpoint.disabled_reason,
+        },
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=recipients,
     )

@@ -6,20 +6,21 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from annotate.projects.models import Project
 
 
 class EventType(models.TextChoices):
-    SPAN_CREATED = "span.created", "Span created"
-    SPAN_DELETED = "span.deleted", "Span deleted"
-    VERDICT_SUBMITTED = "verdict.submitted", "Verdict submitted"
-    VERDICT_WITHDRAWN = "verdict.withdrawn", "Verdict withdrawn"
-    CLAIM_LINKED = "claim.linked", "Span linked to a claim"
-    ADJUDICATION_RECORDED = "adjudication.recorded", "Adjudication recorded"
-    JOB_FINISHED = "job.finished", "Job finished"
+    SPAN_CREATED = "span.created", _("Span created")
+    SPAN_DELETED = "span.deleted", _("Span deleted")
+    VERDICT_SUBMITTED = "verdict.submitted", _("Verdict submitted")
+    VERDICT_WITHDRAWN = "verdict.withdrawn", _("Verdict withdrawn")
+    CLAIM_LINKED = "claim.linked", _("Span linked to a claim")
+    ADJUDICATION_RECORDED = "adjudication.recorded", _("Adjudication recorded")
+    JOB_FINISHED = "job.finished", _("Job finished")
     # Sent by "Send test event" only; no endpoint subscribes to it.
-    PING = "ping", "Test event"
+    PING = "ping", _("Test event")
 
 
 SUBSCRIBABLE = [choice for choice in EventType.values if choice != EventType.PING]
@@ -88,9 +89,9 @@ class WebhookDelivery(models.Model):
     (failed); a redelivery is a new row of the same event."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SUCCEEDED = "succeeded", "Delivered"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Pending")
+        SUCCEEDED = "succeeded", _("Delivered")
+        FAILED = "failed", _("Failed")
 
     endpoint = models.ForeignKey(
         WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"

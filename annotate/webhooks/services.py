@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from annotate.access.capabilities import REFUSALS, Need, capabilities
 from annotate.access.roles import User
@@ -36,12 +37,14 @@ def _secret() -> str:
 def _clean_url(url: str) -> str:
     url = url.strip()
     if not url:
-        raise ValidationError({"url": "Give the endpoint's URL."})
+        raise ValidationError({"url": _("Give the endpoint's URL.")})
     if len(url) > 500:
-        raise ValidationError({"url": "A URL has at most 500 characters."})
+        raise ValidationError({"url": _("A URL has at most 500 characters.")})
     reason = url_refusal(url, allow_private=settings.WEBHOOKS_ALLOW_PRIVATE_HOSTS)
     if reason:
-        raise ValidationError({"url": f"This URL cannot receive webhooks: {reason}."})
+        raise ValidationError(
+            {"url": _("This URL cannot receive webhooks: %(reason)s.") % {"reason": reason}}
+        )
     return url
 
 
@@ -49,9 +52,11 @@ def _clean_events(events: Sequence[str]) -> list[str]:
     chosen = list(dict.fromkeys(events))
     unknown = [event for event in chosen if event not in SUBSCRIBABLE]
     if unknown:
-        raise ValidationError({"events": f"Unknown event type(s): {', '.join(unknown)}."})
+        raise ValidationError(
+            {"events": _("Unknown event type(s): %(join)s.") % {"join": ", ".join(unknown)}}
+        )
     if not chosen:
-        raise ValidationError({"events": "Choose at least one event."})
+        raise ValidationError({"events": _("Choose at least one event.")})
     return [event for event in SUBSCRIBABLE if event in chosen]  # in the catalogue's order
 
 
@@ -69,7 +74,12 @@ def webhook_create(
     _require_manager(project, actor)
     if WebhookEndpoint.objects.filter(project=project).count() >= MAX_ENDPOINTS_PER_PROJECT:
         raise ValidationError(
-            {"url": f"A project has at most {MAX_ENDPOINTS_PER_PROJECT} webhook endpoints."}
+            {
+                "url": (
+                    _("A project has at most %(max_endpoints_per_project)s webhook endpoints.")
+                    % {"max_endpoints_per_project": MAX_ENDPOINTS_PER_PROJECT}
+                )
+            }
         )
     endpoint = WebhookEndpoint(
         project=project,
@@ -135,7 +145,7 @@ def webhook_test_send(*, endpoint: WebhookEndpoint, actor: User) -> WebhookDeliv
     """Send the (active) endpoint a `ping` event, whatever it subscribes to."""
     _require_manager(endpoint.project, actor)
     if not endpoint.active:
-        raise ValidationError({"active": "Enable the endpoint before sending it a test event."})
+        raise ValidationError({"active": _("Enable the endpoint before sending it a test event.")})
     event = event_record(
         project_id=endpoint.project_id,
         type=EventType.PING,
@@ -153,6 +163,6 @@ def webhook_redeliver(*, delivery: WebhookDelivery, actor: User) -> WebhookDeliv
     endpoint = delivery.endpoint
     _require_manager(endpoint.project, actor)
     if not endpoint.active:
-        raise ValidationError({"active": "Enable the endpoint before redelivering to it."})
+        raise ValidationError({"active": _("Enable the endpoint before redelivering to it.")})
     (again,) = deliveries_queue(event=delivery.event, endpoint_ids=[endpoint.pk], redelivery=True)
     return again

@@ -9,6 +9,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import Http404
+from django.utils.translation import gettext, gettext_lazy
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -49,7 +50,7 @@ _TYPES = {
 # A lost or refused database connection is an outage, not a bug: 503, and when to try again
 # (long enough for a database restart). config.unavailable answers it outside DRF's views.
 RETRY_AFTER_S = 30
-DATABASE_UNAVAILABLE = "The database is unavailable; try again shortly."
+DATABASE_UNAVAILABLE = gettext_lazy("The database is unavailable; try again shortly.")
 
 
 def is_database_unavailable(error: BaseException | None) -> bool:
@@ -100,7 +101,7 @@ def exception_handler(exc, context):
         return None
     if isinstance(exc, exceptions.ValidationError):
         errors = _as_field_errors(exc.detail)
-        detail = "Invalid input."
+        detail = gettext("Invalid input.")
     else:
         errors = {}
         detail = str(getattr(exc, "detail", "")) or response.status_text

@@ -4,6 +4,7 @@
 import json
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
@@ -16,9 +17,12 @@ class JSONParser(parsers.JSONParser):
         try:
             text = stream.read().decode(encoding)
         except UnicodeDecodeError as error:
-            raise ParseError(f"The body is not {encoding} text (byte {error.start}).") from None
+            raise ParseError(
+                _("The body is not %(encoding)s text (byte %(start)s).")
+                % {"encoding": encoding, "start": error.start}
+            ) from None
         try:
             # Strings are left to the serializers, which refuse NUL and surrogates by field.
             return json_decode(text, check_texts=False)
         except json.JSONDecodeError as error:
-            raise ParseError(f"JSON parse error - {error}") from None
+            raise ParseError(_("JSON parse error - %(error)s") % {"error": error}) from None

@@ -5,6 +5,8 @@ from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.urls import Resolver404, resolve
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.response import Response
@@ -23,11 +25,11 @@ class HealthOutput(serializers.Serializer):
     database = serializers.ChoiceField(choices=["ok", "unreachable"])
     broker = serializers.ChoiceField(
         choices=["ok", "unreachable", "none"],
-        help_text="The job queue (CELERY_BROKER_URL); none: jobs run in the web process.",
+        help_text=_("The job queue (CELERY_BROKER_URL); none: jobs run in the web process."),
     )
     workers = serializers.IntegerField(
         allow_null=True,
-        help_text="Celery workers that answered a ping (kept 15 s); null without a broker.",
+        help_text=_("Celery workers that answered a ping (kept 15 s); null without a broker."),
     )
 
 
@@ -80,11 +82,11 @@ def _broker_state() -> tuple[str, int | None]:
 
 def not_found(request, *args, **kwargs) -> JsonResponse:
     """404 for unknown API paths, in the error shape; hints at a missing trailing slash."""
-    detail = "No such endpoint."
+    detail = gettext("No such endpoint.")
     if not request.path.endswith("/"):
         try:
             resolve(request.path + "/")
-            detail = f"No such endpoint; did you mean {request.path}/ ?"
+            detail = gettext("No such endpoint; did you mean %(path)s/ ?") % {"path": request.path}
         except Resolver404:
             pass
     return JsonResponse(error_body(404, detail), status=404)

@@ -4,6 +4,8 @@ import glob
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 from corpus.importers.base import ArticleDraft, ImportFailure, ParseError
 
 FORMATS = ("auto", "text", "html", "jsonl")
@@ -31,7 +33,7 @@ def expand_paths(paths: Sequence[str]) -> tuple[list[Path], list[ImportFailure]]
             elif path.is_file():
                 files[path] = None
             else:
-                missing.append(ImportFailure(given, "no such file or folder"))
+                missing.append(ImportFailure(given, _("no such file or folder")))
     return list(files), missing
 
 
@@ -74,7 +76,7 @@ def utf8_lines(path: Path, name: str) -> Iterator[str | ImportFailure]:
         with path.open("rb") as stream:
             yield from decoded_lines(stream, name)
     except OSError as error:
-        yield ImportFailure(name, f"cannot read: {error.strerror}")
+        yield ImportFailure(name, _("cannot read: %(strerror)s") % {"strerror": error.strerror})
 
 
 def decoded_lines(raw_lines: Iterable[bytes], name: str) -> Iterator[str | ImportFailure]:
@@ -106,7 +108,7 @@ def read_articles(
     try:
         raw_bytes = path.read_bytes()
     except OSError as error:
-        yield ImportFailure(name, f"cannot read: {error.strerror}")
+        yield ImportFailure(name, _("cannot read: %(strerror)s") % {"strerror": error.strerror})
         return
     try:
         raw = raw_bytes.decode("utf-8-sig")

@@ -4,6 +4,7 @@ from datetime import date
 
 import lxml.html
 import trafilatura
+from django.utils.translation import gettext as _
 from lxml.etree import ParserError
 
 from corpus.importers.base import ArticleDraft, ParseError
@@ -23,10 +24,10 @@ def parse_html(raw: str, *, origin: str) -> ArticleDraft:
         date_extraction_params=_STATED_DATES_ONLY,
     )
     if document is None or not (document.text or "").strip():
-        raise ParseError("no article text found in the HTML page")
+        raise ParseError(_("no article text found in the HTML page"))
     title = collapse_spaces(document.title or "")
     if not title:
-        raise ParseError("the HTML page states no title")
+        raise ParseError(_("the HTML page states no title"))
     lines = [collapse_spaces(line) for line in document.text.split("\n")]
     if lines and lines[0] == title:
         lines = lines[1:]

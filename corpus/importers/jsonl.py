@@ -5,6 +5,8 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from config.json_input import json_decode, json_error_reason
 from corpus.importers.base import ArticleDraft, ImportFailure, ParseError
 
@@ -43,10 +45,12 @@ def parse_jsonl(
 def parse_article_record(record: Any, *, default_origin: str, location: str) -> ArticleDraft:
     """One article from a decoded JSON object; raises ParseError naming the offending field."""
     if not isinstance(record, dict):
-        raise ParseError(f"expected a JSON object, got {type(record).__name__}")
+        raise ParseError(
+            _("expected a JSON object, got %(name)s") % {"name": type(record).__name__}
+        )
     unknown = sorted(set(record) - _KNOWN_FIELDS)
     if unknown:
-        raise ParseError(f"unknown field(s): {', '.join(unknown)}")
+        raise ParseError(_("unknown field(s): %(join)s") % {"join": ", ".join(unknown)})
     title = _required_text(record, "title")
     body = _required_text(record, "body")
     texts = {name: _optional_text(record, name) for name in _TEXT_FIELDS}
@@ -65,7 +69,9 @@ def parse_article_record(record: Any, *, default_origin: str, location: str) -> 
 def _required_text(record: dict, name: str) -> str:
     value = record.get(name)
     if not isinstance(value, str) or not value.strip():
-        raise ParseError(f"'{name}' is required and must be a non-empty string")
+        raise ParseError(
+            _("'%(name)s' is required and must be a non-empty string") % {"name": name}
+        )
     return value
 
 
@@ -74,7 +80,7 @@ def _optional_text(record: dict, name: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise ParseError(f"'{name}' must be a string")
+        raise ParseError(_("'%(name)s' must be a string") % {"name": name})
     return value
 
 
@@ -84,7 +90,7 @@ def _authors(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
-        raise ParseError("'authors' must be a list of names")
+        raise ParseError(_("'authors' must be a list of names"))
     return tuple(name.strip() for name in value if name.strip())
 
 
@@ -95,5 +101,5 @@ def _published_on(value: Any) -> date | None:
         return date.fromisoformat(value)
     except (TypeError, ValueError):
         raise ParseError(
-            f"'published_on' must be an ISO date (YYYY-MM-DD), got {value!r}"
+            _("'published_on' must be an ISO date (YYYY-MM-DD), got %(value)r") % {"value": value}
         ) from None

@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.utils.translation import gettext as _
+
 from corpus.importers.base import ArticleDraft, ParseError
 from corpus.text import canonical_body, collapse_spaces
 
@@ -98,10 +100,10 @@ def parse_scraped_text(raw: str, *, origin: str) -> ArticleDraft:
     """Parse one scraped page (text/markdown) into a draft; ParseError without title or body."""
     header, rest = _read_header(_blocks(raw))
     if not header.title:
-        raise ParseError("no title: the input has no text")
+        raise ParseError(_("no title: the input has no text"))
     paragraphs = _article_paragraphs(rest, authors=header.authors)
     if not paragraphs:
-        raise ParseError("no body text after the header")
+        raise ParseError(_("no body text after the header"))
     return ArticleDraft(
         title=header.title,
         subtitle=header.subtitle,

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from config.json_input import json_decode, json_error_reason
 from corpus.importers import utf8_lines
 from corpus.importers.base import ArticleDraft, ImportFailure
@@ -263,14 +265,23 @@ def place_span(
     """`[start, end)` code points of the sent text as (start, end, quote) in the canonical body."""
     placed = text.span(start, end)
     if placed is None:
-        raise ParseError(f"{where}: [{start}, {end}] is not a span of the text")
+        raise ParseError(
+            _("%(where)s: [%(start)s, %(end)s] is not a span of the text")
+            % {"where": where, "start": start, "end": end}
+        )
     quote = text.body[placed.start : placed.end]
     if not quote.strip():
-        raise ParseError(f"{where}: [{start}, {end}] holds only whitespace")
+        raise ParseError(
+            _("%(where)s: [%(start)s, %(end)s] holds only whitespace")
+            % {"where": where, "start": start, "end": end}
+        )
     if not placed.exact:
         notes.append(
-            f"{where}: an end fell inside a character that NFC composes; "
-            f"widened to [{placed.start}, {placed.end}]"
+            _(
+                "%(where)s: an end fell inside a character that NFC composes; "
+                "widened to [%(start)s, %(end)s]"
+            )
+            % {"where": where, "start": placed.start, "end": placed.end}
         )
     return placed.start, placed.end, quote
 

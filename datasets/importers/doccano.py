@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from corpus.text import one_line
 from datasets.importers.base import (
     ArticleDraft,
@@ -63,14 +65,14 @@ class GivenSpan:
 
 def _text_and_spans(entry: Any) -> tuple[str, list[GivenSpan]]:
     if not isinstance(entry, dict):
-        raise ParseError("a line must be a JSON object")
+        raise ParseError(_("a line must be a JSON object"))
     sent = entry.get("text")
     if not isinstance(sent, str) or not sent.strip():
-        raise ParseError("'text' must be a non-empty string")
+        raise ParseError(_("'text' must be a non-empty string"))
     column = next((name for name in _SPAN_COLUMNS if name in entry), None)
     spans_given = entry.get(column, []) if column else []
     if not isinstance(spans_given, list):
-        raise ParseError(f"'{column}' must be a list of spans")
+        raise ParseError(_("'%(column)s' must be a list of spans") % {"column": column})
     spans = []
     for number, given in enumerate(spans_given):
         where = f"{column}[{number}]"
@@ -100,11 +102,11 @@ def _line(
     named = entry.get("reviewer")
     if named is not None:
         if not isinstance(named, str):
-            raise ParseError("'reviewer' must be a string")
+            raise ParseError(_("'reviewer' must be a string"))
         if named.strip():
             reviewer = ReviewerRef(pseudonym=named.strip())
         elif spans_given:
-            raise ParseError("'reviewer' is empty on a line with labels: who made them?")
+            raise ParseError(_("'reviewer' is empty on a line with labels: who made them?"))
     other = "codepoints" if unit is OffsetUnit.UTF16 else "utf16"
     spans: dict[tuple[int, int], SpanRecord] = {}
     for given in spans_given:
@@ -113,15 +115,21 @@ def _line(
         if converted is None:
             # Falling inside a character is the one sign a file gives of another unit.
             raise ParseError(
-                f"{where}: [{start}, {end}] is not a span of the text in {unit} "
-                f"(out of range or inside a character; was the file written in {other}? "
-                "see --offset-unit)"
+                _(
+                    "%(where)s: [%(start)s, %(end)s] is not a span of the text in "
+                    "%(unit)s (out of range or inside a character; was the file "
+                    "written in %(other)s? see --offset-unit)"
+                )
+                % {"where": where, "start": start, "end": end, "unit": unit, "other": other}
             )
         if any(units.splits_grapheme(offset) for offset in converted):
             raise ParseError(
-                f"{where}: [{start}, {end}] in {unit} cuts through a character (an emoji "
-                f"sequence, a flag, a letter and its accent); was the file written in {other}? "
-                "see --offset-unit"
+                _(
+                    "%(where)s: [%(start)s, %(end)s] in %(unit)s cuts through a "
+                    "character (an emoji sequence, a flag, a letter and its accent); "
+                    "was the file written in %(other)s? see --offset-unit"
+                )
+                % {"where": where, "start": start, "end": end, "unit": unit, "other": other}
             )
         start_cp, end_cp, quote = place_span(
             text, converted[0], converted[1], where=where, notes=record.notes
@@ -131,7 +139,8 @@ def _line(
         )
         if span.verdicts:
             record.notes.append(
-                f"{where}: [{start}, {end}] is labelled twice; kept {span.verdicts[0].label!r}"
+                _("%(where)s: [%(start)s, %(end)s] is labelled twice; kept %(label)r")
+                % {"where": where, "start": start, "end": end, "label": span.verdicts[0].label}
             )
             continue
         span.verdicts.append(VerdictRecord(reviewer=reviewer, label=label, where=where))
@@ -181,8 +190,16 @@ def doccano_offset_unit(path: Path) -> UnitChoice:
             first = (unit, line.location)
         elif unit is not first[0]:
             raise OffsetUnitUnknown(
-                f"{line.location}: its spans fit only {unit}, those of {first[1]} only "
-                f"{first[0]}: the file mixes offset units; give --offset-unit"
+                _(
+                    "%(location)s: its spans fit only %(unit)s, those of %(first)s "
+                    "only %(first2)s: the file mixes offset units; give --offset-unit"
+                )
+                % {
+                    "location": line.location,
+                    "unit": unit,
+                    "first": first[1],
+                    "first2": first[0],
+                }
             )
         telling += 1
     if first is not None:
@@ -190,15 +207,24 @@ def doccano_offset_unit(path: Path) -> UnitChoice:
         wrong = OffsetUnit.CODEPOINTS if unit is OffsetUnit.UTF16 else OffsetUnit.UTF16
         return UnitChoice(
             unit,
-            f"offsets read as {unit}: on {telling} line(s) the units give different spans, and "
-            f"on each {wrong} would cut through a character or a word (first {location})",
+            _(
+                "offsets read as %(unit)s: on %(telling)s line(s) the units give different "
+                "spans, and on each %(wrong)s would cut through a character or a word "
+                "(first %(location)s)"
+            )
+            % {"unit": unit, "telling": telling, "wrong": wrong, "location": location},
         )
     if undecided is not None:
         raise OffsetUnitUnknown(
-            f"{undecided}: a character beyond the BMP (an emoji) comes before a span, so UTF-16 "
-            "units and code points give different spans, and no line of the file shows which "
-            "the file was written in; give --offset-unit utf16 (doccano's UI), codepoints "
-            "(a script counting Python characters) or graphemes (doccano's grapheme mode)"
+            _(
+                "%(undecided)s: a character beyond the BMP (an emoji) comes "
+                "before a span, so UTF-16 units and code points give different "
+                "spans, and no line of the file shows which the file was written "
+                "in; give --offset-unit utf16 (doccano's UI), codepoints (a "
+                "script counting Python characters) or graphemes (doccano's "
+                "grapheme mode)"
+            )
+            % {"undecided": undecided}
         )
     return UnitChoice(
         OffsetUnit.UTF16,
@@ -243,14 +269,21 @@ def _span(given: Any, where: str) -> tuple[int, int, str]:
         start, end, label = given.get("start_offset"), given.get("end_offset"), given.get("label")
     else:
         raise ParseError(
-            f'{where}: expected [start, end, "Label"] or {{"start_offset", "end_offset", "label"}}'
+            _(
+                '%(where)s: expected [start, end, "Label"] or {"start_offset", '
+                '"end_offset", "label"}'
+            )
+            % {"where": where}
         )
     if not all(isinstance(n, int) and not isinstance(n, bool) for n in (start, end)):
-        raise ParseError(f"{where}: start and end must be integers")
+        raise ParseError(_("%(where)s: start and end must be integers") % {"where": where})
     if not 0 <= start < end:
-        raise ParseError(f"{where}: needs 0 <= start < end, got [{start}, {end}]")
+        raise ParseError(
+            _("%(where)s: needs 0 <= start < end, got [%(start)s, %(end)s]")
+            % {"where": where, "start": start, "end": end}
+        )
     if not isinstance(label, str) or not label.strip():
-        raise ParseError(f"{where}: the label must be a non-empty string")
+        raise ParseError(_("%(where)s: the label must be a non-empty string") % {"where": where})
     return start, end, label
 
 

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext, ngettext
+
 from datasets.importers.base import (
     AdjudicationRecord,
     ArticleDraft,
@@ -67,7 +69,7 @@ def read_label_studio(
     try:
         for task in json_array_items(path):
             if isinstance(task, NotAList):
-                yield ImportFailure(name, "expected a list of tasks")
+                yield ImportFailure(name, gettext("expected a list of tasks"))
                 return
             if isinstance(task, RefusedItem):
                 yield ImportFailure(f"{name}: tasks[{index}] (line {task.line})", task.reason)
@@ -85,22 +87,35 @@ def read_label_studio(
             except ParseError as error:
                 yield ImportFailure(location, str(error))
     except OSError as error:
-        yield ImportFailure(name, f"cannot read: {error.strerror}")
+        yield ImportFailure(
+            name, gettext("cannot read: %(strerror)s") % {"strerror": error.strerror}
+        )
     except UnicodeDecodeError as error:
-        yield ImportFailure(name, f"not UTF-8 text (offset {error.start})")
+        yield ImportFailure(
+            name, gettext("not UTF-8 text (offset %(start)s)") % {"start": error.start}
+        )
     except json.JSONDecodeError as error:
-        yield ImportFailure(name, f"invalid JSON: {error.msg} at line {error.lineno}")
+        yield ImportFailure(
+            name,
+            (
+                gettext("invalid JSON: %(msg)s at line %(lineno)s")
+                % {"msg": error.msg, "lineno": error.lineno}
+            ),
+        )
 
 
 def _task(task: Any, *, location: str, origin: str, config: LabelConfig) -> ArticleRecord:
     if not isinstance(task, dict):
-        raise ParseError("a task must be a JSON object")
+        raise ParseError(gettext("a task must be a JSON object"))
     data = task.get("data")
     if not isinstance(data, dict):
-        raise ParseError("the task has no 'data' object")
+        raise ParseError(gettext("the task has no 'data' object"))
     sent = data.get(config.text_field)
     if not isinstance(sent, str) or not sent.strip():
-        raise ParseError(f"'data.{config.text_field}' must be a non-empty string")
+        raise ParseError(
+            gettext("'data.%(text_field)s' must be a non-empty string")
+            % {"text_field": config.text_field}
+        )
     meta = task.get("meta") if isinstance(task.get("meta"), dict) else {}
     text = CanonicalText(sent)
     record = ArticleRecord(
@@ -111,7 +126,7 @@ def _task(task: Any, *, location: str, origin: str, config: LabelConfig) -> Arti
     units = UnitIndex(sent)
     annotations = task.get("annotations") or []
     if not isinstance(annotations, list):
-        raise ParseError("'annotations' must be a list")
+        raise ParseError(gettext("'annotations' must be a list"))
     reviewers = _reviewers(annotations, meta)
     live = [a for a in annotations if not a.get("was_cancelled")]
     # Label Studio marks every imported annotation ground truth unless told otherwise, so the
@@ -122,7 +137,10 @@ def _task(task: Any, *, location: str, origin: str, config: LabelConfig) -> Arti
     for number, annotation in enumerate(annotations):
         where = f"annotations[{number}]"
         if annotation.get("was_cancelled"):
-            record.notes.append(f"{where}: cancelled (skipped) in Label Studio; not imported")
+            record.notes.append(
+                gettext("%(where)s: cancelled (skipped) in Label Studio; not imported")
+                % {"where": where}
+            )
             continue
         _read_annotation(
             annotation,
@@ -137,7 +155,14 @@ def _task(task: Any, *, location: str, origin: str, config: LabelConfig) -> Arti
     record.spans = sorted(spans.values(), key=lambda span: (span.start, span.end))
     record.predictions = _predictions(task.get("predictions"), text, units, record.notes)
     if task.get("drafts"):
-        record.notes.append(f"{len(task['drafts'])} unsubmitted draft(s) not imported")
+        record.notes.append(
+            ngettext(
+                "%(count)s unsubmitted draft not imported",
+                "%(count)s unsubmitted drafts not imported",
+                len(task["drafts"]),
+            )
+            % {"count": len(task["drafts"])}
+        )
     return record
 
 
@@ -167,8 +192,11 @@ def _read_annotation(
             _adjudicate(span, reviewer, label, rationale, submitted_at, region_where)
         elif any(verdict.reviewer == reviewer for verdict in span.verdicts):
             notes.append(
-                f"{region_where}: {reviewer} already has a verdict on [{start}, {end}]; "
-                "kept the first"
+                gettext(
+                    "%(region_where)s: %(reviewer)s already has a verdict on "
+                    "[%(start)s, %(end)s]; kept the first"
+                )
+                % {"region_where": region_where, "reviewer": reviewer, "start": start, "end": end}
             )
         else:
             span.verdicts.append(
@@ -191,9 +219,14 @@ def _adjudicate(
     where: str,
 ) -> None:
     if editor is None:
-        raise ParseError(f"{where}: a ground-truth annotation names no editor")
+        raise ParseError(
+            gettext("%(where)s: a ground-truth annotation names no editor") % {"where": where}
+        )
     if span.adjudication is not None:
-        raise ParseError(f"{where}: a second ground-truth label for [{span.start}, {span.end}]")
+        raise ParseError(
+            gettext("%(where)s: a second ground-truth label for [%(start)s, %(end)s]")
+            % {"where": where, "start": span.start, "end": span.end}
+        )
     span.adjudication = AdjudicationRecord(editor, label, rationale, decided_at=decided_at)
 
 
@@ -205,15 +238,18 @@ def _draft(
     try:
         published = datetime.date.fromisoformat(published_on) if published_on else None
     except (TypeError, ValueError):
-        raise ParseError(f"'data.published_on' is not an ISO date: {published_on!r}") from None
+        raise ParseError(
+            gettext("'data.published_on' is not an ISO date: %(published_on)r")
+            % {"published_on": published_on}
+        ) from None
     authors = data.get("authors") or []
     if isinstance(authors, str):
         authors = [authors]
     if not isinstance(authors, list) or not all(isinstance(a, str) for a in authors):
-        raise ParseError("'data.authors' must be a list of names")
+        raise ParseError(gettext("'data.authors' must be a list of names"))
     url = data.get("url") or data.get("source_url") or ""
     if not isinstance(title, str) or not isinstance(url, str):
-        raise ParseError("'data.title' and 'data.url' must be strings")
+        raise ParseError(gettext("'data.title' and 'data.url' must be strings"))
     return ArticleDraft(
         title=title,
         body=sent,
@@ -236,16 +272,18 @@ def _reviewers(annotations: list, meta: dict) -> list[ReviewerRef | None]:
         if not isinstance(pseudonyms, list) or not all(
             p is None or isinstance(p, str) for p in pseudonyms
         ):
-            raise ParseError("'meta.reviewers' must be a list of pseudonyms")
+            raise ParseError(gettext("'meta.reviewers' must be a list of pseudonyms"))
         if len(pseudonyms) != len(annotations):
             raise ParseError(
-                f"'meta.reviewers' names {len(pseudonyms)} reviewer(s) for "
-                f"{len(annotations)} annotation(s)"
+                gettext("'meta.reviewers' names %(count)s reviewer(s) for %(count2)s annotation(s)")
+                % {"count": len(pseudonyms), "count2": len(annotations)}
             )
     found: list[ReviewerRef | None] = []
     for number, annotation in enumerate(annotations):
         if not isinstance(annotation, dict):
-            raise ParseError(f"annotations[{number}] must be a JSON object")
+            raise ParseError(
+                gettext("annotations[%(number)s] must be a JSON object") % {"number": number}
+            )
         completed_by = annotation.get("completed_by")
         email, pseudonym = "", (pseudonyms[number] if pseudonyms else None) or ""
         if isinstance(completed_by, dict):
@@ -259,12 +297,15 @@ def _reviewers(annotations: list, meta: dict) -> list[ReviewerRef | None]:
 
 def _regions(results: Any, *, where: str, notes: list[str]) -> list[_Region]:
     if not isinstance(results, list):
-        raise ParseError(f"{where}: 'result' must be a list")
+        raise ParseError(gettext("%(where)s: 'result' must be a list") % {"where": where})
     regions: dict[str, _Region] = {}
     ignored: set[str] = set()
     for number, result in enumerate(results):
         if not isinstance(result, dict) or not isinstance(result.get("value"), dict):
-            raise ParseError(f"{where}: result[{number}] has no 'value' object")
+            raise ParseError(
+                gettext("%(where)s: result[%(number)s] has no 'value' object")
+                % {"where": where, "number": number}
+            )
         kind = str(result.get("type", "")).lower()
         if kind not in _REGION_TYPES:
             ignored.add(kind or "untyped")
@@ -273,12 +314,18 @@ def _regions(results: Any, *, where: str, notes: list[str]) -> list[_Region]:
         region = regions.setdefault(region_id, _Region(region_id))
         _merge(region, kind, result, where=f"{where} region {region_id}")
     for kind in sorted(ignored):
-        notes.append(f"{where}: '{kind}' results are not imported")
+        notes.append(
+            gettext("%(where)s: '%(kind)s' results are not imported")
+            % {"where": where, "kind": kind}
+        )
     placed = []
     for region in regions.values():
         if region.start is None:
             if region.labels or region.choices:
-                notes.append(f"{where} region {region.id}: not tied to a passage; not imported")
+                notes.append(
+                    gettext("%(where)s region %(id)s: not tied to a passage; not imported")
+                    % {"where": where, "id": region.id}
+                )
             continue
         placed.append(region)
     return placed
@@ -289,9 +336,13 @@ def _merge(region: _Region, kind: str, result: dict, *, where: str) -> None:
     if "start" in value or "end" in value:
         start, end = value.get("start"), value.get("end")
         if not (_is_int(start) and _is_int(end)):
-            raise ParseError(f"{where}: 'start' and 'end' must be integers")
+            raise ParseError(
+                gettext("%(where)s: 'start' and 'end' must be integers") % {"where": where}
+            )
         if region.start is not None and (region.start, region.end) != (start, end):
-            raise ParseError(f"{where}: its results disagree on the offsets")
+            raise ParseError(
+                gettext("%(where)s: its results disagree on the offsets") % {"where": where}
+            )
         region.start, region.end = start, end
     if isinstance(value.get("text"), str) and kind != "textarea":
         region.text = value["text"]
@@ -300,7 +351,10 @@ def _merge(region: _Region, kind: str, result: dict, *, where: str) -> None:
     if isinstance(given, str):
         given = [given]
     if not isinstance(given, list) or not all(isinstance(item, str) for item in given):
-        raise ParseError(f"{where}: 'value.{wanted}' must be a list of strings")
+        raise ParseError(
+            gettext("%(where)s: 'value.%(wanted)s' must be a list of strings")
+            % {"where": where, "wanted": wanted}
+        )
     if kind == "labels":
         region.labels.extend(given)
     elif kind == "choices":
@@ -319,18 +373,33 @@ def _place(
     assert start is not None and end is not None  # noqa: S101  # _regions keeps placed ones only
     if region.text is None:
         # Without a quote nothing can be checked: the UI's unit (code points) is assumed.
-        notes.append(f"{where}: no 'value.text' to check; offsets read as code points")
+        notes.append(
+            gettext("%(where)s: no 'value.text' to check; offsets read as code points")
+            % {"where": where}
+        )
     else:
         reading = read_quoted_span(units, start, end, region.text)
         if reading is None:
             raise ParseError(
-                f"{where}: rejected: [{start}, {end}] does not hold {region.text!r} "
-                "in code points or in UTF-16 units"
+                gettext(
+                    "%(where)s: rejected: [%(start)s, %(end)s] does not hold "
+                    "%(text)r in code points or in UTF-16 units"
+                )
+                % {"where": where, "start": start, "end": end, "text": region.text}
             )
         if reading[2] is OffsetUnit.UTF16:
             notes.append(
-                f"{where}: [{start}, {end}] were UTF-16 units; converted to code points "
-                f"[{reading[0]}, {reading[1]}]"
+                gettext(
+                    "%(where)s: [%(start)s, %(end)s] were UTF-16 units; converted to "
+                    "code points [%(reading)s, %(reading2)s]"
+                )
+                % {
+                    "where": where,
+                    "start": start,
+                    "end": end,
+                    "reading": reading[0],
+                    "reading2": reading[1],
+                }
             )
         start, end = reading[0], reading[1]
     return place_span(text, start, end, where=where, notes=notes)
@@ -347,7 +416,10 @@ def _verdict_label(region: _Region, config: LabelConfig, where: str) -> str | No
     if not candidates:
         return None
     if len(set(candidates)) > 1:
-        raise ParseError(f"{where}: several verdict labels ({', '.join(candidates)})")
+        raise ParseError(
+            gettext("%(where)s: several verdict labels (%(join)s)")
+            % {"where": where, "join": ", ".join(candidates)}
+        )
     return candidates[0]
 
 
@@ -357,12 +429,12 @@ def _predictions(
     if not predictions:
         return []
     if not isinstance(predictions, list):
-        raise ParseError("'predictions' must be a list")
+        raise ParseError(gettext("'predictions' must be a list"))
     found = []
     for number, prediction in enumerate(predictions):
         where = f"predictions[{number}]"
         if not isinstance(prediction, dict):
-            raise ParseError(f"{where} must be a JSON object")
+            raise ParseError(gettext("%(where)s must be a JSON object") % {"where": where})
         model_name = str(prediction.get("model_version") or "").strip() or DEFAULT_MODEL_NAME
         score = prediction.get("score")
         for region in _regions(prediction.get("result"), where=where, notes=notes):
@@ -372,7 +444,10 @@ def _predictions(
             if region_score is not None and not (
                 _is_number(region_score) and 0 <= region_score <= 1
             ):
-                raise ParseError(f"{region_where}: score {region_score!r} is not between 0 and 1")
+                raise ParseError(
+                    gettext("%(region_where)s: score %(region_score)r is not between 0 and 1")
+                    % {"region_where": region_where, "region_score": region_score}
+                )
             labels = region.choices or region.labels
             found.append(
                 PredictionRecord(

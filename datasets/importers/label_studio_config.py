@@ -4,6 +4,8 @@ import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 from datasets.importers.base import ParseError
 
 
@@ -27,7 +29,10 @@ def read_label_config(path: Path) -> LabelConfig:
         # The config is a local file the operator names, not data from the network.
         root = ElementTree.parse(path).getroot()  # noqa: S314
     except (OSError, ElementTree.ParseError) as error:
-        raise ParseError(f"{path}: cannot read the labelling config: {error}") from error
+        raise ParseError(
+            _("%(path)s: cannot read the labelling config: %(error)s")
+            % {"path": path, "error": error}
+        ) from error
     text_field = "text"
     choices = set()
     for element in root.iter():

@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from config.json_input import json_decode, json_error_reason
 from datasets.importers.base import (
     MAX_STORED_INT,
@@ -56,20 +58,28 @@ def read_native_header(path: Path) -> ProjectHeader:
         with path.open("rb") as stream:
             first = stream.readline().decode("utf-8-sig")
     except OSError as error:
-        raise ParseError(f"{name}: cannot read: {error.strerror}") from error
+        raise ParseError(
+            _("%(name)s: cannot read: %(strerror)s") % {"name": name, "strerror": error.strerror}
+        ) from error
     except UnicodeDecodeError as error:
-        raise ParseError(f"{name}:1: not UTF-8 text (offset {error.start})") from error
+        raise ParseError(
+            _("%(name)s:1: not UTF-8 text (offset %(start)s)")
+            % {"name": name, "start": error.start}
+        ) from error
     try:
         entry = json_decode(first)
     except json.JSONDecodeError as error:
-        raise ParseError(f"{name}:1: {json_error_reason(error)}") from None
+        raise ParseError(
+            _("%(name)s:1: %(json_error_reason)s")
+            % {"name": name, "json_error_reason": json_error_reason(error)}
+        ) from None
     try:
         _check_schema(entry)
         if entry.get("type") != "project":
-            raise ParseError("the first line must be the project line")
+            raise ParseError(_("the first line must be the project line"))
         return _header(_object(entry, "project"))
     except ParseError as error:
-        raise ParseError(f"{name}:1: {error}") from None
+        raise ParseError(_("%(name)s:1: %(error)s") % {"name": name, "error": error}) from None
 
 
 def read_native(path: Path) -> Iterator[ArticleRecord | ClaimRecord | ImportFailure]:
@@ -83,13 +93,13 @@ def read_native(path: Path) -> Iterator[ArticleRecord | ClaimRecord | ImportFail
             _check_schema(entry)
             if entry.get("type") == "project":
                 if line.number != 1:
-                    raise ParseError("a project line after the first line")
+                    raise ParseError(_("a project line after the first line"))
                 continue
             if entry.get("type") == "claim":
                 yield _claim(_object(entry, "claim"), location=line.location)
                 continue
             if entry.get("type") != "article":
-                raise ParseError(f"unknown line type {entry.get('type')!r}")
+                raise ParseError(_("unknown line type %(get)r") % {"get": entry.get("type")})
             yield _article(entry, location=line.location, origin=path.name)
         except ParseError as error:
             yield ImportFailure(line.location, str(error))
@@ -97,22 +107,25 @@ def read_native(path: Path) -> Iterator[ArticleRecord | ClaimRecord | ImportFail
 
 def _check_schema(entry: Any) -> None:
     if not isinstance(entry, dict):
-        raise ParseError("a line must be a JSON object")
+        raise ParseError(_("a line must be a JSON object"))
     if entry.get("schema") != SCHEMA:
-        raise ParseError(f"'schema' must be {SCHEMA!r}, got {entry.get('schema')!r}")
+        raise ParseError(
+            _("'schema' must be %(schema)r, got %(get)r")
+            % {"schema": SCHEMA, "get": entry.get("schema")}
+        )
 
 
 def _header(project: dict) -> ProjectHeader:
     scale = _object(project, "scale")
     labels = scale.get("labels")
     if not isinstance(labels, list) or not all(isinstance(entry, dict) for entry in labels):
-        raise ParseError("'project.scale.labels' must be a list of objects")
+        raise ParseError(_("'project.scale.labels' must be a list of objects"))
     settings = project.get("settings") or {}
     if not isinstance(settings, dict):
-        raise ParseError("'project.settings' must be an object")
+        raise ParseError(_("'project.settings' must be an object"))
     members = project.get("members") or []
     if not isinstance(members, list) or not all(isinstance(m, dict) for m in members):
-        raise ParseError("'project.members' must be a list of objects")
+        raise ParseError(_("'project.members' must be a list of objects"))
     return ProjectHeader(
         slug=_text(project, "id", where="project", required=True),
         name=_text(project, "name", where="project", required=True),
@@ -158,7 +171,7 @@ def _article(entry: dict, *, location: str, origin: str) -> ArticleRecord:
     units = UnitIndex(body)
     spans = entry.get("spans") or []
     if not isinstance(spans, list):
-        raise ParseError("'spans' must be a list")
+        raise ParseError(_("'spans' must be a list"))
     record.spans = [_span(given, n, text, units, record.notes) for n, given in enumerate(spans)]
     return record
 
@@ -168,30 +181,39 @@ def _span(
 ) -> SpanRecord:
     where = f"spans[{number}]"
     if not isinstance(given, dict):
-        raise ParseError(f"{where} must be a JSON object")
+        raise ParseError(_("%(where)s must be a JSON object") % {"where": where})
     start, end = given.get("start"), given.get("end")
     if not all(isinstance(n, int) and not isinstance(n, bool) for n in (start, end)):
-        raise ParseError(f"{where}: 'start' and 'end' must be integers")
+        raise ParseError(_("%(where)s: 'start' and 'end' must be integers") % {"where": where})
     quote = _text(given, "quote", where=where, required=True)
     orphaned = given.get("orphaned") is True
     if orphaned:
         # Its quote is no longer in the body at these offsets: they are kept as they were.
         if not 0 <= start < end <= MAX_STORED_INT:
-            raise ParseError(f"{where}: needs 0 <= start < end, got [{start}, {end}]")
+            raise ParseError(
+                _("%(where)s: needs 0 <= start < end, got [%(start)s, %(end)s]")
+                % {"where": where, "start": start, "end": end}
+            )
         placed = (start, end, quote)
     else:
         reading = read_quoted_span(units, start, end, quote)
         if reading is None:
-            raise ParseError(f"{where}: [{start}, {end}] does not hold the span's quote")
+            raise ParseError(
+                _("%(where)s: [%(start)s, %(end)s] does not hold the span's quote")
+                % {"where": where, "start": start, "end": end}
+            )
         if reading[2] is OffsetUnit.UTF16:
-            notes.append(f"{where}: [{start}, {end}] were UTF-16 units; converted")
+            notes.append(
+                _("%(where)s: [%(start)s, %(end)s] were UTF-16 units; converted")
+                % {"where": where, "start": start, "end": end}
+            )
         placed = place_span(text, reading[0], reading[1], where=where, notes=notes)
     verdicts = given.get("verdicts") or []
     if not isinstance(verdicts, list):
-        raise ParseError(f"{where}: 'verdicts' must be a list")
+        raise ParseError(_("%(where)s: 'verdicts' must be a list") % {"where": where})
     anchor_errors = given.get("anchor_errors") or 0
     if not is_stored_int(anchor_errors, minimum=0):
-        raise ParseError(f"{where}: 'anchor_errors' must be a whole number")
+        raise ParseError(_("%(where)s: 'anchor_errors' must be a whole number") % {"where": where})
     creator = given.get("created_by")
     return SpanRecord(
         start=placed[0],
@@ -315,19 +337,21 @@ def _maybe_reviewer(value: Any, where: str) -> ReviewerRef | None:
 
 def _verdict(given: Any, where: str) -> VerdictRecord:
     if not isinstance(given, dict):
-        raise ParseError(f"{where} must be a JSON object")
+        raise ParseError(_("%(where)s must be a JSON object") % {"where": where})
     status = given.get("status", "submitted")
     if status not in {"submitted", "draft"}:
-        raise ParseError(f"{where}: 'status' must be submitted or draft")
+        raise ParseError(_("%(where)s: 'status' must be submitted or draft") % {"where": where})
     confidence = given.get("confidence")
     if confidence is not None and not (isinstance(confidence, int) and 1 <= confidence <= 5):
-        raise ParseError(f"{where}: 'confidence' must be 1 to 5 or null")
+        raise ParseError(_("%(where)s: 'confidence' must be 1 to 5 or null") % {"where": where})
     version = given.get("version", 1)
     if not is_stored_int(version, minimum=1):
-        raise ParseError(f"{where}: 'version' must be a positive whole number")
+        raise ParseError(
+            _("%(where)s: 'version' must be a positive whole number") % {"where": where}
+        )
     sources = given.get("sources") or []
     if not isinstance(sources, list):
-        raise ParseError(f"{where}: 'sources' must be a list")
+        raise ParseError(_("%(where)s: 'sources' must be a list") % {"where": where})
     return VerdictRecord(
         reviewer=_reviewer(given.get("reviewer"), where),
         label=_text(given, "label", where=where),
@@ -346,10 +370,12 @@ def _verdict(given: Any, where: str) -> VerdictRecord:
 
 def _source(given: Any, where: str) -> SourceRecord:
     if not isinstance(given, dict):
-        raise ParseError(f"{where} must be a JSON object")
+        raise ParseError(_("%(where)s must be a JSON object") % {"where": where})
     stance = given.get("stance") or "context"
     if stance not in _STANCES:
-        raise ParseError(f"{where}: 'stance' must be supports, refutes or neutral")
+        raise ParseError(
+            _("%(where)s: 'stance' must be supports, refutes or neutral") % {"where": where}
+        )
     return SourceRecord(
         url=_text(given, "url", where=where, required=True),
         title=_text(given, "title", where=where),
@@ -364,16 +390,19 @@ def _comments(given: Any, where: str) -> list[CommentRecord]:
     if not given:
         return []
     if not isinstance(given, list):
-        raise ParseError(f"{where} must be a list")
+        raise ParseError(_("%(where)s must be a list") % {"where": where})
     comments: list[CommentRecord] = []
     refs: set[str] = set()
     for number, comment in enumerate(given):
         path = f"{where}[{number}]"
         if not isinstance(comment, dict):
-            raise ParseError(f"{path} must be a JSON object")
+            raise ParseError(_("%(path)s must be a JSON object") % {"path": path})
         parent = comment.get("parent")
         if parent is not None and parent not in refs:
-            raise ParseError(f"{path}: replies to {parent!r}, which no earlier comment is")
+            raise ParseError(
+                _("%(path)s: replies to %(parent)r, which no earlier comment is")
+                % {"path": path, "parent": parent}
+            )
         ref = str(comment.get("id") or "")
         refs.add(ref)
         comments.append(
@@ -392,12 +421,14 @@ def _adjudication(given: Any, where: str) -> AdjudicationRecord | None:
     if given is None:
         return None
     if not isinstance(given, dict):
-        raise ParseError(f"{where} must be a JSON object or null")
+        raise ParseError(_("%(where)s must be a JSON object or null") % {"where": where})
     considered = given.get("considered")
     if considered is not None and (
         not isinstance(considered, list) or not all(isinstance(ref, str) for ref in considered)
     ):
-        raise ParseError(f"{where}: 'considered' must be a list of verdict ids")
+        raise ParseError(
+            _("%(where)s: 'considered' must be a list of verdict ids") % {"where": where}
+        )
     return AdjudicationRecord(
         editor=_reviewer(given.get("by"), where),
         label=_text(given, "label", where=where, required=True),
@@ -410,14 +441,14 @@ def _adjudication(given: Any, where: str) -> AdjudicationRecord | None:
 
 def _reviewer(value: Any, where: str) -> ReviewerRef:
     if not isinstance(value, str) or not value.strip():
-        raise ParseError(f"{where}: names no person")
+        raise ParseError(_("%(where)s: names no person") % {"where": where})
     return ReviewerRef(pseudonym=value.strip())
 
 
 def _object(entry: dict, name: str) -> dict:
     value = entry.get(name)
     if not isinstance(value, dict):
-        raise ParseError(f"'{name}' must be a JSON object")
+        raise ParseError(_("'%(name)s' must be a JSON object") % {"name": name})
     return value
 
 
@@ -427,14 +458,19 @@ def _text(given: dict, name: str, *, where: str, required: bool = False) -> str:
         return ""
     if not isinstance(value, str) or (required and not value.strip()):
         wanted = "a non-empty string" if required else "a string"
-        raise ParseError(f"'{where}.{name}' must be {wanted}")
+        raise ParseError(
+            _("'%(where)s.%(name)s' must be %(wanted)s")
+            % {"where": where, "name": name, "wanted": wanted}
+        )
     return value
 
 
 def _strings(given: dict, name: str, *, where: str) -> list[str]:
     value = given.get(name) or []
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ParseError(f"'{where}.{name}' must be a list of strings")
+        raise ParseError(
+            _("'%(where)s.%(name)s' must be a list of strings") % {"where": where, "name": name}
+        )
     return value
 
 
@@ -444,7 +480,10 @@ def _date(value: Any, name: str) -> datetime.date | None:
     try:
         return datetime.date.fromisoformat(value)
     except (TypeError, ValueError):
-        raise ParseError(f"'{name}' must be an ISO date or null, got {value!r}") from None
+        raise ParseError(
+            _("'%(name)s' must be an ISO date or null, got %(value)r")
+            % {"name": name, "value": value}
+        ) from None
 
 
 def _timestamp(value: Any, name: str) -> datetime.datetime | None:
@@ -453,5 +492,8 @@ def _timestamp(value: Any, name: str) -> datetime.datetime | None:
     try:
         stamp = datetime.datetime.fromisoformat(value)
     except (TypeError, ValueError):
-        raise ParseError(f"'{name}' must be an ISO timestamp or null, got {value!r}") from None
+        raise ParseError(
+            _("'%(name)s' must be an ISO timestamp or null, got %(value)r")
+            % {"name": name, "value": value}
+        ) from None
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=datetime.UTC)

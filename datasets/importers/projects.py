@@ -8,6 +8,7 @@ first editor, membership_set_role() an editor actor; a recreated project has nei
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from annotate.models import Membership, Project
 from annotate.projects.selectors import project_first_editor
@@ -25,7 +26,10 @@ def local_user(ref: ReviewerRef, *, where: str = "") -> tuple[object, bool]:
     if ref.email:
         matches = list(users.filter(email__iexact=ref.email).order_by("pk")[:2])
         if len(matches) > 1:
-            raise ParseError(f"{where}: several local users have the email {ref.email}")
+            raise ParseError(
+                _("%(where)s: several local users have the email %(email)s")
+                % {"where": where, "email": ref.email}
+            )
         if matches:
             return matches[0], False
     name = ref.pseudonym or ref.email
@@ -35,7 +39,9 @@ def local_user(ref: ReviewerRef, *, where: str = "") -> tuple[object, bool]:
     try:
         get_user_model().username_validator(name)
     except ValidationError:
-        raise ParseError(f"{where}: {name!r} cannot be a user name") from None
+        raise ParseError(
+            _("%(where)s: %(name)r cannot be a user name") % {"where": where, "name": name}
+        ) from None
     user = get_user_model()(username=name, email=ref.email, is_active=False)
     user.set_unusable_password()
     user.save()
@@ -81,7 +87,7 @@ def project_from_header(*, slug: str, header: ProjectHeader) -> tuple[Project, l
         membership.save()
         restore_times(membership, created_at=member.joined_at)
     if project_first_editor(project) is None:
-        raise ValidationError({"members": "The file's project has no editor to import as."})
+        raise ValidationError({"members": _("The file's project has no editor to import as.")})
     return project, placeholders
 
 

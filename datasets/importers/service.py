@@ -17,6 +17,8 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from annotate.access import require_editor
 from annotate.models import Project
@@ -59,9 +61,12 @@ def dataset_import_file(
     """Import the file into the project `project_slug` as `actor` (an editor of it; default:
     its first editor, for the command); raise ImportRefused if it cannot run."""
     if options.fmt not in FORMATS:
-        raise ImportRefused(f"unknown format {options.fmt!r}; choose one of {', '.join(FORMATS)}")
+        raise ImportRefused(
+            _("unknown format %(fmt)r; choose one of %(join)s")
+            % {"fmt": options.fmt, "join": ", ".join(FORMATS)}
+        )
     if not path.is_file():
-        raise ImportRefused(f"{path}: no such file")
+        raise ImportRefused(_("%(path)s: no such file") % {"path": path})
     target = Project.objects.filter(slug=project_slug).first()
     header = None if target is not None else _native_header(path, options.fmt, project_slug)
     scale = target.labels if target is not None else header.labels
@@ -82,15 +87,21 @@ def dataset_import_file(
             try:
                 target, placeholders = project_from_header(slug=project_slug, header=header)
             except (ValidationError, ParseError) as error:
-                raise ImportRefused(f"{path}:1: cannot create the project: {error}") from error
+                raise ImportRefused(
+                    _("%(path)s:1: cannot create the project: %(error)s")
+                    % {"path": path, "error": error}
+                ) from error
             if on_project_created is not None:
                 on_project_created(target, header)
         if actor is None:
             actor = project_first_editor(target)
             if actor is None:
-                raise ImportRefused(f"project {project_slug!r} has no editor to import as")
+                raise ImportRefused(
+                    _("project %(project_slug)r has no editor to import as")
+                    % {"project_slug": project_slug}
+                )
         else:
-            require_editor(target, actor, "import a dataset into the project")
+            require_editor(target, actor, gettext_lazy("import a dataset into the project"))
         try:
             report = dataset_import(
                 project=target,
@@ -113,18 +124,23 @@ def import_options_check(*, project: Project, options: ImportOptions) -> None:
     """Refuse (ImportRefused) options wrong whatever the file says, before a door stores the
     file: the format, options of another format, the label map, the reviewer."""
     if options.fmt not in FORMATS:
-        raise ImportRefused(f"unknown format {options.fmt!r}; choose one of {', '.join(FORMATS)}")
+        raise ImportRefused(
+            _("unknown format %(fmt)r; choose one of %(join)s")
+            % {"fmt": options.fmt, "join": ", ".join(FORMATS)}
+        )
     if options.offset_unit is not None:
         _offset_unit(options.offset_unit, options.fmt, Path())
     if options.label_config is not None and options.fmt != "label-studio":
-        raise ImportRefused("--label-config is for Label Studio files")
+        raise ImportRefused(_("--label-config is for Label Studio files"))
     _label_map(options.map_label, project.labels)
     _reviewer(options.reviewer)
 
 
 def _native_header(path: Path, fmt: str, project_slug: str) -> ProjectHeader:
     if fmt != "native":
-        raise ImportRefused(f"no project with the slug {project_slug!r}")
+        raise ImportRefused(
+            _("no project with the slug %(project_slug)r") % {"project_slug": project_slug}
+        )
     # A native file carries its project: into an empty database it is recreated.
     try:
         return read_native_header(path)
@@ -147,10 +163,11 @@ def _label_map(entries: Sequence[str], scale: list[str]) -> dict[str, str]:
     for entry in entries:
         label, sep, target = entry.rpartition("=")
         if not sep or not label.strip():
-            raise ImportRefused(f"--map-label: write FROM=TO, not {entry!r}")
+            raise ImportRefused(_("--map-label: write FROM=TO, not %(entry)r") % {"entry": entry})
         if target.strip() not in scale:
             raise ImportRefused(
-                f"--map-label: {target.strip()!r} is not on the scale ({', '.join(scale)})"
+                _("--map-label: %(strip)r is not on the scale (%(join)s)")
+                % {"strip": target.strip(), "join": ", ".join(scale)}
             )
         mapping[label.strip()] = target.strip()
     return mapping
@@ -159,8 +176,10 @@ def _label_map(entries: Sequence[str], scale: list[str]) -> dict[str, str]:
 def _offset_unit(given: str | None, fmt: str, path: Path) -> UnitChoice:
     if given is not None and fmt != "doccano":
         raise ImportRefused(
-            "--offset-unit is for doccano files: Label Studio and native offsets are "
-            "checked against the span text they carry"
+            _(
+                "--offset-unit is for doccano files: Label Studio and native offsets are "
+                "checked against the span text they carry"
+            )
         )
     if given is None:
         if fmt != "doccano":
@@ -168,19 +187,21 @@ def _offset_unit(given: str | None, fmt: str, path: Path) -> UnitChoice:
         try:
             return doccano_offset_unit(path)
         except OffsetUnitUnknown as error:
-            raise ImportRefused(f"{error}. Nothing was stored.") from None
+            raise ImportRefused(_("%(error)s. Nothing was stored.") % {"error": error}) from None
     try:
         return UnitChoice(OffsetUnit(given), "")
     except ValueError:
         units = ", ".join(unit.value for unit in OffsetUnit)
-        raise ImportRefused(f"--offset-unit: {given!r} is not one of {units}") from None
+        raise ImportRefused(
+            _("--offset-unit: %(given)r is not one of %(units)s") % {"given": given, "units": units}
+        ) from None
 
 
 def _reviewer(username: str | None) -> ReviewerRef | None:
     if username is None:
         return None
     if not get_user_model().objects.filter(username=username).exists():
-        raise ImportRefused(f"--reviewer: no user named {username!r}")
+        raise ImportRefused(_("--reviewer: no user named %(username)r") % {"username": username})
     return ReviewerRef(pseudonym=username)
 
 
@@ -188,7 +209,7 @@ def _label_config(path: Path | None, fmt: str) -> LabelConfig | None:
     if path is None:
         return None
     if fmt != "label-studio":
-        raise ImportRefused("--label-config is for Label Studio files")
+        raise ImportRefused(_("--label-config is for Label Studio files"))
     try:
         return read_label_config(Path(path))
     except ParseError as error:

@@ -20,6 +20,7 @@ from itertools import islice
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from annotate.claims import services as claim_services
 from annotate.models import (
@@ -339,7 +340,7 @@ def _store_articles(pending: list[_Pending]) -> list[_Pending]:
     kept = []
     for item, result in zip(pending, results, strict=True):
         if result.status is ImportStatus.FAILED:
-            _fail(item.outcome, f"article: {result.reason}")
+            _fail(item.outcome, _("article: %(reason)s") % {"reason": result.reason})
             continue
         item.article_id = result.article_id
         item.created = result.status is ImportStatus.CREATED
@@ -473,15 +474,18 @@ class _People:
             for verdict in span.verdicts:
                 if verdict.reviewer is None:
                     raise ParseError(
-                        f"{verdict.where or 'verdict'}: the file names no reviewer; "
-                        "pass --reviewer USERNAME"
+                        _("%(value)s: the file names no reviewer; pass --reviewer USERNAME")
+                        % {"value": verdict.where or "verdict"}
                     )
 
     def user(self, ref: ReviewerRef | None, *, where: str, member: bool, placeholders: list):
         """The local user a file's person stands for; made a project reviewer if `member`."""
         ref = ref or self.fallback
         if ref is None:
-            raise ParseError(f"{where}: the file names no reviewer; pass --reviewer USERNAME")
+            raise ParseError(
+                _("%(where)s: the file names no reviewer; pass --reviewer USERNAME")
+                % {"where": where}
+            )
         user = self.users.get(ref)
         if user is None:
             user, created = local_user(ref, where=where)

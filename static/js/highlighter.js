@@ -205,8 +205,10 @@ export function initHighlighter(body) {
     }
     announce(
       adjusting
-        ? "Adjusting the claim: Shift+arrows move its end, o switches to its start, Enter saves."
-        : "Select mode: arrows move by word, Shift extends, Enter highlights, Escape leaves.",
+        ? gettext(
+            "Adjusting the claim: Shift+arrows move its end, o switches to its start, Enter saves.",
+          )
+        : gettext("Select mode: arrows move by word, Shift extends, Enter highlights, Escape leaves."),
     );
   }
 
@@ -216,7 +218,7 @@ export function initHighlighter(body) {
     toggle?.setAttribute("aria-pressed", "false");
     body.classList.remove("is-selecting");
     caret.classList.add("is-hidden");
-    announce("Select mode off.");
+    announce(gettext("Select mode off."));
   }
 
   function startSelecting() {
@@ -274,7 +276,7 @@ export function initHighlighter(body) {
       select(state.focus, state.anchor);
     } else if (key === "Enter" && plainKey(event)) {
       trimSelection();
-      if (!offer({ focus: true })) announce("Select some text first: Shift with the arrows.");
+      if (!offer({ focus: true })) announce(gettext("Select some text first: Shift with the arrows."));
     } else if (key === "Escape" || (key === "v" && plainKey(event))) {
       leaveSelectMode();
     } else {

@@ -2,30 +2,52 @@
 // API once a second (the session's cookie authenticates it) and updates its bar, figures, error
 // and download links, until it is finished. Text only: nothing from the API becomes markup; a
 // job whose page shows its report ([data-reload-when-finished]) reloads the page when finished.
+// Words come from Django's JavaScript catalog (gettext, interpolate), loaded by base.html.
 const FINISHED = new Set(["done", "failed", "cancelled"]);
 const INTERVAL_MS = 1000;
 const STATUS_NAMES = {
-  queued: "Queued",
-  running: "Running",
-  done: "Done",
-  failed: "Failed",
-  cancelled: "Cancelled",
+  queued: pgettext("job status", "Queued"),
+  running: pgettext("job status", "Running"),
+  done: pgettext("job status", "Done"),
+  failed: pgettext("job status", "Failed"),
+  cancelled: pgettext("job status", "Cancelled"),
 };
 // As annotate/jobs/downloads.py ARTIFACT_LABELS.
 const ARTIFACT_LABELS = {
-  file: "Download the file",
-  datasheet: "Download its datasheet",
-  config: "Download the labelling config",
+  file: gettext("Download the file"),
+  datasheet: gettext("Download its datasheet"),
+  config: gettext("Download the labelling config"),
 };
 
 function field(element, name) {
   return element.querySelector(`[data-job-field='${name}']`);
 }
 
+// Figures in the page's language, as Django's templates write them.
+const NUMBER = new Intl.NumberFormat(document.documentElement.lang || undefined);
+const RATE = new Intl.NumberFormat(document.documentElement.lang || undefined, {
+  minimumFractionDigits: 1,
+  maximumFractionDigits: 1,
+});
+
 function figures(job) {
-  let text = `${job.done}${job.total === null ? "" : ` of ${job.total}`} done`;
-  if (job.rate_per_s) text += ` · ${job.rate_per_s.toFixed(1)} a second`;
-  if (job.eta_s !== null) text += ` · about ${Math.round(job.eta_s)} s left`;
+  const done = NUMBER.format(job.done);
+  let text =
+    job.total === null
+      ? interpolate(gettext("%(done)s done"), { done }, true)
+      : interpolate(
+          gettext("%(done)s of %(total)s done"),
+          { done, total: NUMBER.format(job.total) },
+          true,
+        );
+  if (job.rate_per_s) {
+    const rate = RATE.format(job.rate_per_s);
+    text += " · " + interpolate(gettext("%(rate)s a second"), { rate }, true);
+  }
+  if (job.eta_s !== null) {
+    const seconds = NUMBER.format(Math.round(job.eta_s));
+    text += " · " + interpolate(gettext("about %(seconds)s s left"), { seconds }, true);
+  }
   return text;
 }
 
@@ -59,7 +81,7 @@ function render(element, job) {
   element.dataset.status = job.status;
   const cancelling = job.cancel_requested && !FINISHED.has(job.status);
   field(element, "status").textContent =
-    (STATUS_NAMES[job.status] ?? job.status) + (cancelling ? " (cancelling)" : "");
+    (STATUS_NAMES[job.status] ?? job.status) + (cancelling ? " " + gettext("(cancelling)") : "");
   showBar(field(element, "bar"), job);
   field(element, "figures").textContent = figures(job);
   const error = field(element, "error");

@@ -197,7 +197,7 @@ addSource?.addEventListener("click", () => {
 function checkUrl(input) {
   const value = input.value.trim();
   const ok = !value || /^https?:\/\/[^\s]+$/i.test(value);
-  input.setCustomValidity(ok ? "" : "Use a web address starting with http:// or https://");
+  input.setCustomValidity(ok ? "" : gettext("Use a web address starting with http:// or https://"));
   input.setAttribute("aria-invalid", ok ? "false" : "true");
   let note = input.parentElement.querySelector(".inline-error");
   if (!ok && !note) {

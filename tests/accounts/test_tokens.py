@@ -124,7 +124,7 @@ def test_csrf_is_enforced(user, path):
 def test_forms_carry_csrf_tokens(logged_in_client, user):
     token_create(user=user, name="notebook")
     page = logged_in_client.get(TOKENS_URL).text
-    assert page.count('name="csrfmiddlewaretoken"') == 3  # log out, create, revoke
+    assert page.count('name="csrfmiddlewaretoken"') == 4  # log out, language, create, revoke
 
 
 @pytest.mark.parametrize("method", ["get", "post"])

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -130,14 +131,14 @@ class ArticleViewSet(corpus_api.ArticleViewSet):
         project_id = given.pop("project", None) or self.request.query_params.get("project")
         if project_id in (None, ""):
             if not self.request.user.is_staff:
-                raise PermissionDenied("Name a project you edit (?project=ID), or be staff.")
+                raise PermissionDenied(_("Name a project you edit (?project=ID), or be staff."))
             return None
         given_id = IdField().run_validation(project_id)  # 400 for "abc", 1.5 or 1e40
         # Checked before anything is stored: a refusal (403) must not leave articles behind.
         try:
             return access_project(self.request.user, given_id, need=Need.MANAGE)
         except NotFound:
-            raise serializers.ValidationError({"project": ["No such project."]}) from None
+            raise serializers.ValidationError({"project": [_("No such project.")]}) from None
 
     def bulk_in_background(
         self, destination: Project | None, drafts: list[ArticleDraft]

@@ -4,6 +4,7 @@ links to claims of other projects, comments, and the
 or a selector, and render; access_* decide 404 (may not know it exists) and 403 (may not do)."""
 
 import django_filters
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -44,14 +45,14 @@ def _span_in_body(user, span_id: int, *, need: Need) -> Span:
     try:
         return access_span(user, span_id, need=need, detail=False)
     except NotFound:
-        raise _field_error("span", "No such span.") from None
+        raise _field_error("span", _("No such span.")) from None
 
 
 def _project_in_body(user, project_id: int) -> Project:
     try:
         return access_project(user, project_id, need=Need.READ)
     except NotFound:
-        raise _field_error("project", "No such project.") from None
+        raise _field_error("project", _("No such project.")) from None
 
 
 def candidates_output(user, project: Project, candidates: list[Candidate]) -> dict:
@@ -154,7 +155,7 @@ class ClaimViewSet(
                 span_id=span_id, span__project_id=claim.project_id
             ).first()
             if adjudication is None:
-                raise _field_error("adjudication_span", "No adjudication on such a span here.")
+                raise _field_error("adjudication_span", _("No adjudication on such a span here."))
         services.claim_verdict_set(
             actor=request.user, claim=claim, adjudication=adjudication, **data
         )
@@ -170,7 +171,7 @@ class ClaimViewSet(
         try:
             merge = access_claim(request.user, given.validated_data["merge"], need=Need.READ)
         except NotFound:
-            raise _field_error("merge", "No such claim.") from None
+            raise _field_error("merge", _("No such claim.")) from None
         services.claims_merge(actor=request.user, keep=keep, merge=merge)
         return self._detail(keep)
 
@@ -303,7 +304,7 @@ class ClaimViewSet(
         if data["span"] is not None:
             span = _span_in_body(request.user, data["span"], need=Need.READ)
             if span.project_id != project.pk:
-                raise _field_error("span", "This span belongs to another project.")
+                raise _field_error("span", _("This span belongs to another project."))
         text = data.get("text") or span.quote
         language = data.get("language") or (_article_language(span) if span else "")
         return matched(request.user, project, text, language, data["limit"], span)

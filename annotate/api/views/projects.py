@@ -4,6 +4,7 @@ machine predictions."""
 import django_filters
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -113,7 +114,9 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         wanted = set(given.validated_data["articles"])
         found = list(Article.objects.filter(pk__in=wanted).only("pk"))
         if missing := wanted - {article.pk for article in found}:
-            raise serializers.ValidationError({"articles": [f"No such article: {sorted(missing)}"]})
+            raise serializers.ValidationError(
+                {"articles": [_("No such article: %(missing)s") % {"missing": sorted(missing)}]}
+            )
         project_services.project_articles_add(project=project, actor=request.user, articles=found)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -3,6 +3,7 @@ or quote, boundary and claimant corrections (PATCH), comments and adjudication."
 
 import django_filters
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
@@ -134,7 +135,7 @@ class SpanViewSet(
         span = self.get_object(Need.READ if request.method == "GET" else Need.ADJUDICATE)
         if request.method == "GET":
             if not hasattr(span, "adjudication"):
-                raise NotFound("No final verdict yet.")
+                raise NotFound(_("No final verdict yet."))
             return Response(io.AdjudicationOutput(span.adjudication).data)
         given = io.AdjudicationInput(data=request.data)
         given.is_valid(raise_exception=True)
@@ -143,7 +144,7 @@ class SpanViewSet(
             None if considered_ids is None else list(Verdict.objects.filter(pk__in=considered_ids))
         )
         if considered is not None and len(considered) != len(set(considered_ids)):
-            raise serializers.ValidationError({"considered_verdicts": ["No such verdict."]})
+            raise serializers.ValidationError({"considered_verdicts": [_("No such verdict.")]})
         services.adjudicate(
             span=span,
             editor=request.user,
@@ -170,4 +171,4 @@ def _member_project(user, project_id: int, *, need: Need) -> Project:
     try:
         return access_project(user, project_id, need=need)
     except NotFound:
-        raise serializers.ValidationError({"project": ["No such project."]}) from None
+        raise serializers.ValidationError({"project": [_("No such project.")]}) from None

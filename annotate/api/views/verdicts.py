@@ -3,6 +3,7 @@ versions; others' as blind review allows."""
 
 import django_filters
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
@@ -150,7 +151,7 @@ class VerdictViewSet(
         try:
             return access_span(self.request.user, span_id, need=Need.WRITE, detail=False)
         except NotFound:
-            raise serializers.ValidationError({"span": ["No such span."]}) from None
+            raise serializers.ValidationError({"span": [_("No such span.")]}) from None
 
     def _own_verdict(self, pk) -> Verdict:
         """The caller's verdict; someone else's visible one is 403, an invisible one 404."""

@@ -9,6 +9,8 @@ from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from annotate.access import WRITERS, require_editor, require_moderator, role_in
 from annotate.models import Adjudication, Assignment, Comment, Project, Span
@@ -20,7 +22,9 @@ from annotate.review.services.status import span_status_refresh
 @transaction.atomic
 def comment_delete(*, comment: Comment, actor) -> None:
     """Remove a comment and its replies (moderation)."""
-    require_moderator(comment.span.project, actor, "annotate.delete_comment", "delete comments")
+    require_moderator(
+        comment.span.project, actor, "annotate.delete_comment", gettext_lazy("delete comments")
+    )
     comment.delete()
 
 
@@ -28,7 +32,9 @@ def comment_delete(*, comment: Comment, actor) -> None:
 def adjudication_delete(*, adjudication: Adjudication, actor) -> None:
     """Undo an adjudication: the span takes reviews again if it has free slots."""
     span = adjudication.span
-    require_moderator(span.project, actor, "annotate.delete_adjudication", "undo adjudications")
+    require_moderator(
+        span.project, actor, "annotate.delete_adjudication", gettext_lazy("undo adjudications")
+    )
     adjudication._history_user = actor
     adjudication.delete()
     queue_refresh(project=span.project, span_ids=[span.pk])
@@ -41,7 +47,7 @@ def assignment_delete(*, assignment: Assignment, actor) -> None:
     """Take a review slot back from a reviewer: the span may be handed out again."""
     span = assignment.span
     require_moderator(
-        span.project, actor, "annotate.delete_assignment", "remove review assignments"
+        span.project, actor, "annotate.delete_assignment", gettext_lazy("remove review assignments")
     )
     assignment.delete()
     queue_refresh(project=span.project, span_ids=[span.pk])
@@ -50,7 +56,7 @@ def assignment_delete(*, assignment: Assignment, actor) -> None:
 @transaction.atomic
 def project_delete(*, project: Project, actor) -> None:
     """Remove a project with its spans, verdicts, discussion and adjudications."""
-    require_moderator(project, actor, "annotate.delete_project", "delete the project")
+    require_moderator(project, actor, "annotate.delete_project", gettext_lazy("delete the project"))
     project_id = project.pk
     project.delete()
     transaction.on_commit(partial(agreement_invalidate, project_id=project_id))
@@ -61,9 +67,11 @@ def spans_assign(*, project: Project, actor, spans: Iterable[Span], reviewer) ->
     """Give a reviewer a review slot on each of the project's claims (editors), beyond the
     queue's k if need be, as a direct verdict would. Orphaned claims and slots the reviewer
     already holds are left as they are. Returns how many slots were added."""
-    require_editor(project, actor, "assign claims")
+    require_editor(project, actor, gettext_lazy("assign claims"))
     if role_in(project, reviewer) not in WRITERS:
-        raise ValidationError({"reviewer": "Assign claims to a reviewer or editor of the project."})
+        raise ValidationError(
+            {"reviewer": _("Assign claims to a reviewer or editor of the project.")}
+        )
     span_ids = [s.pk for s in spans if s.project_id == project.pk and not s.orphaned]
     held = set(
         Assignment.objects.filter(span_id__in=span_ids, reviewer=reviewer).values_list(
@@ -83,7 +91,7 @@ def spans_assign(*, project: Project, actor, spans: Iterable[Span], reviewer) ->
 def spans_reopen(*, project: Project, actor, spans: Iterable[Span]) -> int:
     """Reopen adjudicated claims (editors): their final verdicts are undone, with history, and
     they take reviews again where slots are free. Returns how many were reopened."""
-    require_editor(project, actor, "reopen claims")
+    require_editor(project, actor, gettext_lazy("reopen claims"))
     span_ids = [s.pk for s in spans if s.project_id == project.pk]
     adjudications = list(Adjudication.objects.filter(span_id__in=span_ids))
     for adjudication in adjudications:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from annotate.access import require_writer
 from annotate.models import Prediction, Project, Span
@@ -31,7 +33,7 @@ def predictions_bulk_create(
     *, project: Project, actor, predictions: Sequence[PredictionInput]
 ) -> list[Prediction]:
     """Store a tool's proposed spans, all or none: errors are reported by item index."""
-    require_writer(project, actor, "add predictions")
+    require_writer(project, actor, gettext_lazy("add predictions"))
     article_ids = {given.article_id for given in predictions}
     articles = {a.pk: a for a in project.articles.filter(pk__in=article_ids)}
     built, errors = [], {}
@@ -57,13 +59,15 @@ def predictions_bulk_create(
 def _prediction(project, actor, articles: dict[int, Article], given: PredictionInput) -> Prediction:
     article = articles.get(given.article_id)
     if article is None:
-        raise ValidationError({"article": "This article is not part of the project."})
+        raise ValidationError({"article": _("This article is not part of the project.")})
     if given.label and given.label not in project.labels:
-        raise ValidationError({"label": f"“{given.label}” is not on this project's scale."})
+        raise ValidationError(
+            {"label": _("“%(label)s” is not on this project's scale.") % {"label": given.label}}
+        )
     if given.score is not None and not 0 <= given.score <= 1:
-        raise ValidationError({"score": "A score is between 0 and 1."})
+        raise ValidationError({"score": _("A score is between 0 and 1.")})
     if not given.model_name.strip():
-        raise ValidationError({"model_name": "Name the model that made the prediction."})
+        raise ValidationError({"model_name": _("Name the model that made the prediction.")})
     start, end = span_offsets(
         article.body,
         start=given.start,
@@ -88,7 +92,7 @@ def _prediction(project, actor, articles: dict[int, Article], given: PredictionI
 def prediction_accept(*, prediction: Prediction, actor) -> Span:
     """Turn an open prediction into a span (or find the span already there) and link the two."""
     prediction = Prediction.objects.select_for_update().get(pk=prediction.pk)
-    require_writer(prediction.project, actor, "accept predictions")
+    require_writer(prediction.project, actor, gettext_lazy("accept predictions"))
     _require_open(prediction)
     existing = Span.objects.filter(
         project=prediction.project_id,
@@ -117,7 +121,7 @@ def prediction_accept(*, prediction: Prediction, actor) -> Span:
 def prediction_reject(*, prediction: Prediction, actor) -> Prediction:
     """Record that a reviewer turned an open prediction down: it is no longer offered."""
     prediction = Prediction.objects.select_for_update().get(pk=prediction.pk)
-    require_writer(prediction.project, actor, "reject predictions")
+    require_writer(prediction.project, actor, gettext_lazy("reject predictions"))
     _require_open(prediction)
     prediction.rejected_at = timezone.now()
     prediction.rejected_by = actor
@@ -127,4 +131,6 @@ def prediction_reject(*, prediction: Prediction, actor) -> Prediction:
 
 def _require_open(prediction: Prediction) -> None:
     if prediction.decision != Prediction.Decision.OPEN:
-        raise ValidationError(f"This prediction was already {prediction.decision}.")
+        if prediction.decision == Prediction.Decision.ACCEPTED:
+            raise ValidationError(_("This prediction was already accepted."))
+        raise ValidationError(_("This prediction was already rejected."))

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import LessThan
+from django.utils.translation import gettext, gettext_lazy
 
 from annotate.access import Role, require_editor, require_writer
 from annotate.limits import text_limits_check
@@ -23,15 +24,17 @@ from annotate.webhooks.models import EventType
 @transaction.atomic
 def comment_post(*, span: Span, author, body: str, parent: Comment | None = None) -> Comment:
     """Add a comment (or a reply) to a span's discussion; editors and reviewers may."""
-    role = require_writer(span.project, author, "comment")
+    role = require_writer(span.project, author, gettext_lazy("comment"))
     if span.orphaned and role != Role.EDITOR:
-        raise PermissionDenied("Only editors can discuss a claim that lost its place in the text.")
+        raise PermissionDenied(
+            gettext("Only editors can discuss a claim that lost its place in the text.")
+        )
     body = body.strip()
     if not body:
-        raise ValidationError({"body": "Write something first."})
+        raise ValidationError({"body": gettext("Write something first.")})
     text_limits_check("comment", body=body)
     if parent is not None and parent.span_id != span.pk:
-        raise ValidationError({"parent": "Replies must stay on the same span."})
+        raise ValidationError({"parent": gettext("Replies must stay on the same span.")})
     return Comment.objects.create(span=span, author=author, body=body, parent=parent)
 
 
@@ -46,11 +49,13 @@ def adjudicate(
 ) -> Adjudication:
     """Record or revise the editor's final label; by default it considers all submitted verdicts."""
     project = span.project
-    require_editor(project, editor, "adjudicate")
+    require_editor(project, editor, gettext_lazy("adjudicate"))
     rationale = rationale.strip()
     text_limits_check("adjudication", rationale=rationale)
     if label not in project.labels:
-        raise ValidationError({"label": f"“{label}” is not on this project's scale."})
+        raise ValidationError(
+            {"label": gettext("“%(label)s” is not on this project's scale.") % {"label": label}}
+        )
     submitted = Verdict.objects.filter(span=span, status=Verdict.Status.SUBMITTED)
     if considered_verdicts is None:
         considered = list(submitted)
@@ -59,7 +64,11 @@ def adjudicate(
         allowed = set(submitted.values_list("pk", flat=True))
         if any(verdict.pk not in allowed for verdict in considered):
             raise ValidationError(
-                {"considered_verdicts": "Only this span's submitted verdicts can be considered."}
+                {
+                    "considered_verdicts": gettext(
+                        "Only this span's submitted verdicts can be considered."
+                    )
+                }
             )
     adjudication = Adjudication.objects.select_for_update().filter(span=span).first()
     if adjudication is None:
@@ -94,7 +103,7 @@ def next_span_for_review(*, project: Project, reviewer) -> Span | None:
     is row-locked and its slots recounted under the lock, so two reviewers asking at once never
     both take a span's last slot (PostgreSQL).
     """
-    require_writer(project, reviewer, "review claims")
+    require_writer(project, reviewer, gettext_lazy("review claims"))
     submitted_by_reviewer = Verdict.objects.filter(
         span=OuterRef("pk"), reviewer=reviewer, status=Verdict.Status.SUBMITTED
     )
@@ -154,7 +163,7 @@ def span_skip(*, span: Span, reviewer, reason: str = "") -> Skip:
     The span's row is locked first, as _take_slot does before it counts slots, so a reviewer
     taking a slot meanwhile sees the freed one or none, never a half-released state.
     """
-    require_writer(span.project, reviewer, "skip claims")
+    require_writer(span.project, reviewer, gettext_lazy("skip claims"))
     reason = reason.strip()
     text_limits_check("skip", reason=reason)
     Span.objects.select_for_update(of=("self",)).filter(pk=span.pk).first()
@@ -162,7 +171,11 @@ def span_skip(*, span: Span, reviewer, reason: str = "") -> Skip:
         span=span, reviewer=reviewer, status=Verdict.Status.SUBMITTED
     ).exists():
         raise ValidationError(
-            {"span": "You have submitted a verdict on this claim; withdraw it before skipping."}
+            {
+                "span": gettext(
+                    "You have submitted a verdict on this claim; withdraw it before skipping."
+                )
+            }
         )
     skip, _ = Skip.objects.update_or_create(
         span=span, reviewer=reviewer, defaults={"reason": reason}

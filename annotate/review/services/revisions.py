@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from annotate.access import Role
 from annotate.errors import RevisionConflict
@@ -81,7 +82,7 @@ def revision_body_check(*, article: Article, body: str) -> tuple[str, str]:
     another article's text (checked again by the revision itself, and early by its job's door)."""
     new_body = canonical_body(body)
     if not new_body:
-        raise ValidationError({"body": "The body cannot be empty."})
+        raise ValidationError({"body": gettext("The body cannot be empty.")})
     digest = content_hash(new_body)
     if (
         digest != article.content_hash
@@ -90,7 +91,11 @@ def revision_body_check(*, article: Article, body: str) -> tuple[str, str]:
         # Neither named nor linked: the other article may be in projects the actor cannot read.
         # That the text is stored is no secret to someone who holds it (an import says as much).
         raise ValidationError(
-            {"body": "This exact text is already stored as another article; import it instead."}
+            {
+                "body": gettext(
+                    "This exact text is already stored as another article; import it instead."
+                )
+            }
         )
     return new_body, digest
 
@@ -101,7 +106,9 @@ def article_reviser_require(*, article: Article, actor) -> None:
         project__articles=article, user=actor, role=Role.EDITOR
     ).exists()
     if not (is_editor or actor.is_superuser):
-        raise PermissionDenied("Only an editor of a project with this article may revise it.")
+        raise PermissionDenied(
+            gettext("Only an editor of a project with this article may revise it.")
+        )
 
 
 def _spans_reanchor(

@@ -4,6 +4,7 @@ from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext, gettext_lazy
 
 from annotate.access import Role, require_moderator, require_writer
 from annotate.claims.services import span_claims_suggest_after_commit
@@ -17,7 +18,7 @@ from corpus.models import Article
 
 # Also what doors answer for an article id that does not exist: the same words, so that whether
 # an article outside the project exists is not revealed.
-ARTICLE_NOT_IN_PROJECT = "This article is not part of the project."
+ARTICLE_NOT_IN_PROJECT = gettext_lazy("This article is not part of the project.")
 
 
 def _nth_occurrence(body: str, quote: str, occurrence: int) -> int:
@@ -26,7 +27,12 @@ def _nth_occurrence(body: str, quote: str, occurrence: int) -> int:
         position = body.find(quote, position + 1)
         if position < 0:
             raise ValidationError(
-                {"quote": f"The quote does not occur {occurrence} time(s) in the article."}
+                {
+                    "quote": (
+                        gettext("The quote does not occur %(occurrence)s time(s) in the article.")
+                        % {"occurrence": occurrence}
+                    )
+                }
             )
     return position
 
@@ -45,7 +51,7 @@ def span_create(
     note: str = "",
 ) -> Span:
     """Highlight a claim, by code-point offsets or by its quote (and which occurrence of it)."""
-    require_writer(project, actor, "highlight claims")
+    require_writer(project, actor, gettext_lazy("highlight claims"))
     if not project.articles.filter(pk=article.pk).exists():
         raise ValidationError({"article": ARTICLE_NOT_IN_PROJECT})
     body = article.body
@@ -55,7 +61,9 @@ def span_create(
         project=project, article=article, start=start, end=end, orphaned=False
     )
     if duplicates.exists():
-        raise ValidationError({"start": "This passage is already highlighted in the project."})
+        raise ValidationError(
+            {"start": gettext("This passage is already highlighted in the project.")}
+        )
     prefix, suffix = quote_context(body, start, end)
     span = Span(
         project=project,
@@ -75,7 +83,7 @@ def span_create(
         with transaction.atomic():
             span.save()
     except IntegrityError as error:  # highlighted by someone else a moment ago
-        raise ValidationError({"start": "This passage is already highlighted."}) from error
+        raise ValidationError({"start": gettext("This passage is already highlighted.")}) from error
     webhook_emit(
         project_id=project.pk,
         type=EventType.SPAN_CREATED,
@@ -97,30 +105,34 @@ def span_offsets(
     """Checked [start, end) of a passage given by offsets, or by its quote and occurrence."""
     if start is None or end is None:
         if not quote:
-            raise ValidationError({"quote": "Give start and end offsets, or the quote."})
+            raise ValidationError({"quote": gettext("Give start and end offsets, or the quote.")})
         if occurrence < 1:
-            raise ValidationError({"occurrence": "Occurrences count from 1."})
+            raise ValidationError({"occurrence": gettext("Occurrences count from 1.")})
         start = _nth_occurrence(body, quote, occurrence)
         end = start + len(quote)
     _check_offsets(body, start, end)
     exact = body[start:end]
     if quote is not None and quote != exact:
         raise ValidationError(
-            {"quote": "The quote does not match the article text at these offsets."}
+            {"quote": gettext("The quote does not match the article text at these offsets.")}
         )
     if not exact.strip():
-        raise ValidationError({"quote": "A claim cannot be only whitespace."})
+        raise ValidationError({"quote": gettext("A claim cannot be only whitespace.")})
     return start, end
 
 
 def _check_offsets(body: str, start: int, end: int) -> None:
     errors = {}
     if start < 0 or start > len(body):
-        errors["start"] = f"Must be between 0 and {len(body)} (the body's length in code points)."
+        errors["start"] = gettext(
+            "Must be between 0 and %(count)s (the body's length in code points)."
+        ) % {"count": len(body)}
     if end > len(body):
-        errors["end"] = f"Must be at most {len(body)} (the body's length in code points)."
+        errors["end"] = gettext("Must be at most %(count)s (the body's length in code points).") % {
+            "count": len(body)
+        }
     elif end <= start:
-        errors["end"] = "Must be greater than start."
+        errors["end"] = gettext("Must be greater than start.")
     if errors:
         raise ValidationError(errors)
 
@@ -144,7 +156,9 @@ def span_update(
     current = Span.objects.select_for_update().select_related("project").get(pk=span.pk)
     fields: list[str] = []
     if claimant is not None or note is not None:
-        require_moderator(current.project, actor, "annotate.change_span", "edit claims")
+        require_moderator(
+            current.project, actor, "annotate.change_span", gettext_lazy("edit claims")
+        )
         if claimant is not None:
             current.claimant = claimant.strip()
             fields.append("claimant")
@@ -162,7 +176,7 @@ def span_update(
         with transaction.atomic():
             current.save(update_fields=fields)
     except IntegrityError as error:  # the same passage highlighted by someone a moment ago
-        raise ValidationError({"start": "This passage is already highlighted."}) from error
+        raise ValidationError({"start": gettext("This passage is already highlighted.")}) from error
     if "start" in fields:  # span agreement compares boundaries
         transaction.on_commit(partial(agreement_invalidate, project_id=current.project_id))
     return current
@@ -180,13 +194,15 @@ def span_bounds_editable(*, span: Span, actor) -> bool:
 def _require_bounds_editable(span: Span, actor) -> None:
     # Verdicts judge the passage as it was: once one is submitted the passage is fixed, for
     # editors too (they may delete the claim and highlight it anew).
-    require_writer(span.project, actor, "adjust claims")
+    require_writer(span.project, actor, gettext_lazy("adjust claims"))
     if span.created_by_id != actor.pk:
-        raise PermissionDenied("Only the claim's creator may adjust its boundaries.")
+        raise PermissionDenied(gettext("Only the claim's creator may adjust its boundaries."))
     if span.orphaned:
-        raise PermissionDenied("An orphaned claim has no place in the text to adjust.")
+        raise PermissionDenied(gettext("An orphaned claim has no place in the text to adjust."))
     if span.verdicts.filter(status=Verdict.Status.SUBMITTED).exists():
-        raise PermissionDenied("The claim has a submitted verdict; its boundaries are fixed.")
+        raise PermissionDenied(
+            gettext("The claim has a submitted verdict; its boundaries are fixed.")
+        )
 
 
 def _move_bounds(span: Span, *, start: int | None, end: int | None) -> list[str]:
@@ -201,7 +217,9 @@ def _move_bounds(span: Span, *, start: int | None, end: int | None) -> list[str]
         project_id=span.project_id, article_id=span.article_id, start=start, end=end
     ).filter(orphaned=False)
     if duplicates.exclude(pk=span.pk).exists():
-        raise ValidationError({"start": "This passage is already highlighted in the project."})
+        raise ValidationError(
+            {"start": gettext("This passage is already highlighted in the project.")}
+        )
     span.start, span.end, span.quote = start, end, body[start:end]
     span.prefix, span.suffix = quote_context(body, start, end)
     return ["start", "end", "quote", "prefix", "suffix"]
@@ -212,14 +230,18 @@ def span_delete(*, span: Span, actor) -> None:
     """Remove a span with its verdicts and discussion: its creator may while no verdict is
     submitted; an editor always may, and so may staff with the admin's delete permission."""
     is_staff_door = actor.is_active and actor.is_staff and actor.has_perm("annotate.delete_span")
-    role = None if is_staff_door else require_writer(span.project, actor, "delete spans")
+    role = (
+        None if is_staff_door else require_writer(span.project, actor, gettext_lazy("delete spans"))
+    )
     if role is not None and role != Role.EDITOR:
         # Under the span's row lock, as span_update: a verdict being submitted is waited for.
         Span.objects.select_for_update().filter(pk=span.pk).values_list("pk").first()
         if span.created_by_id != actor.pk:
-            raise PermissionDenied("Only the span's creator or an editor may delete it.")
+            raise PermissionDenied(gettext("Only the span's creator or an editor may delete it."))
         if span.verdicts.filter(status=Verdict.Status.SUBMITTED).exists():
-            raise PermissionDenied("The span has submitted verdicts; only an editor may delete it.")
+            raise PermissionDenied(
+                gettext("The span has submitted verdicts; only an editor may delete it.")
+            )
     span._history_user = actor
     span_id = span.pk
     webhook_emit(

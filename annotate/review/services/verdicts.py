@@ -8,6 +8,8 @@ from functools import partial
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from annotate.access import require_writer
 from annotate.errors import VersionConflict
@@ -92,13 +94,15 @@ def _verdict_write(
     sources: Sequence[SourceInput] | None,
 ) -> Verdict:
     project = span.project
-    require_writer(project, reviewer, "record verdicts")
+    require_writer(project, reviewer, gettext_lazy("record verdicts"))
     _require_open(span)
     label = label.strip()
     if label and label not in project.labels:
-        raise ValidationError({"label": f"“{label}” is not on this project's scale."})
+        raise ValidationError(
+            {"label": _("“%(label)s” is not on this project's scale.") % {"label": label}}
+        )
     if status == Status.SUBMITTED and not label:
-        raise ValidationError({"label": "Choose a label to submit the verdict."})
+        raise ValidationError({"label": _("Choose a label to submit the verdict.")})
     new_sources = None if sources is None else _validated_sources(sources)
     if status == Status.SUBMITTED:
         # span_update moves a claim only while no verdict on it is submitted, checked under the
@@ -108,14 +112,16 @@ def _verdict_write(
     verdict = _locked_verdict(span, reviewer, expected_version)
     if status == Status.DRAFT and verdict.status == Status.SUBMITTED:
         raise ValidationError(
-            {"status": "This verdict is submitted; withdraw it before saving it as a draft."}
+            {"status": _("This verdict is submitted; withdraw it before saving it as a draft.")}
         )
     if new_sources is not None:
         kept_sources = new_sources
     else:
         kept_sources = list(verdict.sources.all()) if verdict.pk else []
     if status == Status.SUBMITTED and not kept_sources and project.label_needs_sources(label):
-        raise ValidationError({"sources": f"Cite at least one source for “{label}”."})
+        raise ValidationError(
+            {"sources": _("Cite at least one source for “%(label)s”.") % {"label": label}}
+        )
 
     verdict.label, verdict.rationale, verdict.confidence = label, rationale.strip(), confidence
     if status == Status.SUBMITTED:
@@ -174,9 +180,9 @@ def _insert_first(verdict: Verdict) -> None:
 def _require_open(span: Span) -> None:
     """Adjudicated and orphaned claims take no more verdict changes."""
     if Adjudication.objects.filter(span=span).exists():
-        raise ValidationError({"span": "This claim is adjudicated; its verdicts are closed."})
+        raise ValidationError({"span": _("This claim is adjudicated; its verdicts are closed.")})
     if span.orphaned:
-        raise ValidationError({"span": "This claim lost its place in the text; it is closed."})
+        raise ValidationError({"span": _("This claim lost its place in the text; it is closed.")})
 
 
 def _validated_source(given: SourceInput, position: int = 0) -> Source:
@@ -196,7 +202,14 @@ def _validated_source(given: SourceInput, position: int = 0) -> Source:
 def _validated_sources(sources: Sequence[SourceInput]) -> list[Source]:
     """Sources of a whole verdict; errors keyed "sources.<index>.<field>"."""
     if len(sources) > SOURCES_PER_VERDICT:
-        raise ValidationError({"sources": f"Cite at most {SOURCES_PER_VERDICT} sources."})
+        raise ValidationError(
+            {
+                "sources": (
+                    _("Cite at most %(sources_per_verdict)s sources.")
+                    % {"sources_per_verdict": SOURCES_PER_VERDICT}
+                )
+            }
+        )
     built, errors = [], {}
     for index, given in enumerate(sources):
         try:
@@ -225,12 +238,12 @@ def _replace_sources(
 def verdict_withdraw(*, verdict: Verdict, actor, expected_version: int) -> Verdict:
     """Take a submitted verdict back to draft, so that its reviewer can rework it."""
     _require_owner(verdict, actor)
-    require_writer(verdict.span.project, actor, "withdraw verdicts")
+    require_writer(verdict.span.project, actor, gettext_lazy("withdraw verdicts"))
     transaction.on_commit(partial(agreement_invalidate, project_id=verdict.span.project_id))
     _require_open(verdict.span)
     verdict = _locked_verdict(verdict.span, actor, expected_version)
     if verdict.status != Status.SUBMITTED:
-        raise ValidationError({"status": "Only a submitted verdict can be withdrawn."})
+        raise ValidationError({"status": _("Only a submitted verdict can be withdrawn.")})
     verdict.status, verdict.submitted_at = Status.DRAFT, None
     verdict.version += 1
     verdict._history_user = actor
@@ -247,12 +260,12 @@ def verdict_withdraw(*, verdict: Verdict, actor, expected_version: int) -> Verdi
 
 def _require_owner(verdict: Verdict, actor) -> None:
     if verdict.reviewer_id != actor.pk:
-        raise PermissionDenied("Only the reviewer who wrote a verdict may change it.")
+        raise PermissionDenied(_("Only the reviewer who wrote a verdict may change it."))
 
 
 def _locked_own_verdict(verdict: Verdict, actor) -> Verdict:
     _require_owner(verdict, actor)
-    require_writer(verdict.span.project, actor, "change sources")
+    require_writer(verdict.span.project, actor, gettext_lazy("change sources"))
     _require_open(verdict.span)
     return Verdict.objects.select_for_update().select_related("span__project").get(pk=verdict.pk)
 
@@ -271,7 +284,14 @@ def source_add(*, verdict: Verdict, actor, source: SourceInput) -> Source:
     new = _validated_source(source)
     cited = list(verdict.sources.all())
     if len(cited) >= SOURCES_PER_VERDICT:
-        raise ValidationError({"sources": f"Cite at most {SOURCES_PER_VERDICT} sources."})
+        raise ValidationError(
+            {
+                "sources": (
+                    _("Cite at most %(sources_per_verdict)s sources.")
+                    % {"sources_per_verdict": SOURCES_PER_VERDICT}
+                )
+            }
+        )
     new.verdict = verdict
     new.position = max((s.position for s in cited), default=-1) + 1
     new._history_user = actor
@@ -304,7 +324,12 @@ def source_remove(*, source: Source, actor) -> None:
         and project.label_needs_sources(verdict.label)
     ):
         raise ValidationError(
-            {"sources": f"A submitted “{verdict.label}” verdict needs at least one source."}
+            {
+                "sources": (
+                    _("A submitted “%(label)s” verdict needs at least one source.")
+                    % {"label": verdict.label}
+                )
+            }
         )
     source._history_user = actor
     source.delete()

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from functools import partial
 
 from django.db import DatabaseError, IntegrityError, transaction
+from django.utils.translation import gettext_lazy
 
 from annotate.access import require_editor
 from annotate.models import Project
@@ -59,7 +60,7 @@ def annotations_restore(
 ) -> list[RestoreResult]:
     """Store many articles' spans, verdicts (sources, assignments), comments, adjudications and
     predictions as given, skipping rows already there; one result per article, in order."""
-    require_editor(project, actor, "import annotations")
+    require_editor(project, actor, gettext_lazy("import annotations"))
     state = State.load(project, actor, articles)
     results: list[RestoreResult] = []
     plans: list[Plan | None] = []

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from annotate.models import Adjudication, Assignment, Comment, Prediction, Project, Span, Verdict
 from annotate.review.anchoring import quote_context
@@ -158,7 +159,7 @@ class State:
     def plan_article(self, given: ArticleRestore, plan: Plan) -> None:
         body = self.bodies.get(given.article_id)
         if body is None:
-            raise Refused("article: this article is not part of the project")
+            raise Refused(_("article: this article is not part of the project"))
         # Rules first, for the whole article, so that a refusal leaves the state untouched.
         new_spans = {}
         for number, span in enumerate(given.spans):
@@ -201,19 +202,27 @@ class State:
             check_verdict(verdict, self.labels, where=verdict.where or f"{where}.verdicts")
         for number, comment in enumerate(span.comments):
             if not comment.body.strip():
-                raise Refused(f"{where}.comments[{number}]: body: a comment needs a text")
+                raise Refused(
+                    _("%(where)s.comments[%(number)s]: body: a comment needs a text")
+                    % {"where": where, "number": number}
+                )
             check_length("comment", "body", comment.body, where=f"{where}.comments[{number}]")
         decided = span.adjudication
         existing = self.spans.get(key)
         if decided is None or (existing is not None and existing.pk in self.adjudicated):
             return
         if not decided.label or decided.label not in self.labels:
-            raise Refused(f"label: “{decided.label}” is not on this project's scale.")
+            raise Refused(
+                _("label: “%(label)s” is not on this project's scale.") % {"label": decided.label}
+            )
         check_length("adjudication", "rationale", decided.rationale, where=f"{where}.adjudication")
         if decided.considered is not None:
             refs = {verdict.ref for verdict in span.verdicts}
             if unknown := [ref for ref in decided.considered if ref not in refs]:
-                raise Refused(f"adjudication: considers unknown verdict(s) {unknown}")
+                raise Refused(
+                    _("adjudication: considers unknown verdict(s) %(unknown)s")
+                    % {"unknown": unknown}
+                )
 
     def _plan_span(self, article_id: int, given: SpanRestore, body: str, plan: Plan) -> None:
         key = _span_key(article_id, given.start, given.end, given.orphaned, given.quote)

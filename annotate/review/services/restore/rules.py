@@ -2,6 +2,7 @@
 for a whole batch (no query per row). A broken rule refuses the row's article, naming where."""
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from annotate.limits import SOURCES_PER_VERDICT, TEXT_LIMITS
 from annotate.models import Source, Verdict
@@ -17,17 +18,28 @@ def check_length(model: str, field: str, text: str, *, where: str) -> None:
     limit = TEXT_LIMITS[f"{model}.{field}"]
     if len(text) > limit:
         raise Refused(
-            f"{where}: {field}: keep this under {limit:,} characters (it has {len(text):,})"
+            _("%(where)s: %(field)s: keep this under %(limit)s characters (it has %(count)s)")
+            % {
+                "where": where,
+                "field": field,
+                "limit": format(limit, ","),
+                "count": format(len(text), ","),
+            }
         )
 
 
 def check_offsets(body: str, start: int, end: int, *, where: str) -> None:
     if start < 0 or start > len(body):
-        raise Refused(f"{where}: start: must be between 0 and {len(body)}")
+        raise Refused(
+            _("%(where)s: start: must be between 0 and %(count)s")
+            % {"where": where, "count": len(body)}
+        )
     if end > len(body):
-        raise Refused(f"{where}: end: must be at most {len(body)}")
+        raise Refused(
+            _("%(where)s: end: must be at most %(count)s") % {"where": where, "count": len(body)}
+        )
     if end <= start:
-        raise Refused(f"{where}: end: must be greater than start")
+        raise Refused(_("%(where)s: end: must be greater than start") % {"where": where})
 
 
 _SPAN_LIMITS = {"claimant": 200, "prefix": 32, "suffix": 32}
@@ -36,22 +48,31 @@ _SPAN_LIMITS = {"claimant": 200, "prefix": 32, "suffix": 32}
 def check_span(span: SpanRestore, body: str, *, where: str) -> None:
     if span.orphaned:
         if span.start < 0 or span.end <= span.start:
-            raise Refused(f"{where}: needs 0 <= start < end")
+            raise Refused(_("%(where)s: needs 0 <= start < end") % {"where": where})
         if not span.quote:
-            raise Refused(f"{where}: quote: an orphaned span keeps its quote")
+            raise Refused(
+                _("%(where)s: quote: an orphaned span keeps its quote") % {"where": where}
+            )
     else:
         check_offsets(body, span.start, span.end, where=where)
         if body[span.start : span.end] != span.quote:
-            raise Refused(f"{where}: quote: the quote does not match the article text")
+            raise Refused(
+                _("%(where)s: quote: the quote does not match the article text") % {"where": where}
+            )
         if not span.quote.strip():
-            raise Refused(f"{where}: quote: a claim cannot be only whitespace")
+            raise Refused(
+                _("%(where)s: quote: a claim cannot be only whitespace") % {"where": where}
+            )
     check_length("span", "note", span.note, where=where)
     for name, limit in _SPAN_LIMITS.items():
         value = getattr(span, name)
         if value is not None and len(value.strip() if name == "claimant" else value) > limit:
-            raise Refused(f"{where}: {name}: at most {limit} characters")
+            raise Refused(
+                _("%(where)s: %(name)s: at most %(limit)s characters")
+                % {"where": where, "name": name, "limit": limit}
+            )
     if span.anchor_errors < 0:
-        raise Refused(f"{where}: anchor_errors: may not be negative")
+        raise Refused(_("%(where)s: anchor_errors: may not be negative") % {"where": where})
 
 
 _STATUSES = frozenset(Verdict.Status.values)
@@ -63,38 +84,57 @@ _TITLE_MAX = Source._meta.get_field("title").max_length
 def check_verdict(verdict: VerdictRestore, labels: frozenset[str], *, where: str) -> None:
     label = verdict.label.strip()
     if label and label not in labels:
-        raise Refused(f"label: “{label}” is not on this project's scale.")
+        raise Refused(_("label: “%(label)s” is not on this project's scale.") % {"label": label})
     if verdict.status not in _STATUSES:
-        raise Refused(f"{where}: status: {verdict.status!r} is not a verdict status")
+        raise Refused(
+            _("%(where)s: status: %(status)r is not a verdict status")
+            % {"where": where, "status": verdict.status}
+        )
     if verdict.status == Verdict.Status.SUBMITTED and not label:
-        raise Refused(f"label: {where}: a submitted verdict needs a label.")
+        raise Refused(_("label: %(where)s: a submitted verdict needs a label.") % {"where": where})
     if verdict.confidence is not None and not 1 <= verdict.confidence <= 5:
-        raise Refused(f"{where}: confidence: between 1 and 5")
+        raise Refused(_("%(where)s: confidence: between 1 and 5") % {"where": where})
     if verdict.version < 0:
-        raise Refused(f"{where}: version: may not be negative")
+        raise Refused(_("%(where)s: version: may not be negative") % {"where": where})
     check_length("verdict", "rationale", verdict.rationale, where=where)
     if len(verdict.sources) > SOURCES_PER_VERDICT:
-        raise Refused(f"{where}: sources: at most {SOURCES_PER_VERDICT} per verdict")
+        raise Refused(
+            _("%(where)s: sources: at most %(sources_per_verdict)s per verdict")
+            % {"where": where, "sources_per_verdict": SOURCES_PER_VERDICT}
+        )
     for number, source in enumerate(verdict.sources):
         at = f"{where}.sources[{number}]"
         try:
             _URL_FIELD.clean(source.url.strip(), None)
         except ValidationError as error:
-            raise Refused(f"{at}: url: {' '.join(error.messages)}") from None
+            raise Refused(
+                _("%(at)s: url: %(join)s") % {"at": at, "join": " ".join(error.messages)}
+            ) from None
         if len(source.title.strip()) > _TITLE_MAX:
-            raise Refused(f"{at}: title: at most {_TITLE_MAX} characters")
+            raise Refused(
+                _("%(at)s: title: at most %(title_max)s characters")
+                % {"at": at, "title_max": _TITLE_MAX}
+            )
         check_length("source", "excerpt", source.excerpt, where=at)
         if source.stance not in _STANCES:
-            raise Refused(f"{at}: stance: {source.stance!r} is not a stance")
+            raise Refused(
+                _("%(at)s: stance: %(stance)r is not a stance")
+                % {"at": at, "stance": source.stance}
+            )
 
 
 def check_prediction(given: PredictionRestore, labels: frozenset[str], body: str, *, where: str):
     if given.label and given.label not in labels:
-        raise Refused(f"{where}: label: “{given.label}” is not on this project's scale.")
+        raise Refused(
+            _("%(where)s: label: “%(label)s” is not on this project's scale.")
+            % {"where": where, "label": given.label}
+        )
     if given.score is not None and not 0 <= given.score <= 1:
-        raise Refused(f"{where}: score: a score is between 0 and 1")
+        raise Refused(_("%(where)s: score: a score is between 0 and 1") % {"where": where})
     if not given.model_name.strip():
-        raise Refused(f"{where}: model_name: name the model that made the prediction")
+        raise Refused(
+            _("%(where)s: model_name: name the model that made the prediction") % {"where": where}
+        )
     check_offsets(body, given.start, given.end, where=where)
     if not body[given.start : given.end].strip():
-        raise Refused(f"{where}: a claim cannot be only whitespace")
+        raise Refused(_("%(where)s: a claim cannot be only whitespace") % {"where": where})
