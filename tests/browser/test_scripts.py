@@ -39,13 +39,15 @@ def _article(script: str, language: str):
 
 @pytest.fixture
 def desk():
-    reviewer = UserFactory()
+    reviewer = UserFactory(username="reviewer1")  # named: the screenshots show it
     articles = {
         "ar": _article("ar", "ar"),
         "en": ArticleFactory(title="Inflation eases, the minister says", body=MIXED, language="en"),
         **{script: _article(script, script) for script in ("hi", "th", "ja", "zh")},
     }
-    project = ProjectFactory(reviewers=[reviewer], articles=list(articles.values()))
+    project = ProjectFactory(
+        name="Economy desk", reviewers=[reviewer], articles=list(articles.values())
+    )
     return {"reviewer": reviewer, "project": project, "articles": articles}
 
 
@@ -99,7 +101,10 @@ def test_screenshots_arabic_ui_mirrors_the_reader_without_horizontal_scroll(
 ):
     article = desk["articles"]["ar"]
     claim = SpanFactory(
-        project=desk["project"], article=article, text="معدّل التضخم تراجع إلى 3.2% في نوفمبر"
+        project=desk["project"],
+        article=article,
+        text="معدّل التضخم تراجع إلى 3.2% في نوفمبر",
+        created_by=desk["reviewer"],
     )
     page.set_viewport_size({"width": width, "height": 900 if width > 400 else 800})
     log_in(desk["reviewer"])
