@@ -1,8 +1,8 @@
 """Right-to-left and other scripts in Chromium. In the Arabic UI (<html lang="ar" dir="rtl">,
 the layout mirrored) an Arabic article and an English one with Arabic, Latin and digits in one
-paragraph are highlighted with the mouse and the keyboard; Hindi, Thai, Japanese and Chinese
-selections snap to the words Intl.Segmenter finds, never splitting a letter from its marks. The
-stored quote is always `body[start:end]` and what the browser selected.
+paragraph are highlighted with the mouse and the keyboard (a claim's boundaries too); Hindi, Thai,
+Japanese and Chinese selections snap to the words Intl.Segmenter finds, never splitting a letter
+from its marks. The stored quote is always `body[start:end]` and what the browser selected.
 
 `make screenshots` (UPDATE_SCREENSHOTS=1) writes the Arabic reader at 1440 and 360 px to
 docs/screenshots/; otherwise they go to a temporary folder, the layout checks still run."""
@@ -166,6 +166,29 @@ def test_arabic_article_by_keyboard_left_arrow_reads_forward(
     expect(page.locator("#span-form-quote")).to_have_text("قالَ وزيرُ المالية")
     span = _highlight(page)
     assert (span.start, span.quote) == (0, "قالَ وزيرُ المالية")
+
+
+def test_adjust_arabic_claim_boundaries_by_keyboard(
+    page, live_server, log_in, desk, arabic_ui, assert_in_viewport
+):
+    article = desk["articles"]["ar"]
+    span = SpanFactory(
+        project=desk["project"], article=article, created_by=desk["reviewer"], text="دعم الخبز"
+    )
+    log_in(desk["reviewer"])
+    _open(page, live_server, desk, "ar")
+    page.goto(f"{page.url}?span={span.pk}")
+    page.keyboard.press("a")
+    page.keyboard.press("Shift+ArrowLeft")  # the end takes the next word, والوقود
+    page.keyboard.press("o")
+    page.keyboard.press("Shift+ArrowRight")  # the start takes the previous one, على
+    page.keyboard.press("Enter")
+    assert_in_viewport(page.locator("#bounds-form"))
+    expect(page.locator("#bounds-form-quote")).to_have_text("على دعم الخبز والوقود")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    span.refresh_from_db()
+    assert span.quote == article.body[span.start : span.end] == "على دعم الخبز والوقود"
 
 
 def test_english_article_in_arabic_ui_mixed_paragraph(
