@@ -32,10 +32,10 @@ test: install
 test-fast: install
 	$(PY) -m pytest -m "not browser and not slow and not postgres" -q
 
-# docs/screenshots/: dashboard and reader from the demo data, and README's walkthrough steps,
-# at 1440x900 in /usr/bin/chromium.
+# docs/screenshots/: dashboard and reader from the demo data and README's walkthrough steps at
+# 1440x900, the Arabic-UI reader at 1440 and 360 px wide, in /usr/bin/chromium.
 screenshots: install
-	UPDATE_SCREENSHOTS=1 $(PY) -m pytest tests/browser/test_layout.py tests/browser/test_walkthrough.py -k "screenshots or walkthrough" -q
+	UPDATE_SCREENSHOTS=1 $(PY) -m pytest tests/browser/test_layout.py tests/browser/test_walkthrough.py tests/browser/test_scripts.py -k "screenshots or walkthrough" -q
 
 lint: install
 	$(VENV)/bin/ruff check .

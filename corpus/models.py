@@ -4,6 +4,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from corpus.fields import WebURLField
+from corpus.language import language_direction
 
 # Undated articles last on every database (PostgreSQL would put NULLs first when descending).
 NEWEST_FIRST = (F("published_on").desc(nulls_last=True), "title", "pk")
@@ -53,6 +54,11 @@ class Article(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("corpus:article-detail", args=[self.pk])
+
+    @property
+    def direction(self) -> str:
+        """ "rtl" or "ltr", from the article's language: its text's `dir`, whatever the UI's."""
+        return language_direction(self.language)
 
     @property
     def paragraphs(self) -> list[str]:

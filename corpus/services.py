@@ -14,7 +14,7 @@ from django.utils import timezone
 from config.database import StatisticsKept
 from config.storable_text import unstorable_text_reason
 from corpus.importers.base import ArticleDraft, ImportFailure
-from corpus.language import language_detect
+from corpus.language import language_detect, language_tag_clean
 from corpus.models import Article
 from corpus.text import canonical_body, content_hash, one_line
 
@@ -300,3 +300,17 @@ def _describe(error: ValidationError) -> str:
             f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()
         )
     return " ".join(error.messages)
+
+
+@transaction.atomic
+def article_language_change(*, article: Article, language: str, actor) -> Article:
+    """Set the language a person states for an article (a detector's guess corrected). The
+    detector's confidence no longer describes it, so it is cleared: empty means stated. The
+    change is recorded in the article's history under `actor`."""
+    tag = language_tag_clean(language)
+    if tag == article.language and article.language_confidence is None:
+        return article
+    article.language, article.language_confidence = tag, None
+    article._history_user = actor
+    article.save(update_fields=["language", "language_confidence", "updated_at"])
+    return article

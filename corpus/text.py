@@ -34,3 +34,31 @@ def content_hash(body: str) -> str:
 def one_line(text: str) -> str:
     """NFC text on a single line with single spaces: titles, names, publishers."""
     return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def splits_grapheme(text: str, offset: int) -> bool:
+    """Whether a code-point offset falls inside a grapheme cluster (UAX #29: a letter and its
+    combining marks, such as a Devanagari matra or Arabic tashkeel; a flag; an emoji with a
+    skin tone or ZWJ): no span may start or end there (W3C), whatever the door."""
+    if not 0 < offset < len(text) or _plainly_apart(text, offset):
+        return False
+    # Clusters are found from the nearest offset before that surely is a boundary: finding
+    # all of a long text's clusters for every span would cost more than the rest of a read.
+    anchor = offset - 1
+    while anchor > 0 and not _plainly_apart(text, anchor):
+        anchor -= 1
+    # Imported here: stdlib `re` has no \X (extended grapheme cluster); `regex` follows the
+    # Unicode version it ships with, and only non-ASCII neighbours get this far.
+    import regex
+
+    for cluster in regex.finditer(r"\X", text, pos=anchor):
+        if cluster.end() >= offset:
+            return cluster.end() != offset
+    return False
+
+
+def _plainly_apart(text: str, offset: int) -> bool:
+    """Two ASCII characters always have a cluster boundary between them, but CR LF (UAX #29:
+    none of them extends, prepends or joins)."""
+    before, after = text[offset - 1], text[offset]
+    return before < "\x80" and after < "\x80" and not (before == "\r" and after == "\n")

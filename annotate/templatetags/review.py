@@ -1,4 +1,5 @@
 from django import template
+from django.utils.html import format_html
 
 from annotate.review.status import SpanStatus
 
@@ -31,3 +32,12 @@ def score(value: float | None) -> str:
     """A prediction's score as the reader shows it: two decimals, or "none" when the model gave
     none."""
     return "none" if value is None else f"{value:.2f}"
+
+
+@register.filter
+def isolate(text: object, language: str = "") -> str:
+    """User text set apart (<bdi>) from the translated sentence around it, so that a
+    right-to-left quote in a left-to-right sentence, or the reverse, keeps its own order."""
+    if language:
+        return format_html('<bdi lang="{}">{}</bdi>', language, text)
+    return format_html("<bdi>{}</bdi>", text)

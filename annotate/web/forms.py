@@ -41,6 +41,14 @@ class SpanBoundsForm(forms.Form):
     end = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
 
+class ArticleLanguageForm(forms.Form):
+    """The language an editor states for an article; the service checks the tag."""
+
+    language = forms.CharField(
+        max_length=35, label="Language", help_text="A BCP 47 tag, such as ar, he, hi or pt-BR."
+    )
+
+
 class ScaleSelect(forms.RadioSelect):
     """Radio choices of a scale, each option knowing its label's description (`radio.data.
     description` in templates) and pointing to it with aria-describedby: a reviewer reads what a

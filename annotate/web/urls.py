@@ -69,6 +69,11 @@ urlpatterns = [
         name="reader",
     ),
     path(
+        "projects/<int:project_pk>/articles/<int:article_pk>/language/",
+        views.article_language,
+        name="article-language",
+    ),
+    path(
         "projects/<int:project_pk>/articles/<int:article_pk>/spans/",
         views.span_create,
         name="span-create",

@@ -28,6 +28,7 @@ from annotate.review import selectors, services
 from annotate.web.claims import claim_box_context
 from annotate.web.forms import (
     AdjudicationForm,
+    ArticleLanguageForm,
     CommentForm,
     SkipForm,
     SourceFormSet,
@@ -141,6 +142,8 @@ def reader_context(
         "selected": selected,
         "queue_mode": queue_mode,
         "span_form": forms.get("span_form") or SpanForm(),
+        "language_form": forms.get("language_form")
+        or ArticleLanguageForm(initial={"language": article.language}),
     }
     if queue_mode and context["capabilities"].may_write:
         left = selectors.reviewer_queue_left(project=project, reviewer=request.user)
@@ -264,6 +267,27 @@ def span_create(request: HttpRequest, project_pk: int, article_pk: int) -> HttpR
     )
     return _reader_page(
         request, project, article, selected=None, forms={"span_form": form}, status=400
+    )
+
+
+@login_required
+@require_POST
+def article_language(request: HttpRequest, project_pk: int, article_pk: int) -> HttpResponse:
+    project, article = access_article_in_project(
+        request.user, project_pk, article_pk, need=Need.MANAGE
+    )
+    form = ArticleLanguageForm(request.POST)
+    if form.is_valid():
+        try:
+            services.article_language_set(article=article, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            attach_errors(error, form)
+        else:
+            messages.success(request, f"The article's language is now {article.language}.")
+            return redirect("annotate:reader", project.pk, article.pk)
+    messages.error(request, "The language could not be changed: " + _messages(form))
+    return _reader_page(
+        request, project, article, selected=None, forms={"language_form": form}, status=400
     )
 
 

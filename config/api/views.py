@@ -7,6 +7,7 @@ from django.http import JsonResponse
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.response import Response
@@ -80,6 +81,9 @@ def _broker_state() -> tuple[str, int | None]:
     return "ok", workers
 
 
+# Exempt: it writes nothing, and a PATCH or POST to an unknown path (say a non-numeric id) must
+# get this JSON 404, not the CSRF failure page that a session cookie without a token would.
+@csrf_exempt
 def not_found(request, *args, **kwargs) -> JsonResponse:
     """404 for unknown API paths, in the error shape; hints at a missing trailing slash."""
     detail = gettext("No such endpoint.")

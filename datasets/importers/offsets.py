@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 
-from corpus.text import canonical_body
+from corpus.text import canonical_body, splits_grapheme
 
 
 class OffsetUnit(enum.StrEnum):
@@ -52,22 +52,8 @@ class UnitIndex:
         return [*starts, len(self.text)]
 
     def splits_grapheme(self, offset: int) -> bool:
-        """Whether a code-point offset falls inside a grapheme cluster (a flag, an emoji with a
-        skin tone or ZWJ, a letter and its accent): a span may not start or end there (W3C)."""
-        text = self.text
-        if not 0 < offset < len(text) or _plainly_apart(text, offset):
-            return False
-        # Clusters are found from the nearest offset before that surely is a boundary: finding
-        # all of a long text's clusters for every span would cost more than the rest of a read.
-        anchor = offset - 1
-        while anchor > 0 and not _plainly_apart(text, anchor):
-            anchor -= 1
-        import regex
-
-        for cluster in regex.finditer(r"\X", text, pos=anchor):
-            if cluster.end() >= offset:
-                return cluster.end() != offset
-        return False
+        """Whether a code-point offset falls inside a grapheme cluster (corpus.text)."""
+        return splits_grapheme(self.text, offset)
 
     def splits_word(self, offset: int) -> bool:
         """Whether a code-point offset falls between two letters or digits."""
@@ -94,13 +80,6 @@ class UnitIndex:
         if converted_start is None or converted_end is None:
             return None
         return converted_start, converted_end
-
-
-def _plainly_apart(text: str, offset: int) -> bool:
-    """Two ASCII characters always have a cluster boundary between them, but CR LF (UAX #29:
-    none of them extends, prepends or joins)."""
-    before, after = text[offset - 1], text[offset]
-    return before < "\x80" and after < "\x80" and not (before == "\r" and after == "\n")
 
 
 @dataclass(frozen=True, slots=True)

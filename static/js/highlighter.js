@@ -56,13 +56,15 @@ export function initHighlighter(body) {
     ];
   }
 
-  function snapSelection() {
+  // Whole words, or with `exact` the characters selected (whole graphemes all the same).
+  function snapSelection({ exact }) {
     const picked = selectedIndices();
     if (!picked || picked[0] === picked[1]) return;
     const [anchor, focus] = picked;
     const backwards = focus < anchor;
     text();
-    const [start, end] = units.snap(Math.min(anchor, focus), Math.max(anchor, focus));
+    const widen = exact ? units.exact : units.snap;
+    const [start, end] = widen.call(units, Math.min(anchor, focus), Math.max(anchor, focus));
     if (start >= end) return; // blank: nothing to offer
     if (backwards) select(end, start);
     else select(start, end);
@@ -166,7 +168,7 @@ export function initHighlighter(body) {
   // --- mouse: snap to words unless Alt is held, then offer the control
 
   body.addEventListener("mouseup", (event) => {
-    if (!event.altKey) snapSelection();
+    snapSelection({ exact: event.altKey });
     const picked = selectedIndices();
     if (state.selecting && picked) {
       state.anchor = picked[0];
@@ -182,10 +184,15 @@ export function initHighlighter(body) {
 
   // --- select mode
 
+  // Right-to-left text (the article's own direction, whatever the page's) reads from the right:
+  // its lines start there, and ← moves forward.
+  const rightToLeft = () => getComputedStyle(body).direction === "rtl";
+
   function firstVisibleIndex() {
     const box = body.getBoundingClientRect();
     const y = Math.max(box.top, 0) + 12;
-    const point = document.caretRangeFromPoint?.(box.left + 2, y);
+    const x = rightToLeft() ? box.right - 2 : box.left + 2;
+    const point = document.caretRangeFromPoint?.(x, y);
     if (!point || !body.contains(point.startContainer)) return 0;
     return units.wordStart(textIndex(body, point.startContainer, point.startOffset));
   }
@@ -241,7 +248,9 @@ export function initHighlighter(body) {
 
   function move(event) {
     const sentence = event.key === "ArrowUp" || event.key === "ArrowDown" || event.ctrlKey;
-    const direction = event.key === "ArrowRight" || event.key === "ArrowDown" ? 1 : -1;
+    const ahead = rightToLeft() ? "ArrowLeft" : "ArrowRight";
+    const forward = event.key === "ArrowDown" || event.key === ahead;
+    const direction = forward ? 1 : -1;
     const focus = sentence
       ? units.sentenceStep(state.focus, direction)
       : units.wordStep(state.focus, direction);

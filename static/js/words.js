@@ -1,5 +1,8 @@
 // Word and sentence boundaries for any script (Intl.Segmenter), in UTF-16 indices of a text:
-// snapping a selection to whole words, and moving a keyboard caret by word or sentence.
+// snapping a selection to whole words, and moving a keyboard caret by word or sentence. The
+// segmenter knows scripts without spaces (Thai, Chinese, Japanese) from the article's language;
+// no boundary ever falls inside a grapheme (a letter and its marks: Devanagari matras, Arabic
+// tashkeel; an emoji with its modifiers; a surrogate pair).
 
 export class TextUnits {
   constructor(text, locale) {
@@ -7,6 +10,18 @@ export class TextUnits {
     const lang = locale || undefined;
     this.words = new Intl.Segmenter(lang, { granularity: "word" }).segment(text);
     this.sentences = new Intl.Segmenter(lang, { granularity: "sentence" }).segment(text);
+    this.graphemes = new Intl.Segmenter(lang, { granularity: "grapheme" }).segment(text);
+  }
+
+  // [start, end) widened to whole graphemes, without blank edges: the exact characters a
+  // person selected (Alt), never a mark without its letter.
+  exact(start, end) {
+    if (start > 0 && start < this.text.length) start = this.graphemes.containing(start).index;
+    if (end > 0 && end < this.text.length) {
+      const last = this.graphemes.containing(end - 1);
+      end = last.index + last.segment.length;
+    }
+    return this.trim(start, end);
   }
 
   // [start, end) widened to the words it cuts into, without blank edges (Label Studio's
@@ -16,7 +31,7 @@ export class TextUnits {
     if (first?.isWordLike) start = first.index;
     const last = end > 0 ? this.words.containing(end - 1) : null;
     if (last?.isWordLike) end = last.index + last.segment.length;
-    return this.trim(start, end);
+    return this.exact(start, end);
   }
 
   trim(start, end) {

@@ -198,3 +198,29 @@ def text_edges(page):
         return page.evaluate(_EDGES, [quote, occurrence])
 
     return text_edges
+
+
+_CHAR_POINT = (
+    "([quote, occurrence, index]) => {"
+    + _LOCATE
+    + """
+  const { start } = locate(quote, occurrence);
+  const range = document.createRange();
+  range.setStart(start[0], start[1] + index);
+  range.setEnd(start[0], start[1] + index + 1);
+  const box = range.getBoundingClientRect();
+  const rtl = getComputedStyle(start[0].parentElement).direction === "rtl";
+  return { x: rtl ? box.right - 1 : box.left + 1, y: box.top + box.height / 2 };
+}"""
+)
+
+
+@pytest.fixture
+def char_point(page):
+    """A viewport point just inside the start of the character at UTF-16 `index` of a passage
+    (its right edge in right-to-left text), for mouse drags."""
+
+    def char_point(quote: str, index: int, occurrence: int = 1) -> dict:
+        return page.evaluate(_CHAR_POINT, [quote, occurrence, index])
+
+    return char_point

@@ -4,10 +4,12 @@ stated language is never overridden, and a re-import detects nothing."""
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from corpus import services
 from corpus.importers.base import ArticleDraft
+from corpus.language import language_direction, language_tag_clean
 from corpus.models import Article
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +80,43 @@ def test_the_api_shows_the_confidence(api_as, editor, project):
     project.articles.add(article)
     body = api_as(editor).get(f"/api/v1/articles/{article.pk}/").json()
     assert body["language"] == "es" and body["language_confidence"] == article.language_confidence
+
+
+@pytest.mark.parametrize(
+    ("tag", "direction"),
+    [
+        ("ar", "rtl"),
+        ("he", "rtl"),
+        ("fa-IR", "rtl"),
+        ("ur", "rtl"),
+        ("ckb", "rtl"),
+        ("yi", "rtl"),
+        ("dv", "rtl"),
+        ("az-Arab", "rtl"),  # the script decides
+        ("ku-arab", "rtl"),
+        ("sd-Deva", "ltr"),
+        ("en", "ltr"),
+        ("hi", "ltr"),
+        ("th", "ltr"),
+        ("ja", "ltr"),
+        ("zh-Hant-TW", "ltr"),
+        ("", "ltr"),
+    ],
+)
+def test_language_direction(tag, direction):
+    assert language_direction(tag) == direction
+
+
+@pytest.mark.parametrize(
+    ("given", "clean"),
+    [(" AR ", "ar"), ("pt_br", "pt-BR"), ("zh-hant-tw", "zh-Hant-TW"), ("es-419", "es-419")],
+)
+def test_language_tag_clean_puts_subtags_in_their_usual_case(given, clean):
+    assert language_tag_clean(given) == clean
+
+
+@pytest.mark.parametrize("given", ["", "a", "arabic", "ar-", "ar--EG", "ar EG", "<b>", "x" * 36])
+def test_language_tag_clean_refuses_what_is_no_tag(given):
+    with pytest.raises(ValidationError) as refused:
+        language_tag_clean(given)
+    assert "BCP 47" in refused.value.message_dict["language"][0]

@@ -124,3 +124,15 @@ def test_article_list_search_with_nul_is_400(admin_client, search):
 
     assert response.status_code == 400
     assert "Null characters are not allowed" in response.content.decode()
+
+
+def test_article_pages_give_article_text_its_own_direction(admin_client):
+    hebrew = ArticleFactory(title="הכנסת אישרה את התקציב", body="הכנסת אישרה.", language="he")
+    ArticleFactory(title="Budget passed", body="The Knesset passed it.", language="en")
+
+    detail = admin_client.get(reverse("corpus:article-detail", args=[hebrew.pk])).text
+    assert '<h1 lang="he" dir="rtl">הכנסת אישרה את התקציב</h1>' in detail
+    assert '<div class="article-body" lang="he" dir="rtl">' in detail
+    listing = admin_client.get(reverse("corpus:article-list")).text
+    assert 'lang="he" dir="rtl">הכנסת אישרה את התקציב</a>' in listing
+    assert 'lang="en" dir="ltr">Budget passed</a>' in listing

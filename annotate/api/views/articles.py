@@ -57,6 +57,22 @@ class ReviseInput(serializers.Serializer):
     raw_text = serializers.CharField(required=False, trim_whitespace=False)
 
 
+class ArticleEditInput(serializers.Serializer):
+    language = serializers.CharField(
+        max_length=35, help_text="BCP 47 tag, e.g. ar, he or pt-BR: the language a person states."
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        # Only the language is edited here (the body through `revise`): other keys are refused
+        # rather than silently dropped.
+        others = sorted(set(self.initial_data) - set(self.fields))
+        if others:
+            raise serializers.ValidationError(
+                {key: ["Not editable here; only `language` is."] for key in others}
+            )
+        return attrs
+
+
 class ReviseOutput(serializers.Serializer):
     kept = serializers.IntegerField()
     moved = serializers.IntegerField()
@@ -165,6 +181,20 @@ class ArticleViewSet(corpus_api.ArticleViewSet):
             project_services.project_articles_import(
                 project=destination, actor=self.request.user, articles=articles
             )
+
+    @extend_schema(
+        request=ArticleEditInput,
+        responses={200: corpus_api.ArticleOutput, 400: ErrorOutput, 403: ErrorOutput},
+        description="Change the article's language (editors of a project with it): it is "
+        "recorded in the article's history, and `language_confidence` becomes null (stated by "
+        "a person, no longer detected). Other fields are refused.",
+    )
+    def partial_update(self, request, pk=None):
+        article = self.get_object()
+        given = ArticleEditInput(data=request.data)
+        given.is_valid(raise_exception=True)
+        services.article_language_set(article=article, actor=request.user, **given.validated_data)
+        return Response(corpus_api.ArticleOutput(article).data)
 
     @extend_schema(
         request=ReviseInput,

@@ -33,7 +33,11 @@ from annotate.review.services.review import (
     queue_refresh,
     span_skip,
 )
-from annotate.review.services.revisions import RevisionReport, article_body_revise
+from annotate.review.services.revisions import (
+    RevisionReport,
+    article_body_revise,
+    article_language_set,
+)
 from annotate.review.services.spans import (
     span_bounds_editable,
     span_create,
@@ -67,6 +71,7 @@ __all__ = [
     "adjudication_delete",
     "annotations_restore",
     "article_body_revise",
+    "article_language_set",
     "assignment_delete",
     "comment_delete",
     "comment_post",

@@ -13,6 +13,7 @@ from annotate.errors import RevisionConflict
 from annotate.models import Membership, Project, Span
 from annotate.review.anchoring import Anchor, anchor_quote, quote_context
 from annotate.review.services.review import queue_refresh
+from corpus import services as corpus_services
 from corpus.models import Article
 from corpus.text import canonical_body, content_hash
 
@@ -73,6 +74,13 @@ def article_body_revise(
     return report
 
 
+def article_language_set(*, article: Article, language: str, actor) -> Article:
+    """Correct an article's language (editors of a project with it; superusers: any). Recorded in
+    its history; the detector's confidence is cleared, as for a language stated at import."""
+    _require_editor(article=article, actor=actor)
+    return corpus_services.article_language_change(article=article, language=language, actor=actor)
+
+
 # (span, what happened to it: kept, moved, fuzzy or orphaned, whether any selector changed)
 Outcome = tuple[Span, str, bool]
 
@@ -107,7 +115,7 @@ def article_reviser_require(*, article: Article, actor) -> None:
     ).exists()
     if not (is_editor or actor.is_superuser):
         raise PermissionDenied(
-            gettext("Only an editor of a project with this article may revise it.")
+            gettext("Only an editor of a project with this article may change it.")
         )
 
 

@@ -15,6 +15,7 @@ from annotate.webhooks import payloads
 from annotate.webhooks.events import webhook_emit
 from annotate.webhooks.models import EventType
 from corpus.models import Article
+from corpus.text import splits_grapheme
 
 # Also what doors answer for an article id that does not exist: the same words, so that whether
 # an article outside the project exists is not revealed.
@@ -133,6 +134,13 @@ def _check_offsets(body: str, start: int, end: int) -> None:
         }
     elif end <= start:
         errors["end"] = gettext("Must be greater than start.")
+    if errors:
+        raise ValidationError(errors)
+    # A mark without its letter (or half an emoji) is no passage anyone selected; the reader
+    # never sends one, other tools may.
+    for field, offset in (("start", start), ("end", end)):
+        if splits_grapheme(body, offset):
+            errors[field] = "Falls inside a character (a letter and its marks, or an emoji)."
     if errors:
         raise ValidationError(errors)
 

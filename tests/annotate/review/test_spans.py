@@ -10,6 +10,7 @@ from annotate.models import Adjudication, Comment, Source, Span, Verdict
 from annotate.quality import agreement_invalidate
 from annotate.review import services
 from annotate.review.anchoring import quote_context
+from corpus.text import splits_grapheme
 from tests.factories import (
     ArticleFactory,
     ProjectFactory,
@@ -493,10 +494,16 @@ def test_span_update_bounds_store_the_body_at_code_points_or_nothing(reviewer, s
         except ValidationError:
             stored = Span.objects.get(pk=span.pk)
             assert (stored.start, stored.end, stored.quote) == (span.start, span.end, "minister")
-            assert not (0 <= start < end <= len(MIXED_BODY) and MIXED_BODY[start:end].strip())
+            assert not (
+                0 <= start < end <= len(MIXED_BODY)
+                and MIXED_BODY[start:end].strip()
+                and not splits_grapheme(MIXED_BODY, start)
+                and not splits_grapheme(MIXED_BODY, end)
+            )
         else:
             stored = Span.objects.get(pk=span.pk)
             assert (stored.start, stored.end) == (start, end)
+            assert not (splits_grapheme(MIXED_BODY, start) or splits_grapheme(MIXED_BODY, end))
             assert stored.quote == MIXED_BODY[start:end]
             assert (stored.prefix, stored.suffix) == quote_context(MIXED_BODY, start, end)
         transaction.set_rollback(True)  # each example starts from an empty database

@@ -124,6 +124,7 @@ ENDPOINTS = [
     ("post", "/api/v1/articles/"),
     ("post", "/api/v1/articles/bulk/"),
     ("get", "/api/v1/articles/{article}/"),
+    ("patch", "/api/v1/articles/{article}/"),
     ("post", "/api/v1/articles/{article}/revise/"),
     ("get", "/api/v1/projects/"),
     ("post", "/api/v1/projects/"),
@@ -227,6 +228,7 @@ VIEWER_WRITES = [
     ("post", "/api/v1/articles/", {"title": "T", "body": "Fresh text.", "project": "{project}"}),
     ("post", "/api/v1/articles/bulk/?project={project}", [{"title": "T", "body": "Fresh."}]),
     ("post", "/api/v1/articles/{article}/revise/", {"body": "Fresh text."}),
+    ("patch", "/api/v1/articles/{article}/", {"language": "ar"}),
     ("post", "/api/v1/projects/{project}/members/", {"username": "{username}", "role": "editor"}),
     ("put", "/api/v1/projects/{project}/members/{user}/", {"role": "editor"}),
     ("delete", "/api/v1/projects/{project}/members/{user}/", None),
@@ -723,6 +725,19 @@ def test_every_4xx_has_the_error_shape(
 )
 def test_unknown_api_path_has_the_error_shape(api_as, reviewer, path, assert_error):
     response = api_as(reviewer).get(path)
+
+    assert response["Content-Type"].startswith("application/json")
+    assert_error(response, 404, "not_found")
+
+
+@pytest.mark.parametrize("method", ["post", "patch", "put", "delete"])
+def test_unknown_api_path_written_to_with_a_session_is_404_not_a_csrf_page(
+    reviewer, method, assert_error
+):
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(reviewer)
+
+    response = getattr(client, method)("/api/v1/articles/not-a-number/", {"language": "ar"})
 
     assert response["Content-Type"].startswith("application/json")
     assert_error(response, 404, "not_found")
