@@ -77,7 +77,7 @@ def article_body_revise(
 def article_language_set(*, article: Article, language: str, actor) -> Article:
     """Correct an article's language (editors of a project with it; superusers: any). Recorded in
     its history; the detector's confidence is cleared, as for a language stated at import."""
-    _require_editor(article=article, actor=actor)
+    article_reviser_require(article=article, actor=actor)
     return corpus_services.article_language_change(article=article, language=language, actor=actor)
 
 
