@@ -138,7 +138,7 @@ def _heat_cell(
         f" ({kappa_reading(kappa)}); {both} {plural(both, 'claim')} judged by"
         f" both, same label: {same}"
     )
-    text = "n/a" if isinstance(kappa, NotComputable) else f"{kappa:.2f}"
+    text = "n/a" if isinstance(kappa, NotComputable) else number(kappa, 2)
     return HeatCell(x, y, size, kappa_bucket(kappa), text, title)
 
 
