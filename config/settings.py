@@ -70,13 +70,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "accounts.middleware.PreferredLanguage",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "config.middleware.DomainNotFound",
     "config.unavailable.DatabaseUnavailable",
+    # The user's language over the cookie and Accept-Language; it reads the session, so it sits
+    # inside DatabaseUnavailable, which turns a lost database into the 503 page.
+    "accounts.middleware.PreferredLanguage",
     # Last, as django-axes asks: it turns a login refused for a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
