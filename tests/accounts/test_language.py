@@ -154,11 +154,13 @@ def test_preference_costs_pages_no_query(client, django_assert_max_num_queries):
         assert page_language(client.get(SETTINGS_URL)) == "fr"
 
 
-def test_javascript_catalog_is_served_from_the_site(client):
-    response = client.get("/jsi18n/", HTTP_ACCEPT_LANGUAGE="fr")
+def test_javascript_catalog_is_served_from_the_site_per_language(client):
+    response = client.get("/jsi18n/fr/")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/javascript")
     assert b"django.gettext = function" in response.content
-    page = client.get("/login/")
-    catalog = page.text.index('src="/jsi18n/"')
-    assert catalog < page.text.index("</body>")
+    assert b'"DECIMAL_SEPARATOR": ","' in response.content  # French formats, whatever the header
+    assert "max-age=3600" in response["Cache-Control"]
+    assert client.get("/jsi18n/xx/").status_code == 404
+    page = client.get("/login/", HTTP_ACCEPT_LANGUAGE="es")
+    assert '<script src="/jsi18n/es/" defer></script>' in page.text
