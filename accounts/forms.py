@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,12 +13,19 @@ class ApiTokenCreateForm(forms.Form):
     )
 
 
+def language_choices() -> list[tuple[str, str]]:
+    """Each language named in itself, as the header's switcher names it (Django's LANG_INFO):
+    a reader lost in a foreign interface finds their own."""
+    return [("", _("The browser's language"))] + [
+        (code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES
+    ]
+
+
 class ProfileSettingsForm(forms.Form):
-    # Each language named in itself: a reader lost in a foreign interface finds their own.
     preferred_language = forms.ChoiceField(
         label=_("Language"),
         required=False,
-        choices=[("", _("The browser's language")), *settings.LANGUAGES],
+        choices=language_choices,
         help_text=_(
             "The language of the pages. With the browser's language, the language switcher "
             "and then your browser's settings decide."

@@ -10,6 +10,7 @@ from django.utils import translation
 
 from accounts.preferences import SESSION_KEY, shipped_language_codes
 from accounts.selectors import preferred_language_of
+from config.unavailable import is_database_unavailable
 
 
 class PreferredLanguage:
@@ -20,8 +21,14 @@ class PreferredLanguage:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        session = getattr(request, "session", None)
-        language = session.get(SESSION_KEY) if session is not None else None
+        try:
+            language = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
+        except Exception as error:
+            # A lost database: the view meets it again and DatabaseUnavailable answers 503; an
+            # exception raised here, outside any view, would end as a 500.
+            if not is_database_unavailable(error):
+                raise
+            language = None
         if language and language in shipped_language_codes():
             translation.activate(language)
             request.LANGUAGE_CODE = language

@@ -5,9 +5,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
-from django.views.i18n import JavaScriptCatalog
 
 from annotate.projects.selectors import articles_visible_to
+from config.jsi18n import javascript_catalog
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="annotate:dashboard"), name="home"),
@@ -36,7 +36,7 @@ urlpatterns = [
     path("articles/", include("corpus.urls"), {"visible_articles": articles_visible_to}),
     path("", include("accounts.urls")),
     # gettext for static/js, served from this site (no CDN under the CSP).
-    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("jsi18n/<str:language>/", javascript_catalog, name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("config.api.urls", "api"), namespace="api")),
 ]

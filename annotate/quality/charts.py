@@ -150,7 +150,7 @@ def _heat_cell(
         "count": both,
         "same": same,
     }
-    text = "n/a" if isinstance(kappa, NotComputable) else f"{kappa:.2f}"
+    text = "n/a" if isinstance(kappa, NotComputable) else number(kappa, 2)
     return HeatCell(x, y, size, kappa_bucket(kappa), text, title)
 
 

@@ -1,10 +1,21 @@
 """Agreement figures as text, shared by the quality page and the text report.
 
 A figure is a float, a `NotComputable` (shown as its reason, never as NaN) or None (not asked
-for, shown as a dash).
+for, shown as a dash). Figures are written in the active language's number format (a page in
+French reads 0,834 and 83,4 %); commands run in settings.LANGUAGE_CODE, English.
 """
 
+from decimal import Decimal
+
+from django.utils import formats
+
 from annotate.quality.statistics import FleissKappa, NotComputable, SpanScores
+
+
+def localized(value: float, digits: int) -> str:
+    """A float rounded as Python rounds it, then in the active language's decimal format."""
+    # Rounding first: Django's number_format cuts the digits off instead of rounding.
+    return formats.number_format(Decimal(f"{value:.{digits}f}"), decimal_pos=digits)
 
 
 def number(figure: float | NotComputable | None, digits: int = 3) -> str:
@@ -13,14 +24,14 @@ def number(figure: float | NotComputable | None, digits: int = 3) -> str:
         return "—"
     if isinstance(figure, NotComputable):
         return str(figure)
-    return f"{figure:.{digits}f}"
+    return localized(figure, digits)
 
 
 def percent(figure: float | NotComputable) -> str:
     """A share in [0, 1] as a percentage with one decimal, or the reason it is missing."""
     if isinstance(figure, NotComputable):
         return str(figure)
-    return f"{figure * 100:.1f} %"
+    return f"{localized(figure * 100, 1)} %"
 
 
 def fleiss_figure(fleiss: FleissKappa | NotComputable) -> float | NotComputable:

@@ -84,8 +84,10 @@ def test_browser_choice_hands_back_to_cookie_and_accept_language(logged_in_clien
 def test_settings_page_shows_the_choice_in_each_language_own_name(logged_in_client):
     response = logged_in_client.get(SETTINGS_URL)
     assert response.status_code == 200
-    for name in ("Español", "Português (Brasil)", "Français", "العربية"):
-        assert name in response.text
+    # Each language in its own name, the same in the settings form and the header's switcher.
+    for code, name in (("es", "español"), ("pt-br", "Português Brasileiro"), ("ar", "العربيّة")):
+        assert response.text.count(f'<option value="{code}"') == 2
+        assert response.text.count(f">{name}</option>") == 2
     assert 'id="language-switcher"' in response.text
 
 
@@ -152,11 +154,13 @@ def test_preference_costs_pages_no_query(client, django_assert_max_num_queries):
         assert page_language(client.get(SETTINGS_URL)) == "fr"
 
 
-def test_javascript_catalog_is_served_from_the_site(client):
-    response = client.get("/jsi18n/", HTTP_ACCEPT_LANGUAGE="fr")
+def test_javascript_catalog_is_served_from_the_site_per_language(client):
+    response = client.get("/jsi18n/fr/")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/javascript")
     assert b"django.gettext = function" in response.content
-    page = client.get("/login/")
-    catalog = page.text.index('src="/jsi18n/"')
-    assert catalog < page.text.index("</body>")
+    assert b'"DECIMAL_SEPARATOR": ","' in response.content  # French formats, whatever the header
+    assert "max-age=3600" in response["Cache-Control"]
+    assert client.get("/jsi18n/xx/").status_code == 404
+    page = client.get("/login/", HTTP_ACCEPT_LANGUAGE="es")
+    assert '<script src="/jsi18n/es/" defer></script>' in page.text

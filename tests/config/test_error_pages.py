@@ -54,6 +54,8 @@ def test_500_page_renders_without_the_database(django_assert_num_queries):
         page = server_error(request)
     assert page.status_code == 500
     assert "Something went wrong" in page.content.decode()
+    # No language switcher: without a request there is no CSRF token for its form to send.
+    assert 'id="language-switcher"' not in page.content.decode()
 
 
 def test_csrf_failure_page_is_styled():

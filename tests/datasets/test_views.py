@@ -39,7 +39,7 @@ def test_export_page_shows_the_form_to_editors(client, known):
     ):
         assert f'name="{name}"' in html, name
     # strict CSP: no inline code (the one script is base.html's JavaScript catalog, a file)
-    assert re.findall(r"<script[^>]*>", html) == ['<script src="/jsi18n/">']
+    assert re.findall(r"<script[^>]*>", html) == ['<script src="/jsi18n/en/" defer>']
     assert "style=" not in html
     # formats by their names, the slug as the value
     assert '<option value="w3c">W3C Web Annotation (JSON-LD)</option>' in html

@@ -433,6 +433,26 @@ def test_page_shows_the_figures_to_editors(krippendorff):
     assert not re.search(r"\bnan\b", page, re.IGNORECASE)
 
 
+def test_page_writes_figures_in_the_readers_language(krippendorff):
+    """Decimal commas in French, the SVG's geometry untouched (attributes stay plain numbers),
+    and the JSON of the same figures stays locale-independent."""
+    project = krippendorff["project"]
+    client = _client(krippendorff["editor"])
+
+    page = client.get(_page_url(project), HTTP_ACCEPT_LANGUAGE="fr").text
+
+    assert '<html lang="fr">' in page
+    assert "0,815" in page and "0,743" in page and "0.815" not in page
+    assert "Cohen&#x27;s κ 0,845" in page
+    assert re.search(r"\d+,\d %", page)  # percentages: 83,3 %
+    assert not re.search(r'(x|y|width|height)="-?\d+,\d', page)
+    english = client.get(reverse("api:project-agreement", args=[project.pk])).content
+    french = client.get(
+        reverse("api:project-agreement", args=[project.pk]), HTTP_ACCEPT_LANGUAGE="fr"
+    )
+    assert french.content == english
+
+
 def test_page_permissions(krippendorff):
     project = krippendorff["project"]
     viewer = UserFactory()
