@@ -2,13 +2,16 @@
 
 import enum
 import json
+import logging
+import threading
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
 from config.database import StatisticsKept
@@ -16,7 +19,10 @@ from config.storable_text import unstorable_text_reason
 from corpus.importers.base import ArticleDraft, ImportFailure
 from corpus.language import language_detect
 from corpus.models import Article
+from corpus.search import ARTICLE_VECTOR_SQL, search_config_for
 from corpus.text import canonical_body, content_hash, one_line
+
+logger = logging.getLogger(__name__)
 
 
 class ImportStatus(enum.StrEnum):
@@ -88,6 +94,8 @@ def import_articles(
         for result in _import_batch(batch, seen_in_dry_run=seen_in_dry_run):
             record(result)
         statistics.stored(report.created)
+    if report.created and not dry_run:
+        transaction.on_commit(articles_search_index_soon)
     return report
 
 
@@ -300,3 +308,62 @@ def _describe(error: ValidationError) -> str:
             f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()
         )
     return " ".join(error.messages)
+
+
+def articles_search_index(*, batch_size: int = 500) -> int:
+    """Compute the search vector of every article without one (new, or its text changed); the
+    number computed. PostgreSQL only: SQLite's triggers keep its FTS5 table in step."""
+    if connection.vendor != "postgresql":
+        return 0
+    done = 0
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            # SKIP LOCKED: two runs at once (two imports' jobs) share the rows out.
+            cursor.execute(
+                "SELECT id, language FROM corpus_article WHERE search_vector IS NULL"
+                " ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED",
+                [batch_size],
+            )
+            rows = cursor.fetchall()
+            by_config: dict[str, list[int]] = defaultdict(list)
+            for pk, language in rows:
+                by_config[search_config_for(language)].append(pk)
+            for config, ids in by_config.items():
+                # The configuration is a name from SEARCH_CONFIGS, never the article's text.
+                vector = ARTICLE_VECTOR_SQL % {"config": f"'{config}'"}
+                cursor.execute(
+                    f"UPDATE corpus_article SET search_vector = {vector} WHERE id = ANY(%s)",  # noqa: S608
+                    [ids],
+                )
+        done += len(rows)
+        if len(rows) < batch_size:
+            return done
+
+
+def articles_search_index_soon() -> None:
+    """Run articles_search_index after an import, off its path: inline (JOBS_RUN_INLINE), on a
+    Celery worker (CELERY_BROKER_URL), or in a daemon thread of this process (embedded mode).
+    A lost run costs nothing but speed: the search scans rows without a vector, and
+    `manage.py search_index` (or the next import) computes them."""
+    if connection.vendor != "postgresql":
+        return
+    if settings.JOBS_RUN_INLINE:
+        articles_search_index()
+    elif settings.CELERY_BROKER_URL:
+        from corpus.tasks import articles_search_index_task  # Celery loads only with a broker
+
+        try:
+            articles_search_index_task.apply_async(queue=settings.CELERY_TASK_DEFAULT_QUEUE)
+        except Exception:  # the search still finds the rows, by scanning them
+            logger.exception("Could not queue the articles' search index")
+    else:
+        threading.Thread(target=_index_in_thread, name="search-index", daemon=True).start()
+
+
+def _index_in_thread() -> None:
+    try:
+        articles_search_index()
+    except Exception:
+        logger.exception("The articles' search index failed in its thread")
+    finally:
+        connections.close_all()  # this thread's connection

@@ -59,7 +59,11 @@ class CheckedClaimsFilterForm(forms.Form):
         ),
     )
     label = forms.ChoiceField(required=False, label="Label")
-    sort = forms.ChoiceField(required=False, label="Sort by", choices=list(LIST_ORDERINGS.items()))
+    sort = forms.ChoiceField(
+        required=False,
+        label="Sort by",
+        choices=[("", "best match, else most appearances"), *LIST_ORDERINGS.items()],
+    )
 
     def __init__(self, *args, labels: list[str], **kwargs):
         super().__init__(*args, **kwargs)

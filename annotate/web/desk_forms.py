@@ -123,7 +123,7 @@ class ClaimFilterForm(forms.Form):
 
 
 class ArticleFilterForm(forms.Form):
-    q = forms.CharField(required=False, max_length=200, label="Search in title or publisher")
+    q = forms.CharField(required=False, max_length=200, label="Search in title, publisher or text")
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
 
 

@@ -1,0 +1,256 @@
+"""Full-text search (issue 15): ranked, accent-insensitive, in each text's language where the
+database has one. Articles are searched here; annotate searches its claims and quotes with the
+same pieces (`TextIndex`, `text_search`).
+
+PostgreSQL: tsvectors over unaccented text (`corpus_search_vector(config, text)`, migration
+corpus 0006) in the language's configuration (`search_config_for`), matched against the query
+as websearch_to_tsquery parses it ("quoted phrases", `or`, `-word`). A query has no language of
+its own, so it is parsed in every configuration and the distinct forms are OR'ed: each text
+then matches in its own language ("elecciones" finds the Spanish article's stem "eleccion", the
+English stemmer's "running" finds "run"). Ranked by ts_rank_cd (weights A > B > C > D).
+Articles keep theirs in a column, `search_vector`, filled off the import path (see
+`articles_search_index`); until then a row is found by a plain scan of its text.
+
+No prefix or trigram fallback for partial words on PostgreSQL: stemming already matches the
+inflections people type, and matching fragments of 1,000,000 bodies would need a trigram index
+several times the size of the full-text one while ranking fragments poorly.
+
+SQLite (the embedded default): FTS5 tables (unicode61, diacritics removed) kept in step by
+triggers, ranked by bm25 with per-column weights; the websearch syntax is translated to FTS5's,
+and bare words match as prefixes ("talk" finds "talks"), FTS5 having no stemmer but English's.
+"""
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchQueryField, SearchVectorField
+from django.db import connection
+from django.db.models import BooleanField, Expression, F, FloatField, Func, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
+
+logger = logging.getLogger(__name__)
+
+# The longest query a search door accepts (a 400 beyond): longer ones are pastes, not searches,
+# and every word costs a parse in each configuration.
+SEARCH_MAX_CHARS = 500
+
+# ISO 639-1 (the primary subtag of a BCP 47 tag) -> PostgreSQL's built-in text search config.
+SEARCH_CONFIGS = {
+    "ar": "arabic",
+    "hy": "armenian",
+    "eu": "basque",
+    "ca": "catalan",
+    "da": "danish",
+    "nl": "dutch",
+    "en": "english",
+    "fi": "finnish",
+    "fr": "french",
+    "de": "german",
+    "el": "greek",
+    "hi": "hindi",
+    "hu": "hungarian",
+    "id": "indonesian",
+    "ga": "irish",
+    "it": "italian",
+    "lt": "lithuanian",
+    "ne": "nepali",
+    "no": "norwegian",
+    "nb": "norwegian",
+    "nn": "norwegian",
+    "pt": "portuguese",
+    "ro": "romanian",
+    "ru": "russian",
+    "sr": "serbian",
+    "es": "spanish",
+    "sv": "swedish",
+    "ta": "tamil",
+    "tr": "turkish",
+    "yi": "yiddish",
+}
+
+
+def search_config_for(language: str) -> str:
+    """PostgreSQL's text search configuration for a BCP 47 tag; `simple` (no stemming, no stop
+    words) for languages it has none for."""
+    primary = (language or "").split("-")[0].split("_")[0].casefold()
+    return SEARCH_CONFIGS.get(primary, "simple")
+
+
+# Every configuration a query is parsed in: those of SEARCH_CONFIGS and `simple`.
+QUERY_CONFIGS = sorted({*SEARCH_CONFIGS.values(), "simple"})
+
+
+@dataclass(frozen=True, slots=True)
+class TextIndex:
+    """Where one table's searchable text is indexed, on each database."""
+
+    # SQLite: the FTS5 table whose rowid is the row's pk, and the bm25 weight of each column.
+    fts_table: str
+    fts_weights: tuple[float, ...]
+    # PostgreSQL: the row's tsvector, spelled as its index is (the planner matches it).
+    vector: Callable[[], Expression]
+    # PostgreSQL, a vector filled later (articles): rows whose vector is still NULL are found
+    # by these fields containing every word, and ranked last.
+    unindexed_fields: tuple[str, ...] = ()
+
+
+def text_search(queryset: QuerySet, *, text: str, index: TextIndex) -> QuerySet:
+    """The rows of `queryset` matching `text` (websearch syntax), each with `search_rank`
+    (higher is better; order by it, the caller knows its tie-breakers). Blank text: all rows,
+    unranked."""
+    if not text.strip():
+        return queryset
+    if connection.vendor == "postgresql":
+        return _postgres_search(queryset, text, index)
+    match = fts_query(text)
+    if match is None:
+        return queryset.none().annotate(search_rank=Value(0.0, output_field=FloatField()))
+    # Table names and weights are this module's constants; the query is a parameter.
+    table = index.fts_table
+    weights = ", ".join(str(weight) for weight in index.fts_weights)
+    rank = Func(
+        Value(match),
+        F("pk"),
+        template=f"(SELECT -bm25({table}, {weights}) FROM {table} WHERE {table} MATCH "  # noqa: S608
+        "%(expressions)s)",
+        arg_joiner=f" AND {table}.rowid = ",
+        output_field=FloatField(),
+    )
+    matching = RawSQL(f"SELECT rowid FROM {table} WHERE {table} MATCH %s", [match])  # noqa: S608, S611
+    return queryset.filter(pk__in=matching).annotate(search_rank=rank)
+
+
+def _postgres_search(queryset: QuerySet, text: str, index: TextIndex) -> QuerySet:
+    vector = index.vector()
+    matches = Func(
+        vector,
+        websearch_query(text),
+        template="%(expressions)s",
+        arg_joiner=" @@ ",
+        output_field=BooleanField(),
+    )
+    rank = Func(vector, websearch_query(text), function="ts_rank_cd", output_field=FloatField())
+    if not index.unindexed_fields:
+        return queryset.filter(matches).annotate(search_rank=rank)
+    condition = Q(search_match=True)
+    words = [word for word in _WORD.findall(text) if word.casefold() != "or"]
+    if words:
+        unindexed = Q(search_vector_null=True)
+        for word in words:
+            unindexed &= _any_contains(index.unindexed_fields, word)
+        condition |= unindexed
+    return (
+        queryset.alias(
+            search_match=matches,
+            search_vector_null=Func(
+                vector, template="%(expressions)s IS NULL", output_field=BooleanField()
+            ),
+        )
+        .filter(condition)
+        .annotate(search_rank=Coalesce(rank, 0.0))
+    )
+
+
+def _any_contains(fields: tuple[str, ...], word: str) -> Q:
+    condition = Q()
+    for name in fields:
+        condition |= Q(**{f"{name}__icontains": word})
+    return condition
+
+
+def websearch_query(text: str) -> RawSQL:
+    """PostgreSQL: `text` parsed by websearch_to_tsquery in every configuration, unaccented, the
+    distinct forms OR'ed (an empty query, matching nothing, if all are stop words). Uncorrelated,
+    so PostgreSQL computes it once per statement."""
+    return RawSQL(
+        "SELECT coalesce(string_agg(DISTINCT '(' || query::text || ')', ' | ')::tsquery,"
+        " ''::tsquery) FROM unnest(%s::regconfig[]) AS config,"
+        " websearch_to_tsquery(config, corpus_unaccent(%s)) AS query WHERE numnode(query) > 0",
+        [QUERY_CONFIGS, text],
+        output_field=SearchQueryField(),
+    )
+
+
+def search_vector(config: Expression | str, text: Expression, weight: str = "") -> Func:
+    """PostgreSQL: corpus_search_vector(config, text), weighted if `weight` (A..D) is given, as
+    an index expression spells it (a str config is written as a literal)."""
+    if isinstance(config, str):
+        expressions, inner = [text], f"corpus_search_vector('{config}', %(expressions)s)"
+    else:
+        expressions, inner = [config, text], "corpus_search_vector(%(expressions)s)"
+    template = f"setweight({inner}, '{weight}')" if weight else inner
+    return Func(*expressions, template=template, output_field=SearchVectorField())
+
+
+class TableColumn(Expression):
+    """A column of the queryset's own table that the model does not declare (so that Django
+    neither reads nor writes it): Article's `search_vector`, filled by the database."""
+
+    def __init__(self, column: str, output_field) -> None:
+        super().__init__(output_field=output_field)
+        self.column = column
+
+    def as_sql(self, compiler, connection):
+        alias = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        return f"{alias}.{connection.ops.quote_name(self.column)}", []
+
+
+ARTICLE_INDEX = TextIndex(
+    fts_table="corpus_article_fts",  # title, subtitle, publisher, body
+    fts_weights=(10.0, 4.0, 4.0, 1.0),
+    vector=lambda: TableColumn("search_vector", SearchVectorField()),
+    unindexed_fields=("title", "subtitle", "publisher", "body"),
+)
+
+# What an article's search_vector holds: title A, subtitle and publisher B, body C, in the
+# article's configuration (%(config)s, a literal from SEARCH_CONFIGS).
+ARTICLE_VECTOR_SQL = (
+    "setweight(corpus_search_vector(%(config)s, title), 'A')"
+    " || setweight(corpus_search_vector(%(config)s, subtitle || ' ' || publisher), 'B')"
+    " || setweight(corpus_search_vector(%(config)s, body), 'C')"
+)
+
+
+# Letters and digits as FTS5's unicode61 tokenizer splits them (underscore separates).
+_WORD = re.compile(r"[^\W_]+")
+_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+
+
+def fts_query(text: str) -> str | None:
+    """SQLite: the websearch syntax as an FTS5 query ("a phrase", `or`, `-word`; bare words
+    match as prefixes, every term quoted so nothing is read as FTS5's own syntax), or None when
+    no word is asked for."""
+    groups: list[list[str]] = []
+    excluded: list[str] = []
+    join_next = False
+    for negated, phrase, bare in _TOKEN.findall(text):
+        if bare and bare.casefold() == "or" and groups:
+            join_next = True
+            continue
+        negated = negated or (bare.startswith("-") and len(bare) > 1)
+        words = _WORD.findall(bare or phrase)
+        if not words:
+            continue
+        if phrase or not bare:
+            term = '"' + " ".join(words) + '"'
+        else:
+            term = " ".join(f'"{word}"*' for word in words)
+            term = f"({term})" if len(words) > 1 else term
+        if negated:
+            excluded.append(term)
+        elif join_next:
+            groups[-1].append(term)
+        else:
+            groups.append([term])
+        join_next = False
+    if not groups:
+        return None
+    query = " AND ".join(
+        f"({' OR '.join(group)})" if len(group) > 1 else group[0] for group in groups
+    )
+    for term in excluded:
+        query = f"({query}) NOT {term}"
+    return query
