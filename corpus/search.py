@@ -103,11 +103,11 @@ def text_search(queryset: QuerySet, *, text: str, index: TextIndex) -> QuerySet:
     unranked."""
     if not text.strip():
         return queryset
+    match = fts_query(text)
+    if match is None:  # no word to find: nothing, rather than every row (`-word` alone)
+        return queryset.none().annotate(search_rank=Value(0.0, output_field=FloatField()))
     if connection.vendor == "postgresql":
         return _postgres_search(queryset, text, index)
-    match = fts_query(text)
-    if match is None:
-        return queryset.none().annotate(search_rank=Value(0.0, output_field=FloatField()))
     # Table names and weights are this module's constants; the query is a parameter.
     table = index.fts_table
     weights = ", ".join(str(weight) for weight in index.fts_weights)
@@ -162,16 +162,31 @@ def _any_contains(fields: tuple[str, ...], word: str) -> Q:
 
 
 def websearch_query(text: str) -> RawSQL:
-    """PostgreSQL: `text` parsed by websearch_to_tsquery in every configuration, unaccented, the
-    distinct forms OR'ed (an empty query, matching nothing, if all are stop words). Uncorrelated,
-    so PostgreSQL computes it once per statement."""
-    return RawSQL(
-        "SELECT coalesce(string_agg(DISTINCT '(' || query::text || ')', ' | ')::tsquery,"
-        " ''::tsquery) FROM unnest(%s::regconfig[]) AS config,"
-        " websearch_to_tsquery(config, corpus_unaccent(%s)) AS query WHERE numnode(query) > 0",
-        [QUERY_CONFIGS, text],
-        output_field=SearchQueryField(),
-    )
+    """PostgreSQL: the tsquery of `text` in the websearch syntax, each term unaccented and
+    parsed in every configuration, its distinct forms OR'ed; then the groups AND'ed and the
+    exclusions negated across all forms (negating one configuration's form alone would let
+    another's through). NULL, matching nothing, if every word asked for is a stop word.
+    Uncorrelated, so PostgreSQL computes it once per statement."""
+    groups, excluded = websearch_terms(text)
+    sql, params = [], []
+
+    def forms(term: Term) -> str:
+        parse = "phraseto_tsquery" if term.phrase else "plainto_tsquery"
+        params.extend([QUERY_CONFIGS, " ".join(term.words)])
+        # `parse` is one of two function names; the configurations and the words are parameters.
+        return (
+            "(SELECT string_agg(DISTINCT '(' || query::text || ')', ' | ')"  # noqa: S608
+            f" FROM unnest(%s::regconfig[]) AS config, {parse}(config, corpus_unaccent(%s))"
+            " AS query WHERE numnode(query) > 0)"
+        )
+
+    for group in groups:
+        sql.append(f"'(' || NULLIF(concat_ws(' | ', {', '.join(map(forms, group))}), '') || ')'")
+    positive = f"NULLIF(concat_ws(' & ', {', '.join(sql)}), '')"
+    negative = ", ".join(f"'!(' || {forms(term)} || ')'" for term in excluded)
+    if negative:
+        positive = f"{positive} || coalesce(' & ' || NULLIF(concat_ws(' & ', {negative}), ''), '')"
+    return RawSQL(f"SELECT ({positive})::tsquery", params, output_field=SearchQueryField())  # noqa: S611
 
 
 def search_vector(config: Expression | str, text: Expression, weight: str = "") -> Func:
@@ -219,38 +234,56 @@ _WORD = re.compile(r"[^\W_]+")
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
 
-def fts_query(text: str) -> str | None:
-    """SQLite: the websearch syntax as an FTS5 query ("a phrase", `or`, `-word`; bare words
-    match as prefixes, every term quoted so nothing is read as FTS5's own syntax), or None when
-    no word is asked for."""
-    groups: list[list[str]] = []
-    excluded: list[str] = []
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A word, or words in a row: a "quoted phrase", or a bare word punctuation splits."""
+
+    words: tuple[str, ...]
+    phrase: bool
+
+
+def websearch_terms(text: str) -> tuple[list[list[Term]], list[Term]]:
+    """The websearch syntax, as websearch_to_tsquery reads it: groups of terms to AND, each
+    a term or terms joined by `or`, and the terms excluded by a leading `-`. Anything else is
+    a word (no operator of FTS5 or tsquery survives: only letters and digits are kept)."""
+    groups: list[list[Term]] = []
+    excluded: list[Term] = []
     join_next = False
     for negated, phrase, bare in _TOKEN.findall(text):
         if bare and bare.casefold() == "or" and groups:
             join_next = True
             continue
-        negated = negated or (bare.startswith("-") and len(bare) > 1)
-        words = _WORD.findall(bare or phrase)
+        words = tuple(_WORD.findall(bare or phrase))
         if not words:
             continue
-        if phrase or not bare:
-            term = '"' + " ".join(words) + '"'
-        else:
-            term = " ".join(f'"{word}"*' for word in words)
-            term = f"({term})" if len(words) > 1 else term
-        if negated:
+        term = Term(words, phrase=not bare)
+        if negated or bare.startswith("-"):
             excluded.append(term)
         elif join_next:
             groups[-1].append(term)
         else:
             groups.append([term])
         join_next = False
+    return groups, excluded
+
+
+def fts_query(text: str) -> str | None:
+    """SQLite: the websearch syntax as an FTS5 query, every word quoted (never read as FTS5's
+    syntax) and bare words matched as prefixes; None when no word is asked for (an exclusion
+    alone would match every row)."""
+    groups, excluded = websearch_terms(text)
     if not groups:
         return None
+
+    def fts(term: Term) -> str:
+        if term.phrase:
+            return '"' + " ".join(term.words) + '"'
+        prefixes = " ".join(f'"{word}"*' for word in term.words)
+        return f"({prefixes})" if len(term.words) > 1 else prefixes
+
     query = " AND ".join(
-        f"({' OR '.join(group)})" if len(group) > 1 else group[0] for group in groups
+        f"({' OR '.join(map(fts, group))})" if len(group) > 1 else fts(group[0]) for group in groups
     )
     for term in excluded:
-        query = f"({query}) NOT {term}"
+        query = f"({query}) NOT {fts(term)}"
     return query
