@@ -95,6 +95,9 @@ class TextIndex:
     # PostgreSQL, a vector filled later (articles): rows whose vector is still NULL are found
     # by these fields containing every word, and ranked last.
     unindexed_fields: tuple[str, ...] = ()
+    # PostgreSQL, a large table (articles): at most this many matches, the newest stored, are
+    # ranked (and counted), so that a common word costs the same as a rare one.
+    ranked_at_most: int | None = None
 
 
 def text_search(queryset: QuerySet, *, text: str, index: TextIndex) -> QuerySet:
@@ -133,25 +136,30 @@ def _postgres_search(queryset: QuerySet, text: str, index: TextIndex) -> QuerySe
         output_field=BooleanField(),
     )
     rank = Func(vector, websearch_query(text), function="ts_rank_cd", output_field=FloatField())
-    if not index.unindexed_fields:
-        return queryset.filter(matches).annotate(search_rank=rank)
+    found = queryset.alias(search_match=matches)
     condition = Q(search_match=True)
-    words = [word for word in _WORD.findall(text) if word.casefold() != "or"]
-    if words:
+    if index.unindexed_fields:
+        # Each group: one of its terms, every word of it in one of the fields (no exclusions).
         unindexed = Q(search_vector_null=True)
-        for word in words:
-            unindexed &= _any_contains(index.unindexed_fields, word)
-        condition |= unindexed
-    return (
-        queryset.alias(
-            search_match=matches,
+        for group in websearch_terms(text)[0]:
+            either = Q()
+            for term in group:
+                every = Q()
+                for word in term.words:
+                    every &= _any_contains(index.unindexed_fields, word)
+                either |= every
+            unindexed &= either
+        found = found.alias(
             search_vector_null=Func(
                 vector, template="%(expressions)s IS NULL", output_field=BooleanField()
-            ),
+            )
         )
-        .filter(condition)
-        .annotate(search_rank=Coalesce(rank, 0.0))
-    )
+        condition |= unindexed
+    found = found.filter(condition)
+    if index.ranked_at_most is not None:
+        newest = found.order_by("-pk").values("pk")[: index.ranked_at_most]
+        found = queryset.filter(pk__in=newest)
+    return found.annotate(search_rank=Coalesce(rank, 0.0))
 
 
 def _any_contains(fields: tuple[str, ...], word: str) -> Q:
@@ -163,30 +171,26 @@ def _any_contains(fields: tuple[str, ...], word: str) -> Q:
 
 def websearch_query(text: str) -> RawSQL:
     """PostgreSQL: the tsquery of `text` in the websearch syntax, each term unaccented and
-    parsed in every configuration, its distinct forms OR'ed; then the groups AND'ed and the
-    exclusions negated across all forms (negating one configuration's form alone would let
-    another's through). NULL, matching nothing, if every word asked for is a stop word.
-    Uncorrelated, so PostgreSQL computes it once per statement."""
+    parsed in every configuration, its forms OR'ed; then the groups AND'ed and the exclusions
+    negated across all forms (negating one configuration's form alone would let another's
+    through). Empty, matching nothing, if every word asked for is a stop word.
+
+    Built of IMMUTABLE functions and operators on literals only, so PostgreSQL computes it
+    while planning and plans with the query's own words: their frequencies decide between the
+    GIN index (rare words) and walking the newest articles (common ones)."""
     groups, excluded = websearch_terms(text)
-    sql, params = [], []
+    params: list[str] = []
 
     def forms(term: Term) -> str:
         parse = "phraseto_tsquery" if term.phrase else "plainto_tsquery"
-        params.extend([QUERY_CONFIGS, " ".join(term.words)])
-        # `parse` is one of two function names; the configurations and the words are parameters.
-        return (
-            "(SELECT string_agg(DISTINCT '(' || query::text || ')', ' | ')"  # noqa: S608
-            f" FROM unnest(%s::regconfig[]) AS config, {parse}(config, corpus_unaccent(%s))"
-            " AS query WHERE numnode(query) > 0)"
-        )
+        params.extend([" ".join(term.words)] * len(QUERY_CONFIGS))
+        return "(" + " || ".join(
+            f"{parse}('{config}'::regconfig, corpus_unaccent(%s))" for config in QUERY_CONFIGS
+        ) + ")"  # fmt: skip
 
-    for group in groups:
-        sql.append(f"'(' || NULLIF(concat_ws(' | ', {', '.join(map(forms, group))}), '') || ')'")
-    positive = f"NULLIF(concat_ws(' & ', {', '.join(sql)}), '')"
-    negative = ", ".join(f"'!(' || {forms(term)} || ')'" for term in excluded)
-    if negative:
-        positive = f"{positive} || coalesce(' & ' || NULLIF(concat_ws(' & ', {negative}), ''), '')"
-    return RawSQL(f"SELECT ({positive})::tsquery", params, output_field=SearchQueryField())  # noqa: S611
+    sql = " && ".join("(" + " || ".join(map(forms, group)) + ")" for group in groups)
+    sql += "".join(f" && !!{forms(term)}" for term in excluded)
+    return RawSQL(sql, params, output_field=SearchQueryField())  # noqa: S611
 
 
 def search_vector(config: Expression | str, text: Expression, weight: str = "") -> Func:
@@ -218,6 +222,7 @@ ARTICLE_INDEX = TextIndex(
     fts_weights=(10.0, 4.0, 4.0, 1.0),
     vector=lambda: TableColumn("search_vector", SearchVectorField()),
     unindexed_fields=("title", "subtitle", "publisher", "body"),
+    ranked_at_most=1000,
 )
 
 # What an article's search_vector holds: title A, subtitle and publisher B, body C, in the

@@ -221,3 +221,21 @@ def test_an_import_computes_the_vectors_after_it_commits(
     project.articles.add(project.articles.model.objects.get(title="Imported"))
     assert _page(member, "election") == ["Imported"]  # stemmed: the vector is there
     assert _indexed() == "indexed 0 articles\n"
+
+
+@pytest.mark.postgres
+def test_past_the_cap_the_newest_matches_are_ranked(member, project, monkeypatch):
+    """A common word costs what a rare one does: only the newest matches are ranked."""
+    import dataclasses
+
+    from corpus import selectors
+
+    older, newer, newest = (
+        ArticleFactory(title=f"Budget {n}", body=f"Budget talks, round {n}.") for n in range(3)
+    )
+    project.articles.add(older, newer, newest)
+    _indexed()
+    monkeypatch.setattr(
+        selectors, "ARTICLE_INDEX", dataclasses.replace(selectors.ARTICLE_INDEX, ranked_at_most=2)
+    )
+    assert sorted(_page(member, "budget")) == ["Budget 1", "Budget 2"]
