@@ -104,7 +104,7 @@ def build(url: str, articles: int, seed: int = 7) -> float:
     """Fill the bench database: COPY, vectors by UPDATE, then indexes. Seconds taken."""
     import psycopg
 
-    from corpus.search import ARTICLE_VECTOR_SQL, search_config_for
+    from corpus.search import ARTICLE_VECTORS, search_config_for
 
     started = time.perf_counter()
     rng = random.Random(seed)
@@ -150,7 +150,7 @@ def build(url: str, articles: int, seed: int = 7) -> float:
         def vectors_for(languages: list[str]) -> None:
             with psycopg.connect(url, autocommit=True) as own:
                 for lang in languages:
-                    vector = ARTICLE_VECTOR_SQL % {"config": f"'{search_config_for(lang)}'"}
+                    vector = ARTICLE_VECTORS.vector_sql % {"config": f"'{search_config_for(lang)}'"}
                     own.execute(
                         f"UPDATE corpus_article SET search_vector = {vector} WHERE language = %s",  # noqa: S608
                         [lang],

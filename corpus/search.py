@@ -9,7 +9,7 @@ its own, so it is parsed in every configuration and the distinct forms are OR'ed
 then matches in its own language ("elecciones" finds the Spanish article's stem "eleccion", the
 English stemmer's "running" finds "run"). Ranked by ts_rank_cd (weights A > B > C > D).
 Articles keep theirs in a column, `search_vector`, filled off the import path (see
-`articles_search_index`); until then a row is found by a plain scan of its text.
+`corpus.services.search_index`); until then a row is found by a plain scan of its text.
 
 No prefix or trigram fallback for partial words on PostgreSQL: stemming already matches the
 inflections people type, and matching fragments of 1,000,000 bodies would need a trigram index
@@ -225,13 +225,39 @@ ARTICLE_INDEX = TextIndex(
     ranked_at_most=1000,
 )
 
-# What an article's search_vector holds: title A, subtitle and publisher B, body C, in the
-# article's configuration (%(config)s, a literal from SEARCH_CONFIGS).
-ARTICLE_VECTOR_SQL = (
-    "setweight(corpus_search_vector(%(config)s, title), 'A')"
+
+@dataclass(frozen=True, slots=True)
+class StoredVectors:
+    """A table whose rows keep their search vector in a column, `search_vector`, computed off
+    the write path (corpus.services.search_index) and emptied by a trigger when the text
+    changes."""
+
+    label: str  # for people: "articles"
+    table: str
+    # id and language of up to %s rows whose vector is NULL, locked FOR UPDATE SKIP LOCKED.
+    rows_sql: str
+    # A row's vector, %(config)s standing for the configuration's name as a literal.
+    vector_sql: str
+
+
+ARTICLE_VECTORS = StoredVectors(
+    label="articles",
+    table="corpus_article",
+    rows_sql="SELECT id, language FROM corpus_article WHERE search_vector IS NULL"
+    " ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED",
+    # Title A, subtitle and publisher B, body C, in the article's configuration.
+    vector_sql="setweight(corpus_search_vector(%(config)s, title), 'A')"
     " || setweight(corpus_search_vector(%(config)s, subtitle || ' ' || publisher), 'B')"
-    " || setweight(corpus_search_vector(%(config)s, body), 'C')"
+    " || setweight(corpus_search_vector(%(config)s, body), 'C')",
 )
+# Upper layers add theirs (annotate: quotes) from their AppConfig.ready.
+STORED_VECTORS: list[StoredVectors] = [ARTICLE_VECTORS]
+
+
+def register_stored_vectors(stored: StoredVectors) -> None:
+    """Have search_index fill `stored` too (once, however often called)."""
+    if stored not in STORED_VECTORS:
+        STORED_VECTORS.append(stored)
 
 
 # Letters and digits as FTS5's unicode61 tokenizer splits them (underscore separates).

@@ -19,7 +19,7 @@ from config.storable_text import unstorable_text_reason
 from corpus.importers.base import ArticleDraft, ImportFailure
 from corpus.language import language_detect
 from corpus.models import Article
-from corpus.search import ARTICLE_VECTOR_SQL, search_config_for
+from corpus.search import STORED_VECTORS, StoredVectors, search_config_for
 from corpus.text import canonical_body, content_hash, one_line
 
 logger = logging.getLogger(__name__)
@@ -95,7 +95,7 @@ def import_articles(
             record(result)
         statistics.stored(report.created)
     if report.created and not dry_run:
-        transaction.on_commit(articles_search_index_soon)
+        transaction.on_commit(search_index_soon)
     return report
 
 
@@ -310,29 +310,30 @@ def _describe(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-def articles_search_index(*, batch_size: int = 500) -> int:
-    """Compute the search vector of every article without one (new, or its text changed); the
-    number computed. PostgreSQL only: SQLite's triggers keep its FTS5 table in step."""
+def search_index(*, batch_size: int = 500) -> dict[str, int]:
+    """Compute the stored search vectors of every row without one (new, or its text changed),
+    table by table (corpus.search.STORED_VECTORS: articles, and what upper layers register);
+    how many of each. PostgreSQL only: SQLite's triggers keep its FTS5 tables in step."""
     if connection.vendor != "postgresql":
-        return 0
+        return {}
+    return {stored.label: _vectors_fill(stored, batch_size=batch_size) for stored in STORED_VECTORS}
+
+
+def _vectors_fill(stored: StoredVectors, *, batch_size: int) -> int:
     done = 0
     while True:
         with transaction.atomic(), connection.cursor() as cursor:
-            # SKIP LOCKED: two runs at once (two imports' jobs) share the rows out.
-            cursor.execute(
-                "SELECT id, language FROM corpus_article WHERE search_vector IS NULL"
-                " ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED",
-                [batch_size],
-            )
+            # FOR UPDATE SKIP LOCKED (in rows_sql): two runs at once share the rows out.
+            cursor.execute(stored.rows_sql, [batch_size])
             rows = cursor.fetchall()
             by_config: dict[str, list[int]] = defaultdict(list)
             for pk, language in rows:
                 by_config[search_config_for(language)].append(pk)
             for config, ids in by_config.items():
-                # The configuration is a name from SEARCH_CONFIGS, never the article's text.
-                vector = ARTICLE_VECTOR_SQL % {"config": f"'{config}'"}
+                # The configuration is a name from SEARCH_CONFIGS, never the row's text.
+                vector = stored.vector_sql % {"config": f"'{config}'"}
                 cursor.execute(
-                    f"UPDATE corpus_article SET search_vector = {vector} WHERE id = ANY(%s)",  # noqa: S608
+                    f"UPDATE {stored.table} SET search_vector = {vector} WHERE id = ANY(%s)",  # noqa: S608
                     [ids],
                 )
         done += len(rows)
@@ -340,30 +341,50 @@ def articles_search_index(*, batch_size: int = 500) -> int:
             return done
 
 
-def articles_search_index_soon() -> None:
-    """Run articles_search_index after an import, off its path: inline (JOBS_RUN_INLINE), on a
-    Celery worker (CELERY_BROKER_URL), or in a daemon thread of this process (embedded mode).
-    A lost run costs nothing but speed: the search scans rows without a vector, and
-    `manage.py search_index` (or the next import) computes them."""
+def search_index_soon() -> None:
+    """Run search_index after a write, off its path: inline (JOBS_RUN_INLINE), on a Celery
+    worker (CELERY_BROKER_URL), or in a daemon thread of this process (embedded mode). A lost
+    run costs nothing but speed: the search scans rows without a vector, and `manage.py
+    search_index` (or the next write that schedules one) computes them."""
     if connection.vendor != "postgresql":
         return
     if settings.JOBS_RUN_INLINE:
-        articles_search_index()
+        search_index()
     elif settings.CELERY_BROKER_URL:
-        from corpus.tasks import articles_search_index_task  # Celery loads only with a broker
+        from corpus.tasks import search_index_task  # Celery loads only with a broker
 
         try:
-            articles_search_index_task.apply_async(queue=settings.CELERY_TASK_DEFAULT_QUEUE)
+            search_index_task.apply_async(queue=settings.CELERY_TASK_DEFAULT_QUEUE)
         except Exception:  # the search still finds the rows, by scanning them
-            logger.exception("Could not queue the articles' search index")
+            logger.exception("Could not queue the search index")
     else:
+        global _thread_again, _thread_running
+        # One thread at a time: a dataset import asks once per batch of articles.
+        with _thread_lock:
+            if _thread_running:
+                _thread_again = True
+                return
+            _thread_running = True
         threading.Thread(target=_index_in_thread, name="search-index", daemon=True).start()
 
 
+_thread_lock = threading.Lock()
+_thread_running = False
+_thread_again = False
+
+
 def _index_in_thread() -> None:
+    global _thread_again, _thread_running
     try:
-        articles_search_index()
-    except Exception:
-        logger.exception("The articles' search index failed in its thread")
+        while True:
+            try:
+                search_index()
+            except Exception:
+                logger.exception("The search index failed in its thread")
+            with _thread_lock:
+                if not _thread_again:
+                    _thread_running = False
+                    return
+                _thread_again = False
     finally:
         connections.close_all()  # this thread's connection

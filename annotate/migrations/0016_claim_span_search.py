@@ -4,15 +4,27 @@
 from django.db import migrations
 
 # PostgreSQL: claims are indexed by the very expression annotate.claims.selectors searches
-# (corpus.search.search_vector; the wrappers come with corpus 0006). Quotes are searched within
-# one project's spans, already narrowed by project: no index, so that the dataset import (which
-# writes spans by the ten thousand) pays nothing for it.
+# (corpus.search.search_vector; the wrappers come with corpus 0006): claims are written one by
+# one. Spans are written by the ten thousand by dataset imports, so, as articles, they keep
+# their vector (the quote in its article's language) in a column computed off that path
+# (corpus.services.search_index), found by a plain scan until then (the partial index), and
+# emptied by corpus 0006's trigger function when the quote changes.
 PG_FORWARD = [
     "CREATE INDEX claim_text_search_idx ON annotate_claim USING gin (("
     "setweight(corpus_search_vector(search_config, text), 'A')"
     " || setweight(corpus_search_vector('simple', claimant), 'B')))",
+    "ALTER TABLE annotate_span ADD COLUMN search_vector tsvector",
+    "CREATE INDEX span_search_idx ON annotate_span USING gin (search_vector)",
+    "CREATE INDEX span_unindexed_idx ON annotate_span (id) WHERE search_vector IS NULL",
+    """CREATE TRIGGER annotate_span_search_reset BEFORE UPDATE ON annotate_span
+       FOR EACH ROW WHEN (OLD.quote IS DISTINCT FROM NEW.quote)
+       EXECUTE FUNCTION corpus_article_search_reset()""",
 ]
-PG_BACKWARD = ["DROP INDEX IF EXISTS claim_text_search_idx"]
+PG_BACKWARD = [
+    "DROP TRIGGER IF EXISTS annotate_span_search_reset ON annotate_span",
+    "ALTER TABLE annotate_span DROP COLUMN IF EXISTS search_vector",
+    "DROP INDEX IF EXISTS claim_text_search_idx",
+]
 
 
 def _fts(table: str, source: str, columns: list[str]) -> tuple[list[str], list[str]]:

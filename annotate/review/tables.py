@@ -10,6 +10,7 @@ reviewer as the rule says; only the sort by reviewers still counts every claim's
 from collections import Counter
 from dataclasses import dataclass
 
+from django.contrib.postgres.search import SearchVectorField
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
@@ -17,7 +18,7 @@ from annotate.access import Capabilities, role_in
 from annotate.models import Project, Skip, Span, Verdict
 from annotate.review.selectors import spans_filtered, visible_verdicts, with_status
 from annotate.review.status import SpanStatus, span_status_seen_expression
-from corpus.search import ARTICLE_INDEX, TextIndex, search_vector, text_search
+from corpus.search import ARTICLE_INDEX, StoredVectors, TableColumn, TextIndex, text_search
 
 # Sort key -> ordering; "-key" sorts descending. Ties broken by reading order, then id.
 # "article" is reading order: articles as they came in, claims by position. It reads the index
@@ -43,12 +44,21 @@ ARTICLE_SORTS: dict[str, tuple[str, ...]] = {
 }
 
 
-# Quotes: the `simple` configuration (a span has no language of its own; its article's would
-# cost a join per row), accents ignored; on PostgreSQL unindexed (migration annotate 0016).
+# Quotes, in their article's language, accents ignored. On PostgreSQL the vector is stored
+# (migration annotate 0016) and computed off the write path, as articles' are.
+QUOTE_VECTORS = StoredVectors(
+    label="quotes",
+    table="annotate_span",
+    rows_sql="SELECT span.id, article.language FROM annotate_span AS span"
+    " JOIN corpus_article AS article ON article.id = span.article_id"
+    " WHERE span.search_vector IS NULL ORDER BY span.id LIMIT %s FOR UPDATE OF span SKIP LOCKED",
+    vector_sql="corpus_search_vector(%(config)s, quote)",
+)
 QUOTE_INDEX = TextIndex(
     fts_table="annotate_span_quote_fts",
     fts_weights=(1.0,),
-    vector=lambda: search_vector("simple", F("quote")),
+    vector=lambda: TableColumn("search_vector", SearchVectorField()),
+    unindexed_fields=("quote",),
 )
 
 

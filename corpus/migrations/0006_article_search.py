@@ -8,7 +8,7 @@ from django.db import migrations
 # PostgreSQL (the dictionary and the configuration could be redefined), so an index cannot use
 # them directly: the usual wrappers declare them IMMUTABLE, true as long as neither is.
 # Articles keep their vector in a column filled off the import path
-# (corpus.services.articles_search_index): rows still without one are found through the partial
+# (corpus.services.search_index): rows still without one are found through the partial
 # index by a plain scan of their text; a trigger empties the vector of a row whose text or
 # language changes, so that it is computed again.
 PG_FORWARD = [

@@ -186,9 +186,9 @@ def test_articles_without_a_vector_are_found_by_a_plain_scan_until_indexed(membe
     assert _page(member, "running") == ["Fresh news"]  # the scan: a substring
     assert _page(member, "run") == ["Fresh news"]
     assert _page(member, "runs") == []  # no stemming before the index
-    assert _indexed() == "indexed 1 articles\n"
+    assert _indexed().startswith("indexed 1 articles")
     assert _page(member, "runs") == ["Fresh news"]
-    assert _indexed() == "indexed 0 articles\n"
+    assert _indexed().startswith("indexed 0 articles")
 
 
 @pytest.mark.postgres
@@ -199,7 +199,7 @@ def test_a_changed_text_is_indexed_again(member, newsroom):
     with connection.cursor() as cursor:
         cursor.execute("SELECT search_vector FROM corpus_article WHERE id = %s", [article.pk])
         assert cursor.fetchone() == (None,)
-    assert _indexed() == "indexed 1 articles\n"
+    assert _indexed().startswith("indexed 1 articles")
     assert _page(member, "negotiator") == ["Summit in Genève"]
     assert _page(member, "peace") == []
 
@@ -220,7 +220,7 @@ def test_an_import_computes_the_vectors_after_it_commits(
     assert report.created == 1
     project.articles.add(project.articles.model.objects.get(title="Imported"))
     assert _page(member, "election") == ["Imported"]  # stemmed: the vector is there
-    assert _indexed() == "indexed 0 articles\n"
+    assert _indexed().startswith("indexed 0 articles")
 
 
 @pytest.mark.postgres

@@ -98,10 +98,12 @@ def quotes(project, editor):
         title="Lake report",
         body="The mayor of Genève spoke. Acción was promised. Nothing about the lake.",
     )
-    return {
+    spans = {
         "geneva": SpanFactory(project=project, article=article, text="The mayor of Genève spoke."),
         "accion": SpanFactory(project=project, article=article, text="Acción was promised."),
     }
+    call_command("search_index", stdout=io.StringIO())  # PostgreSQL: the vectors
+    return spans
 
 
 def _table_ids(client, project, **params) -> list[int]:
@@ -130,3 +132,18 @@ def test_the_articles_table_ranks_titles_first(editor, project, quotes):
     response = _client(editor).get(reverse("annotate:articles", args=[project.pk]), {"q": "lake"})
     titles = [article.title for article in response.context["page"].object_list]
     assert titles == ["Lake report", "Ferry news"]
+
+
+@pytest.mark.postgres
+def test_quotes_are_found_by_a_scan_until_indexed_then_stemmed_in_their_language(editor, project):
+    article = ArticleFactory(language="es", body="Las elecciones fueron limpias. Nada más.")
+    span = SpanFactory(project=project, article=article, text="Las elecciones fueron limpias.")
+    client = _client(editor)
+    assert _table_ids(client, project, q="elecciones") == [span.pk]  # the scan: a substring
+    assert _table_ids(client, project, q="eleccion") == [span.pk]
+    assert _table_ids(client, project, q="elección") == []  # no accent folding in the scan
+    out = io.StringIO()
+    call_command("search_index", stdout=out)
+    assert "1 quotes" in out.getvalue()
+    assert _table_ids(client, project, q="elección") == [span.pk]  # Spanish stem, unaccented
+    assert _table_ids(client, project, q="limpia") == [span.pk]
