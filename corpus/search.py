@@ -1,15 +1,16 @@
 """Full-text search (issue 15): ranked, accent-insensitive, in each text's language where the
 database has one. Articles are searched here; annotate searches its claims and quotes with the
-same pieces (`TextIndex`, `text_search`).
+same pieces (`TextIndex`, `text_search`, `StoredVectors`).
 
 PostgreSQL: tsvectors over unaccented text (`corpus_search_vector(config, text)`, migration
-corpus 0006) in the language's configuration (`search_config_for`), matched against the query
-as websearch_to_tsquery parses it ("quoted phrases", `or`, `-word`). A query has no language of
-its own, so it is parsed in every configuration and the distinct forms are OR'ed: each text
-then matches in its own language ("elecciones" finds the Spanish article's stem "eleccion", the
-English stemmer's "running" finds "run"). Ranked by ts_rank_cd (weights A > B > C > D).
-Articles keep theirs in a column, `search_vector`, filled off the import path (see
-`corpus.services.search_index`); until then a row is found by a plain scan of its text.
+corpus 0006) in the language's configuration (`search_config_for`). The query is read in the
+websearch syntax ("quoted phrases", `or`, `-word`, `websearch_terms`); a query has no language
+of its own, so each term is parsed in every configuration and its distinct forms are OR'ed:
+each text then matches in its own language ("elecciones" finds the Spanish article's stem
+"eleccion", the English stemmer's "running" finds "run"). Ranked by ts_rank_cd (weights
+A > B > C > D). Articles and quotes keep theirs in a column, `search_vector`, computed off the
+write path (`corpus.services.search_index`); until then a row is found by a plain scan of its
+text. Claims are indexed by expression (written one at a time, they can afford it).
 
 No prefix or trigram fallback for partial words on PostgreSQL: stemming already matches the
 inflections people type, and matching fragments of 1,000,000 bodies would need a trigram index
@@ -95,8 +96,8 @@ class TextIndex:
     # PostgreSQL, a vector filled later (articles): rows whose vector is still NULL are found
     # by these fields containing every word, and ranked last.
     unindexed_fields: tuple[str, ...] = ()
-    # PostgreSQL, a large table (articles): at most this many matches, the newest stored, are
-    # ranked (and counted), so that a common word costs the same as a rare one.
+    # PostgreSQL, a large table (articles): at most this many matches (the first the index
+    # yields) are ranked and counted, so that a common word costs about what a rare one does.
     ranked_at_most: int | None = None
 
 
@@ -157,8 +158,11 @@ def _postgres_search(queryset: QuerySet, text: str, index: TextIndex) -> QuerySe
         condition |= unindexed
     found = found.filter(condition)
     if index.ranked_at_most is not None:
-        newest = found.order_by("-pk").values("pk")[: index.ranked_at_most]
-        found = queryset.filter(pk__in=newest)
+        # In no order: the first rows the index yields. Asking for the newest made PostgreSQL
+        # fetch and sort every match of a word it thought rare (12 s for one in 80 % of
+        # 1,000,000 articles), or walk the whole table for one it thought common.
+        some = found.order_by().values("pk")[: index.ranked_at_most]
+        found = queryset.filter(pk__in=some)
     return found.annotate(search_rank=Coalesce(rank, 0.0))
 
 
