@@ -163,6 +163,7 @@ def build(url: str, articles: int, seed: int = 7) -> float:
         connection.execute("VACUUM corpus_article")
         connection.execute(
             "CREATE INDEX article_search_idx ON corpus_article USING gin (search_vector)"
+            " WHERE search_vector IS NOT NULL"
         )
         connection.execute(
             "CREATE INDEX article_unindexed_idx ON corpus_article (id) WHERE search_vector IS NULL"

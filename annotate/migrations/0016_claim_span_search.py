@@ -14,7 +14,8 @@ PG_FORWARD = [
     "setweight(corpus_search_vector(search_config, text), 'A')"
     " || setweight(corpus_search_vector('simple', claimant), 'B')))",
     "ALTER TABLE annotate_span ADD COLUMN search_vector tsvector",
-    "CREATE INDEX span_search_idx ON annotate_span USING gin (search_vector)",
+    "CREATE INDEX span_search_idx ON annotate_span USING gin (search_vector)"
+    " WHERE search_vector IS NOT NULL",
     "CREATE INDEX span_unindexed_idx ON annotate_span (id) WHERE search_vector IS NULL",
     """CREATE TRIGGER annotate_span_search_reset BEFORE UPDATE ON annotate_span
        FOR EACH ROW WHEN (OLD.quote IS DISTINCT FROM NEW.quote)

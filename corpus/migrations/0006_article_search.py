@@ -9,7 +9,8 @@ from django.db import migrations
 # them directly: the usual wrappers declare them IMMUTABLE, true as long as neither is.
 # Articles keep their vector in a column filled off the import path
 # (corpus.services.search_index): rows still without one are found through the partial
-# index by a plain scan of their text; a trigger empties the vector of a row whose text or
+# index by a plain scan of their text (rows without a vector stay out of the GIN index: an
+# import then pays for no entry of theirs); a trigger empties the vector of a row whose text or
 # language changes, so that it is computed again.
 PG_FORWARD = [
     "CREATE EXTENSION IF NOT EXISTS unaccent",
@@ -20,7 +21,8 @@ PG_FORWARD = [
        LANGUAGE sql IMMUTABLE PARALLEL SAFE
        AS $$ SELECT to_tsvector(config::regconfig, corpus_unaccent(body)) $$""",
     "ALTER TABLE corpus_article ADD COLUMN search_vector tsvector",
-    "CREATE INDEX article_search_idx ON corpus_article USING gin (search_vector)",
+    "CREATE INDEX article_search_idx ON corpus_article USING gin (search_vector)"
+    " WHERE search_vector IS NOT NULL",
     "CREATE INDEX article_unindexed_idx ON corpus_article (id) WHERE search_vector IS NULL",
     """CREATE FUNCTION corpus_article_search_reset() RETURNS trigger LANGUAGE plpgsql
        AS $$ BEGIN NEW.search_vector := NULL; RETURN NEW; END $$""",
