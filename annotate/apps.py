@@ -13,6 +13,11 @@ class AnnotateConfig(AppConfig):
         import_module("annotate.claims.jobs")  # the claim-embeddings job kind
         import_module("annotate.review.revision_job")  # the article-revision job kind
         import_module("annotate.quality.jobs")  # the agreement-recompute job kind
+        # Quotes keep a search vector computed off the write path, as articles do.
+        from annotate.review.tables import QUOTE_VECTORS
+        from corpus.search import register_stored_vectors
+
+        register_stored_vectors(QUOTE_VECTORS)
         # Job kinds of deployments and tests (JOBS_KIND_MODULES) register themselves on import.
         for module in settings.JOBS_KIND_MODULES:
             import_module(module)

@@ -17,12 +17,19 @@ def run_sql(url: str, statement) -> None:
 
 @contextmanager
 def scratch_postgres(database_url: str, prefix: str) -> Iterator[str]:
-    """Create `<prefix>_<pid>` on database_url's server, yield its URL, drop it afterwards
-    (WITH FORCE: connections a benchmark left open do not keep it alive)."""
+    """Create `<prefix>_<pid>` on database_url's server (`<database>_<prefix>_<pid>` when the URL
+    names a database other than `postgres`, so that people sharing a server keep to their own
+    names), yield its URL, drop it afterwards (WITH FORCE: connections a benchmark left open do
+    not keep it alive)."""
     from psycopg import sql
 
     parts = urlsplit(database_url)
-    name = f"{prefix}_{os.getpid()}"
+    own = parts.path.strip("/")
+    name = (
+        f"{own}_{prefix}_{os.getpid()}"
+        if own not in ("", "postgres")
+        else f"{prefix}_{os.getpid()}"
+    )
     admin = parts._replace(path="/postgres").geturl()
     run_sql(admin, sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     try:

@@ -26,6 +26,7 @@ from corpus.importers.base import ArticleDraft, ImportFailure
 from corpus.importers.base import ParseError as RecordError
 from corpus.importers.jsonl import parse_article_record, parse_jsonl
 from corpus.models import Article
+from corpus.search import SEARCH_MAX_CHARS
 from corpus.services import ImportResult, ImportStatus, import_articles
 
 
@@ -33,7 +34,12 @@ class ArticleFilter(django_filters.FilterSet):
     publisher = django_filters.CharFilter(lookup_expr="iexact")
     published_after = django_filters.DateFilter(field_name="published_on", lookup_expr="gte")
     published_before = django_filters.DateFilter(field_name="published_on", lookup_expr="lte")
-    q = django_filters.CharFilter(method="search", label="Text in title, subtitle or body")
+    q = django_filters.CharFilter(
+        method="search",
+        max_length=SEARCH_MAX_CHARS,
+        label="Full-text search in title, subtitle, publisher and body, accents ignored, best "
+        'match first unless `ordering` is given: words, "a phrase", or, -word',
+    )
     ordering = django_filters.OrderingFilter(
         fields=(("published_on", "published_on"), ("title", "title"), ("created_at", "created_at"))
     )

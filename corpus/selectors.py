@@ -1,9 +1,10 @@
 """Reads of the corpus, each owning its query shape. The corpus knows no projects: which
 articles a user may read is annotate's question (annotate.review.selectors.articles_visible_to)."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, QuerySet
 
 from corpus.models import NEWEST_FIRST, Article
+from corpus.search import ARTICLE_INDEX, text_search
 
 # The list needs no body or raw text: deferring them keeps a page of long articles cheap.
 _LIST_FIELDS = (
@@ -21,15 +22,12 @@ _LIST_FIELDS = (
 
 
 def article_search(*, articles: QuerySet[Article], text: str) -> QuerySet[Article]:
-    """Those of `articles` with `text` in their title, subtitle, publisher or body."""
+    """Those of `articles` matching `text` (websearch syntax: "a phrase", or, -word) in their
+    title, subtitle, publisher or body, accents ignored, best match first (corpus.search)."""
     if not (text := text.strip()):
         return articles
-    return articles.filter(
-        Q(title__icontains=text)
-        | Q(subtitle__icontains=text)
-        | Q(publisher__icontains=text)
-        | Q(body__icontains=text)
-    )
+    found = text_search(articles, text=text, index=ARTICLE_INDEX)
+    return found.order_by(F("search_rank").desc(), *NEWEST_FIRST)
 
 
 def article_catalogue(*, with_body: bool = True) -> QuerySet[Article]:

@@ -2,13 +2,16 @@
 
 import enum
 import json
+import logging
+import threading
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
 from config.database import StatisticsKept
@@ -16,7 +19,10 @@ from config.storable_text import unstorable_text_reason
 from corpus.importers.base import ArticleDraft, ImportFailure
 from corpus.language import language_detect, language_tag_clean
 from corpus.models import Article
+from corpus.search import STORED_VECTORS, StoredVectors, search_config_for
 from corpus.text import canonical_body, content_hash, one_line
+
+logger = logging.getLogger(__name__)
 
 
 class ImportStatus(enum.StrEnum):
@@ -88,6 +94,8 @@ def import_articles(
         for result in _import_batch(batch, seen_in_dry_run=seen_in_dry_run):
             record(result)
         statistics.stored(report.created)
+    if report.created and not dry_run:
+        transaction.on_commit(search_index_soon)
     return report
 
 
@@ -314,3 +322,83 @@ def article_language_change(*, article: Article, language: str, actor) -> Articl
     article._history_user = actor
     article.save(update_fields=["language", "language_confidence", "updated_at"])
     return article
+
+
+def search_index(*, batch_size: int = 500) -> dict[str, int]:
+    """Compute the stored search vectors of every row without one (new, or its text changed),
+    table by table (corpus.search.STORED_VECTORS: articles, and what upper layers register);
+    how many of each. PostgreSQL only: SQLite's triggers keep its FTS5 tables in step."""
+    if connection.vendor != "postgresql":
+        return {}
+    return {stored.label: _vectors_fill(stored, batch_size=batch_size) for stored in STORED_VECTORS}
+
+
+def _vectors_fill(stored: StoredVectors, *, batch_size: int) -> int:
+    done = 0
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            # FOR UPDATE SKIP LOCKED (in rows_sql): two runs at once share the rows out.
+            cursor.execute(stored.rows_sql, [batch_size])
+            rows = cursor.fetchall()
+            by_config: dict[str, list[int]] = defaultdict(list)
+            for pk, language in rows:
+                by_config[search_config_for(language)].append(pk)
+            for config, ids in by_config.items():
+                # The configuration is a name from SEARCH_CONFIGS, never the row's text.
+                vector = stored.vector_sql % {"config": f"'{config}'"}
+                cursor.execute(
+                    f"UPDATE {stored.table} SET search_vector = {vector} WHERE id = ANY(%s)",  # noqa: S608
+                    [ids],
+                )
+        done += len(rows)
+        if len(rows) < batch_size:
+            return done
+
+
+def search_index_soon() -> None:
+    """Run search_index after a write, off its path: inline (JOBS_RUN_INLINE), on a Celery
+    worker (CELERY_BROKER_URL), or in a daemon thread of this process (embedded mode). A lost
+    run costs nothing but speed: the search scans rows without a vector, and `manage.py
+    search_index` (or the next write that schedules one) computes them."""
+    if connection.vendor != "postgresql":
+        return
+    if settings.JOBS_RUN_INLINE:
+        search_index()
+    elif settings.CELERY_BROKER_URL:
+        from corpus.tasks import search_index_task  # Celery loads only with a broker
+
+        try:
+            search_index_task.apply_async(queue=settings.CELERY_TASK_DEFAULT_QUEUE)
+        except Exception:  # the search still finds the rows, by scanning them
+            logger.exception("Could not queue the search index")
+    else:
+        global _thread_again, _thread_running
+        # One thread at a time: a dataset import asks once per batch of articles.
+        with _thread_lock:
+            if _thread_running:
+                _thread_again = True
+                return
+            _thread_running = True
+        threading.Thread(target=_index_in_thread, name="search-index", daemon=True).start()
+
+
+_thread_lock = threading.Lock()
+_thread_running = False
+_thread_again = False
+
+
+def _index_in_thread() -> None:
+    global _thread_again, _thread_running
+    try:
+        while True:
+            try:
+                search_index()
+            except Exception:
+                logger.exception("The search index failed in its thread")
+            with _thread_lock:
+                if not _thread_again:
+                    _thread_running = False
+                    return
+                _thread_again = False
+    finally:
+        connections.close_all()  # this thread's connection

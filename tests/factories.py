@@ -4,7 +4,6 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from annotate.claims.matching import search_config_for
 from annotate.models import (
     Appearance,
     Claim,
@@ -22,6 +21,7 @@ from annotate.review.anchoring import quote_context
 from annotate.review.services.status import span_status_refresh
 from annotate.webhooks.models import SUBSCRIBABLE
 from corpus.models import Article
+from corpus.search import search_config_for
 from corpus.text import content_hash
 
 # An emoji (two UTF-16 code units, one code point) before a passage that occurs twice.

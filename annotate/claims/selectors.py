@@ -9,6 +9,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    Func,
     OuterRef,
     Prefetch,
     Q,
@@ -25,6 +26,20 @@ from annotate.claims.matching import Candidate, claim_candidates
 from annotate.claims.models import Appearance, Claim, ClaimComment, ClaimLink, MatchDecision
 from annotate.models import Membership, Span, Verdict
 from annotate.review.selectors import project_spans, visible_verdicts
+from corpus.search import TextIndex, search_vector, text_search
+
+# The text in its language (A), the claimant's name as written (B): the expression of the index
+# claim_text_search_idx (migration 0016).
+CLAIM_INDEX = TextIndex(
+    fts_table="annotate_claim_text_fts",
+    fts_weights=(4.0, 1.0),
+    vector=lambda: Func(
+        search_vector(F("search_config"), F("text"), "A"),
+        search_vector("simple", F("claimant"), "B"),
+        template="(%(expressions)s)",
+        arg_joiner=" || ",
+    ),
+)
 
 ORDERINGS = {
     "appearances": ("appearance_count", "pk"),
@@ -57,9 +72,8 @@ def claims_for_user(
     ordering: str | None = None,
 ) -> QuerySet[Claim]:
     """Claims of the user's projects with `appearance_count`, their first appearance and
-    `verdict_visible` (blind review); `q`
-    looks in the text and the claimant (case-insensitive: full-text search here comes with the
-    search slice of issue 15)."""
+    `verdict_visible` (blind review); `q` searches the text and the claimant (full text,
+    accents ignored, corpus.search), best match first unless an `ordering` is given."""
     if not user.is_authenticated:
         return Claim.objects.none()
     claims = Claim.objects.filter(
@@ -67,8 +81,10 @@ def claims_for_user(
     )
     if project_id is not None:
         claims = claims.filter(project_id=project_id)
-    if q:
-        claims = claims.filter(Q(text__icontains=q) | Q(claimant__icontains=q))
+    default_order: tuple = ("pk",)
+    if q and q.strip():
+        claims = text_search(claims, text=q, index=CLAIM_INDEX)
+        default_order = (F("search_rank").desc(), "pk")
     # A subquery, not a join: the count must not multiply with other annotations.
     counts = (
         Appearance.objects.filter(claim=OuterRef("pk"))
@@ -84,7 +100,7 @@ def claims_for_user(
     return (
         with_first_appearance(claims)
         .select_related("created_by", "verdict_set_by")
-        .order_by(*ORDERINGS.get(ordering or "", ("pk",)))
+        .order_by(*ORDERINGS.get(ordering or "", default_order))
     )
 
 
@@ -340,14 +356,19 @@ def checked_claims(
     q: str = "",
     has_verdict: bool | None = None,
     label: str = "",
-    ordering: str = "-appearances",
+    ordering: str = "",
 ) -> QuerySet[Claim]:
     """A project's claims for its list page: claims_for_user's rows (count, first appearance,
-    `verdict_visible`), searched in the text and claimant, filtered by final verdict. The
+    `verdict_visible`), searched in the text and claimant (best match first unless `ordering`
+    says otherwise), filtered by final verdict. The
     verdict filters see only the verdicts the user may see (blind review), so a filter never
     reveals a hidden one."""
+    # Without a sort asked for: the best match first when searching, else the most seen.
     claims = claims_for_user(
-        user=user, project_id=project.pk, q=q or None, ordering=ordering or "-appearances"
+        user=user,
+        project_id=project.pk,
+        q=q or None,
+        ordering=ordering or (None if q.strip() else "-appearances"),
     )
     shown = Q(verdict_visible=True) & ~Q(verdict_label="")
     if has_verdict is True:

@@ -32,7 +32,6 @@ from annotate.claims.matching import (
     Candidate,
     claim_candidates,
     claim_pair_score,
-    search_config_for,
     word_count,
 )
 from annotate.claims.models import (
@@ -50,6 +49,7 @@ from annotate.models import Adjudication, Job, Project, Span, Verdict
 from annotate.webhooks import payloads
 from annotate.webhooks.events import webhook_emit
 from annotate.webhooks.models import EventType
+from corpus.search import search_config_for
 
 # The job kind that computes claim vectors (registered by annotate.claims.jobs).
 EMBEDDINGS_JOB = "claim-embeddings"

@@ -10,6 +10,7 @@ reviewer as the rule says; only the sort by reviewers still counts every claim's
 from collections import Counter
 from dataclasses import dataclass
 
+from django.contrib.postgres.search import SearchVectorField
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
@@ -17,6 +18,7 @@ from annotate.access import Capabilities, role_in
 from annotate.models import Project, Skip, Span, Verdict
 from annotate.review.selectors import spans_filtered, visible_verdicts, with_status
 from annotate.review.status import SpanStatus, span_status_seen_expression
+from corpus.search import ARTICLE_INDEX, StoredVectors, TableColumn, TextIndex, text_search
 
 # Sort key -> ordering; "-key" sorts descending. Ties broken by reading order, then id.
 # "article" is reading order: articles as they came in, claims by position. It reads the index
@@ -42,6 +44,24 @@ ARTICLE_SORTS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Quotes, in their article's language, accents ignored. On PostgreSQL the vector is stored
+# (migration annotate 0016) and computed off the write path, as articles' are.
+QUOTE_VECTORS = StoredVectors(
+    label="quotes",
+    table="annotate_span",
+    rows_sql="SELECT span.id, article.language FROM annotate_span AS span"
+    " JOIN corpus_article AS article ON article.id = span.article_id"
+    " WHERE span.search_vector IS NULL ORDER BY span.id LIMIT %s FOR UPDATE OF span SKIP LOCKED",
+    vector_sql="corpus_search_vector(%(config)s, quote)",
+)
+QUOTE_INDEX = TextIndex(
+    fts_table="annotate_span_quote_fts",
+    fts_weights=(1.0,),
+    vector=lambda: TableColumn("search_vector", SearchVectorField()),
+    unindexed_fields=("quote",),
+)
+
+
 @dataclass(frozen=True, slots=True)
 class ClaimFilters:
     search: str = ""
@@ -50,7 +70,7 @@ class ClaimFilters:
     reviewer_id: int | None = None
     article_id: int | None = None
     orphaned: bool | None = None
-    sort: str = "article"
+    sort: str = ""  # none: the best match first when searching, else "article"
 
 
 def claim_ids(*, project: Project, user, filters: ClaimFilters) -> QuerySet:
@@ -65,7 +85,7 @@ def claim_ids(*, project: Project, user, filters: ClaimFilters) -> QuerySet:
         orphaned=filters.orphaned,
     )
     if filters.search:
-        spans = spans.filter(quote__icontains=filters.search)
+        spans = text_search(spans, text=filters.search, index=QUOTE_INDEX)
     key = filters.sort.removeprefix("-")
     # Only blind review makes status and counts depend on the viewer; for everyone else the
     # plain form gives the same values without looking at the viewer's own verdicts.
@@ -76,7 +96,10 @@ def claim_ids(*, project: Project, user, filters: ClaimFilters) -> QuerySet:
         spans = spans.alias(status=_status_seen(user, blind_for_me=blind.is_blind_for_me))
     if filters.status:
         spans = spans.filter(status=filters.status)
-    ordering = _ordering(CLAIM_SORTS, filters.sort, default="article")
+    if filters.search.strip() and not filters.sort:
+        ordering = [F("search_rank").desc(), *CLAIM_SORTS["article"]]
+    else:
+        ordering = _ordering(CLAIM_SORTS, filters.sort, default="article")
     return spans.order_by(*ordering).values_list("pk", flat=True)
 
 
@@ -136,14 +159,17 @@ def _label_of(span: Span) -> str | None:
     return None if rest and rest[0][1] == n else top
 
 
-def article_table(*, project: Project, search: str = "", sort: str = "title") -> QuerySet:
-    """The project's articles (without their text) with `span_count`, searched in title and
-    publisher, in the sort's order (the caller is a member: access_project said so)."""
+def article_table(*, project: Project, search: str = "", sort: str = "") -> QuerySet:
+    """The project's articles (without their text) with `span_count`, searched in full text
+    (corpus.search), in the sort's order, or best match first when searching without one (the
+    caller is a member: access_project said so)."""
     articles = project.articles.defer("body", "raw_text").annotate(
         span_count=Count("spans", filter=Q(spans__project=project, spans__orphaned=False))
     )
-    if search:
-        articles = articles.filter(Q(title__icontains=search) | Q(publisher__icontains=search))
+    if search.strip():
+        articles = text_search(articles, text=search, index=ARTICLE_INDEX)
+        if not sort:
+            return articles.order_by(F("search_rank").desc(), *ARTICLE_SORTS["title"])
     return articles.order_by(*_ordering(ARTICLE_SORTS, sort, default="title"))
 
 

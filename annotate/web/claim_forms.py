@@ -100,7 +100,9 @@ class CheckedClaimsFilterForm(forms.Form):
     )
     label = forms.ChoiceField(required=False, label=_("Label"))
     sort = forms.ChoiceField(
-        required=False, label=_("Sort by"), choices=list(LIST_ORDERINGS.items())
+        required=False,
+        label=_("Sort by"),
+        choices=[("", _("best match, else most appearances")), *LIST_ORDERINGS.items()],
     )
 
     def __init__(self, *args, labels: list[str], **kwargs):

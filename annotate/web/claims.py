@@ -348,7 +348,7 @@ def checked_claims(request: HttpRequest, project_pk: int) -> HttpResponse:
         q=data.get("q") or "",
         has_verdict=data.get("has_verdict"),
         label=data.get("label") or "",
-        ordering=data.get("sort") or "-appearances",
+        ordering=data.get("sort") or "",
     )
     page = Paginator(claims, PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode([(k, v) for k, v in request.GET.items() if k != "page" and v])

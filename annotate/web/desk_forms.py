@@ -125,7 +125,9 @@ class ClaimFilterForm(forms.Form):
 
 
 class ArticleFilterForm(forms.Form):
-    q = forms.CharField(required=False, max_length=200, label=_("Search in title or publisher"))
+    q = forms.CharField(
+        required=False, max_length=200, label=_("Search in title, publisher or text")
+    )
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
 
 

@@ -43,7 +43,8 @@ def claims_table(request: HttpRequest, project_pk: int) -> HttpResponse:
         article_id=data.get("article"),
         # Orphaned claims are the editors' (spans_filtered shows them to no one else).
         orphaned=data.get("orphaned"),
-        sort=data.get("sort") or "article",
+        # Searching without a sort asked for: the best match first (no column sorted).
+        sort=data.get("sort") or ("" if data.get("q") else "article"),
     )
     ids = tables.claim_ids(project=project, user=request.user, filters=filters)
     page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -166,7 +167,7 @@ def articles_table(request: HttpRequest, project_pk: int) -> HttpResponse:
     project = access_project(request.user, project_pk)
     form = ArticleFilterForm(request.GET)
     data = form.cleaned_data if form.is_valid() else {}
-    sort = data.get("sort") or "title"
+    sort = data.get("sort") or ("" if data.get("q") else "title")
     articles = tables.article_table(project=project, search=data.get("q") or "", sort=sort)
     page = Paginator(articles, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(

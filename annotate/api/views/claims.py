@@ -19,12 +19,15 @@ from annotate.models import Adjudication, Claim, Project, Span
 from config.api.fields import IdFilter
 from config.api.filters import SelectorFiltered
 from corpus.models import Article
+from corpus.search import SEARCH_MAX_CHARS
 
 
 class ClaimFilter(django_filters.FilterSet):
     project = IdFilter()
     q = django_filters.CharFilter(
-        label="Claims whose text or claimant contain this (case-insensitive)"
+        max_length=SEARCH_MAX_CHARS,
+        label="Full-text search in the text and the claimant, accents ignored, best match first "
+        'unless `ordering` is given: words, "a phrase", or, -word',
     )
     ordering = django_filters.ChoiceFilter(
         choices=io.ORDERING_CHOICES,

@@ -24,12 +24,12 @@ from annotate.claims.matching.text import (
     fold,
     numbers,
     pair_score,
-    search_config_for,
     word_count,
 )
 from annotate.claims.matching.vectors import ProjectVectors, project_vectors
 from annotate.claims.models import Claim
 from annotate.projects.models import Project
+from corpus.search import search_config_for
 
 __all__ = [
     "AUTOLINK_MIN_WORDS",

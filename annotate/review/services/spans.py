@@ -15,6 +15,7 @@ from annotate.webhooks import payloads
 from annotate.webhooks.events import webhook_emit
 from annotate.webhooks.models import EventType
 from corpus.models import Article
+from corpus.services import search_index_soon
 from corpus.text import splits_grapheme
 
 # Also what doors answer for an article id that does not exist: the same words, so that whether
@@ -97,6 +98,8 @@ def span_create(
     transaction.on_commit(
         lambda span_id=span.pk: span_claims_suggest_after_commit(span_id), robust=True
     )
+    # The quote's search vector, off the request's path (corpus.services.search_index_soon).
+    transaction.on_commit(search_index_soon, robust=True)
     return span
 
 

@@ -12,7 +12,6 @@ from annotate.claims.matching import (
     claim_candidates,
     numbers,
     pair_score,
-    search_config_for,
     word_count,
 )
 from annotate.claims.matching.text import negated
@@ -96,13 +95,6 @@ def test_a_negation_lowers_the_score():
 
 def test_unrelated_texts_score_low():
     assert pair_score("The football club signed a striker.", TROOPS).score < 0.1
-
-
-def test_search_configs_map_languages():
-    assert search_config_for("en") == "english"
-    assert search_config_for("pt-BR") == "portuguese"
-    assert search_config_for("ja") == "simple"
-    assert search_config_for("") == "simple"
 
 
 def test_default_thresholds_hold_on_the_hand_made_pairs():

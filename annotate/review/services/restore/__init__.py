@@ -38,6 +38,7 @@ from annotate.review.services.restore.inputs import (
 from annotate.review.services.restore.plan import Plan, State
 from annotate.review.services.restore.rules import Refused
 from annotate.review.services.restore.write import RESTORE_REASON, plans_write
+from corpus.services import search_index_soon
 
 __all__ = [
     "RESTORE_REASON",
@@ -91,6 +92,8 @@ def annotations_restore(
                     plans_write(project, actor, [plan])
             except (IntegrityError, DatabaseError) as error:
                 results[index] = RestoreResult(error=f"refused by the database: {error}")
+    # New spans' quotes get their search vectors after the commit, off the import's path.
+    transaction.on_commit(search_index_soon)
     if any(plan.counts.verdicts or plan.counts.adjudications for plan in good):
         transaction.on_commit(partial(agreement_invalidate, project_id=project.pk))
     return results
