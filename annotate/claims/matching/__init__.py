@@ -1,7 +1,7 @@
 """Lexical matching: which claims of a project a text may be (issue 15, stage 1).
 
 The database retrieves a pool of candidates with its own text search (PostgreSQL: full-text
-search in the text's language and pg_trgm; SQLite: FTS5 with bm25); `text.pair_score` then scores
+search in the text's language; SQLite: FTS5 with bm25); `text.pair_score` then scores
 every candidate of the pool, the same on both databases, so thresholds mean the same everywhere.
 The embedding stage adds the nearest claims by sentence embedding to the pool and a cosine to
 every candidate with a stored vector; `fusion.fused_score` makes one score of both. The lexical
@@ -27,7 +27,7 @@ from annotate.claims.matching.text import (
     search_config_for,
     word_count,
 )
-from annotate.claims.matching.vectors import ProjectVectors, project_vectors
+from annotate.claims.matching.vectors import ProjectVectors, project_vectors, vectors_drop
 from annotate.claims.models import Claim
 from annotate.projects.models import Project
 
@@ -118,7 +118,6 @@ def claim_candidates(
     if terms and connection.vendor == "postgresql":
         pool = postgres.claim_pool(
             project_id=project.pk,
-            text=text,
             terms=terms,
             config=search_config_for(language),
             size=POOL_SIZE,
@@ -129,7 +128,11 @@ def claim_candidates(
     nearest = vectors.nearest(query, VECTOR_POOL_SIZE) if vectors is not None else {}
     if not pool and not nearest:
         return []
-    claims = Claim.objects.filter(pk__in=[*pool, *nearest]).exclude(pk__in=exclude).order_by()
+    claims = list(Claim.objects.filter(pk__in=[*pool, *nearest]).exclude(pk__in=exclude).order_by())
+    if vectors is not None:
+        # Nearest claims that no longer exist were deleted (or merged) with their vectors.
+        gone = set(nearest) - set(exclude) - {claim.pk for claim in claims}
+        vectors_drop(project_id=project.pk, model=embeddings.model_name(), claim_ids=gone)
     candidates = []
     for claim in claims:
         similarity = nearest.get(claim.pk)
