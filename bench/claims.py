@@ -786,8 +786,50 @@ def measure(args: argparse.Namespace, built: Built) -> dict:
         f"    the nearest-vector search alone: p50 {results['search_only']['p50']} ms,"
         f" p95 {results['search_only']['p95']} ms"
     )
+    results["search_variants"] = search_variants(store.matrix, probes[:5])
     print(f"load average after: {os.getloadavg()[0]:.2f}")
     return results
+
+
+def search_variants(matrix: np.ndarray, probes: np.ndarray) -> dict:
+    """Exact search over the same vectors stored smaller: float16 and int8 (one scale per
+    vector), in numpy, with the share of float32's top 50 each finds. Prints and returns them."""
+    top = 50
+    exact = [set(np.argpartition(-(matrix @ probe), top - 1)[:top].tolist()) for probe in probes]
+    scales = np.abs(matrix).max(axis=1, keepdims=True) / 127
+    variants = {
+        "float16": (
+            matrix.astype(np.float16),
+            lambda stored, probe: stored @ probe.astype(np.float16),
+        ),
+        "int8": (
+            np.round(matrix / scales).astype(np.int8),
+            lambda stored, probe: np.matmul(
+                stored, np.round(probe * 127).astype(np.int8), dtype=np.int32
+            )
+            * scales[:, 0],
+        ),
+    }
+    figures = {}
+    for name, (stored, search) in variants.items():
+        timings, recalls = [], []
+        for probe, expected in zip(probes, exact, strict=True):
+            started = time.perf_counter()
+            similarities = search(stored, probe)
+            found = np.argpartition(-similarities, top - 1)[:top]
+            timings.append((time.perf_counter() - started) * 1000)
+            recalls.append(len(expected & set(found.tolist())) / top)
+        figures[name] = {
+            "mb": round(stored.nbytes / 2**20),
+            **percentiles(timings),
+            "recall_at_50": round(float(np.mean(recalls)), 3),
+        }
+        print(
+            f"    exact search over {name} instead: {figures[name]['mb']} MB,"
+            f" p50 {figures[name]['p50']} ms, p95 {figures[name]['p95']} ms,"
+            f" top-50 recall {figures[name]['recall_at_50']}"
+        )
+    return figures
 
 
 def throughput(sample: int) -> float:

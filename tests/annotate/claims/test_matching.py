@@ -1,5 +1,6 @@
 """The lexical matching stage: the pair score (the same on every database), the thresholds it
-was measured for, and candidate retrieval on SQLite (FTS5) and PostgreSQL (FTS + pg_trgm)."""
+was measured for, and candidate retrieval on SQLite (FTS5) and PostgreSQL (full-text search on
+each claim's stored tsvector)."""
 
 import json
 from pathlib import Path
@@ -210,6 +211,44 @@ def test_postgres_stems_in_the_claims_language_and_falls_back_to_one_lexeme():
     misspelt = ClaimFactory(project=project, text="Stoltenberg reaffirmed")
     found = claim_candidates(project=project, text="Stoltenbergs reafirmed", language="en")
     assert misspelt in [c.claim for c in found]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgres_pairs_the_lexemes_not_the_words():
+    # "fueron" is a stop word of the spanish configuration: paired as a word, it vanished from
+    # its pair and left "hospitales" alone in the query, which then matched every claim about
+    # hospitals.
+    project = ProjectFactory()
+    built = ClaimFactory(
+        project=project, language="es", text="Los hospitales fueron construidos en Madrid."
+    )
+    closed = ClaimFactory(project=project, language="es", text="Los hospitales cerraron.")
+    found = claim_candidates(
+        project=project,
+        text="El senador asegura que los hospitales fueron construidos",
+        language="es",
+    )
+    assert [c.claim for c in found] == [built]
+    assert closed not in [c.claim for c in found]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgres_leaves_out_the_words_most_claims_share():
+    # 300 claims say "officials reported"; once ANALYZE has counted them, those words are this
+    # corpus's stop words and the three rarer words of the text choose the candidates.
+    project = ProjectFactory()
+    for n in range(300):
+        ClaimFactory(project=project, text=f"Officials reported item {n} delivered.")
+    target = ClaimFactory(project=project, text="Officials reported Lagarde raised rates sharply.")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE annotate_claim")
+    found = claim_candidates(
+        project=project, text="Officials reported that Lagarde raised rates.", language="en"
+    )
+    assert found[0].claim == target
+    assert len(found) == 1
 
 
 @pytest.mark.postgres
