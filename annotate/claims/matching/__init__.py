@@ -94,15 +94,16 @@ def _scored(
 
 
 def _vector_stage(project_id: int, text: str) -> tuple[ProjectVectors | None, np.ndarray | None]:
-    """The project's claim vectors and the text's, or (None, None) without an encoder or
-    without any vector in the project (the text is then not even embedded)."""
+    """The project's claim vectors and the text's, or (None, None) without an encoder, without
+    any vector in the project, or while this process reads them (the text is then not even
+    embedded)."""
     encoder = embeddings.encoder()
     if encoder is None:
         return None, None
     vectors = project_vectors(
         project_id=project_id, model=encoder.name, dimension=encoder.dimension
     )
-    if not len(vectors.claim_ids):
+    if vectors is None or not len(vectors.claim_ids):
         return None, None
     return vectors, encoder.encode([text])[0]
 
