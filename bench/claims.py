@@ -23,17 +23,23 @@ the data is reused as it is) and fills one project with COPY:
   every other claim gets a vector derived from those real ones: the real vector of claim
   i mod N, plus 0.3 times another real vector and Gaussian noise (sigma 0.02 per dimension),
   renormalised. The vectors so lie where the model's vectors lie (the same cone of the
-  512-dimension sphere, the same spread of cosines), which random vectors would not.
+  512-dimension sphere, the same spread of cosines), which random vectors would not. They are
+  not their claims' meaning, though: with vectors, the counts of what was suggested only show
+  that the stage runs (the evaluation set, `claim_match_report`, measures quality).
 
 Then the queries: `--queries` new spans (a third rewordings of existing claims, a third those
 with another figure, a third statements that are no claim), each answered by
 `claims.services.span_claims_suggest` (what span_create runs after its commit: candidates,
 fused scores, the automatic link), each in a transaction rolled back afterwards so that every
 run starts from the same data. Lexical stage alone (CLAIM_EMBEDDINGS off), then with vectors: the
-first call (which reads every vector into the process: timed, with the RSS it added and the
-bytes of the arrays), then every query warm. Prints p50/p95/p99, queries per call, the
-embedding throughput and the vector store's memory against the targets (p95 < 100 ms lexical,
-< 150 ms with vectors). Finally `bench/article_search.py`'s `run(articles)` if importable.
+first call (answered by words while a thread reads every vector into the process: timed, with
+the RSS it added and the bytes of the arrays), then every query warm. Prints p50/p95/p99,
+queries and CPU (this process and its PostgreSQL backend) per call, the embedding throughput and
+the vector store's memory against the targets (p95 < 100 ms lexical, < 150 ms with vectors),
+then the store's search against exact float32, float16 and int8 search of the same vectors.
+Finally
+`bench/article_search.py`'s `run(articles)` if importable. Figures: README, "Claims across
+articles", *Benchmarks*.
 """
 
 import argparse
