@@ -45,6 +45,7 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _NUMBER = re.compile(r"\d+(?:[.,\u00a0\u202f ]\d+)*")
 
 
+@lru_cache(maxsize=16384)  # words(), trigrams() and negated() fold the same text in turn
 def fold(text: str) -> str:
     """Casefolded, accents removed (NFKD without combining marks)."""
     if text.isascii():  # nothing to decompose: the per-character pass was a third of a match
