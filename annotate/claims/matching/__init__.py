@@ -1,7 +1,7 @@
 """Lexical matching: which claims of a project a text may be (issue 15, stage 1).
 
 The database retrieves a pool of candidates with its own text search (PostgreSQL: full-text
-search in the text's language and pg_trgm; SQLite: FTS5 with bm25); `text.pair_score` then scores
+search in the text's language; SQLite: FTS5 with bm25); `text.pair_score` then scores
 every candidate of the pool, the same on both databases, so thresholds mean the same everywhere.
 The embedding stage adds the nearest claims by sentence embedding to the pool and a cosine to
 every candidate with a stored vector; `fusion.fused_score` makes one score of both. The lexical
@@ -26,7 +26,7 @@ from annotate.claims.matching.text import (
     pair_score,
     word_count,
 )
-from annotate.claims.matching.vectors import ProjectVectors, project_vectors
+from annotate.claims.matching.vectors import ProjectVectors, project_vectors, vectors_drop
 from annotate.claims.models import Claim
 from annotate.projects.models import Project
 from corpus.search import search_config_for
@@ -94,15 +94,16 @@ def _scored(
 
 
 def _vector_stage(project_id: int, text: str) -> tuple[ProjectVectors | None, np.ndarray | None]:
-    """The project's claim vectors and the text's, or (None, None) without an encoder or
-    without any vector in the project (the text is then not even embedded)."""
+    """The project's claim vectors and the text's, or (None, None) without an encoder, without
+    any vector in the project, or while this process reads them (the text is then not even
+    embedded)."""
     encoder = embeddings.encoder()
     if encoder is None:
         return None, None
     vectors = project_vectors(
         project_id=project_id, model=encoder.name, dimension=encoder.dimension
     )
-    if not len(vectors.claim_ids):
+    if vectors is None or not len(vectors.claim_ids):
         return None, None
     return vectors, encoder.encode([text])[0]
 
@@ -118,7 +119,6 @@ def claim_candidates(
     if terms and connection.vendor == "postgresql":
         pool = postgres.claim_pool(
             project_id=project.pk,
-            text=text,
             terms=terms,
             config=search_config_for(language),
             size=POOL_SIZE,
@@ -129,7 +129,11 @@ def claim_candidates(
     nearest = vectors.nearest(query, VECTOR_POOL_SIZE) if vectors is not None else {}
     if not pool and not nearest:
         return []
-    claims = Claim.objects.filter(pk__in=[*pool, *nearest]).exclude(pk__in=exclude).order_by()
+    claims = list(Claim.objects.filter(pk__in=[*pool, *nearest]).exclude(pk__in=exclude).order_by())
+    if vectors is not None:
+        # Nearest claims that no longer exist were deleted (or merged) with their vectors.
+        gone = set(nearest) - set(exclude) - {claim.pk for claim in claims}
+        vectors_drop(project_id=project.pk, model=embeddings.model_name(), claim_ids=gone)
     candidates = []
     for claim in claims:
         similarity = nearest.get(claim.pk)

@@ -19,7 +19,9 @@ Measured on tests/fixtures/claims/pairs.jsonl (see its README.md).
 
 import re
 import unicodedata
+from collections.abc import Set
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 NUMBER_PENALTY = 0.45  # below the default suggest threshold (0.5) even for otherwise equal texts
 NEGATION_PENALTY = 0.7
@@ -43,8 +45,11 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _NUMBER = re.compile(r"\d+(?:[.,\u00a0\u202f ]\d+)*")
 
 
+@lru_cache(maxsize=16384)  # words(), trigrams() and negated() fold the same text in turn
 def fold(text: str) -> str:
     """Casefolded, accents removed (NFKD without combining marks)."""
+    if text.isascii():  # nothing to decompose: the per-character pass was a third of a match
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
@@ -146,11 +151,14 @@ def trigrams(text: str) -> set[str]:
     return grams
 
 
-def trigram_similarity(left: str, right: str) -> float:
-    a, b = trigrams(left), trigrams(right)
+def _jaccard(a: Set[str], b: Set[str]) -> float:
     if not a or not b:
         return 0.0
     return len(a & b) / len(a | b)
+
+
+def trigram_similarity(left: str, right: str) -> float:
+    return _jaccard(trigrams(left), trigrams(right))
 
 
 def _same_word(left: str, right: str) -> bool:
@@ -208,9 +216,30 @@ class PairScore:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class _Features:
+    words: tuple[str, ...]
+    trigrams: frozenset[str]
+    numbers: frozenset[str]
+    negated: bool
+
+
+@lru_cache(maxsize=8192)
+def _features(text: str) -> _Features:
+    """What pair_score reads of one text, computed once: a passage is scored against up to 100
+    candidates, and the same claims come back for passage after passage."""
+    return _Features(
+        words=tuple(words(text)),
+        trigrams=frozenset(trigrams(text)),
+        numbers=frozenset(numbers(text)),
+        negated=negated(text),
+    )
+
+
 def pair_score(text: str, claim_text: str) -> PairScore:
     """How alike a passage and a claim's text are, 0..1, and why."""
-    left, right = words(text), words(claim_text)
+    mine, theirs = _features(text), _features(claim_text)
+    left, right = list(mine.words), list(theirs.words)
     shared = _shared_words(left, right)
     distinct_left, distinct_right = len(set(left)), len(set(right))
     if distinct_left and distinct_right:
@@ -219,11 +248,11 @@ def pair_score(text: str, claim_text: str) -> PairScore:
         word_score = (dice + overlap) / 2
     else:
         word_score = 0.0
-    trigram_score = trigram_similarity(text, claim_text)
-    text_numbers, claim_numbers = numbers(text), numbers(claim_text)
+    trigram_score = _jaccard(mine.trigrams, theirs.trigrams)
+    text_numbers, claim_numbers = mine.numbers, theirs.numbers
     disagree = bool(text_numbers and claim_numbers and text_numbers != claim_numbers)
     number_factor = NUMBER_PENALTY if disagree else 1.0
-    negated_pair = negated(text) != negated(claim_text)
+    negated_pair = mine.negated != theirs.negated
     negation_factor = NEGATION_PENALTY if negated_pair else 1.0
     score = (0.5 * word_score + 0.5 * trigram_score) * number_factor * negation_factor
     return PairScore(

@@ -1,5 +1,6 @@
 """The lexical matching stage: the pair score (the same on every database), the thresholds it
-was measured for, and candidate retrieval on SQLite (FTS5) and PostgreSQL (FTS + pg_trgm)."""
+was measured for, and candidate retrieval on SQLite (FTS5) and PostgreSQL (full-text search on
+each claim's stored tsvector)."""
 
 import json
 from pathlib import Path
@@ -189,7 +190,7 @@ class TestCandidates:
 
 @pytest.mark.postgres
 @pytest.mark.django_db
-def test_postgres_stems_in_the_claims_language_and_matches_trigrams():
+def test_postgres_stems_in_the_claims_language_and_falls_back_to_one_lexeme():
     assert connection.vendor == "postgresql"
     project = ProjectFactory()
     stemmed = ClaimFactory(project=project, text="Officials are requesting guarantees.")
@@ -198,10 +199,48 @@ def test_postgres_stems_in_the_claims_language_and_matches_trigrams():
         project=project, text="An official requested a guarantee", language="en"
     )
     assert [c.claim for c in found] == [stemmed]
-    # No lexeme in common, similar letters: pg_trgm's pool finds it
+    # One lexeme in common, none shares two: any one is enough
     misspelt = ClaimFactory(project=project, text="Stoltenberg reaffirmed")
     found = claim_candidates(project=project, text="Stoltenbergs reafirmed", language="en")
     assert misspelt in [c.claim for c in found]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgres_pairs_the_lexemes_not_the_words():
+    # "fueron" is a stop word of the spanish configuration: paired as a word, it vanished from
+    # its pair and left "hospitales" alone in the query, which then matched every claim about
+    # hospitals.
+    project = ProjectFactory()
+    built = ClaimFactory(
+        project=project, language="es", text="Los hospitales fueron construidos en Madrid."
+    )
+    closed = ClaimFactory(project=project, language="es", text="Los hospitales cerraron.")
+    found = claim_candidates(
+        project=project,
+        text="El senador asegura que los hospitales fueron construidos",
+        language="es",
+    )
+    assert [c.claim for c in found] == [built]
+    assert closed not in [c.claim for c in found]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgres_leaves_out_the_words_most_claims_share():
+    # 300 claims say "officials reported"; once ANALYZE has counted them, those words are this
+    # corpus's stop words and the three rarer words of the text choose the candidates.
+    project = ProjectFactory()
+    for n in range(300):
+        ClaimFactory(project=project, text=f"Officials reported item {n} delivered.")
+    target = ClaimFactory(project=project, text="Officials reported Lagarde raised rates sharply.")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE annotate_claim")
+    found = claim_candidates(
+        project=project, text="Officials reported that Lagarde raised rates.", language="en"
+    )
+    assert found[0].claim == target
+    assert len(found) == 1
 
 
 @pytest.mark.postgres
@@ -210,10 +249,10 @@ def test_postgres_has_the_search_indexes():
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT indexname FROM pg_indexes WHERE tablename = 'annotate_claim'"
-            " AND indexname IN ('claim_search_idx', 'claim_text_trgm_idx')"
+            " AND indexname IN ('claim_search_vector_idx', 'claim_text_trgm_idx')"
         )
         assert sorted(row[0] for row in cursor.fetchall()) == [
-            "claim_search_idx",
+            "claim_search_vector_idx",
             "claim_text_trgm_idx",
         ]
 
