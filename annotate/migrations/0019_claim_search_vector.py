@@ -32,7 +32,7 @@ def _run(statements):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("annotate", "0015_claim_vectors"),
+        ("annotate", "0018_claim_span_search"),
     ]
 
     operations = [migrations.RunPython(_run(PG_FORWARD), _run(PG_BACKWARD))]
