@@ -349,6 +349,10 @@ JOB_LOST_AFTER_S = int(
         CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] + 300 if CELERY_BROKER_URL else 180,
     )
 )
+# With a broker, a running job without a heartbeat for this long lost its worker (killed, its
+# host gone): it is queued again (annotate.jobs.services.jobs_requeue_lost) rather than waiting
+# for Redis to redeliver its message after the visibility timeout, an hour by default.
+JOB_REQUEUE_AFTER_S = int(os.environ.get("JOB_REQUEUE_AFTER_S", 90))
 JOB_PROGRESS_INTERVAL_S = float(os.environ.get("JOB_PROGRESS_INTERVAL_S", 0.5))
 # Tests: run a job synchronously when its creation commits, in the same process.
 JOBS_RUN_INLINE = env_bool("JOBS_RUN_INLINE", default=False)
