@@ -300,8 +300,11 @@ WEBHOOK_TIMEOUT_S = float(os.environ.get("WEBHOOK_TIMEOUT_S", 5))
 WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", 8))
 WEBHOOK_RETRY_BASE_S = float(os.environ.get("WEBHOOK_RETRY_BASE_S", 30))
 WEBHOOK_RETRY_MAX_S = float(os.environ.get("WEBHOOK_RETRY_MAX_S", 3600))
-# Failed attempts in a row (across deliveries) after which an endpoint is disabled.
+# An endpoint is disabled after this many failed attempts in a row (across deliveries) once it
+# has been failing for WEBHOOK_DISABLE_AFTER_S: a busy project fails 20 attempts within a second
+# of an outage, which retries would have delivered.
 WEBHOOK_DISABLE_AFTER_FAILURES = int(os.environ.get("WEBHOOK_DISABLE_AFTER_FAILURES", 20))
+WEBHOOK_DISABLE_AFTER_S = float(os.environ.get("WEBHOOK_DISABLE_AFTER_S", 3600))
 # The Celery queue of deliveries; empty: the jobs' queue. A queue of their own (and a worker
 # started with `-Q webhooks`) keeps deliveries from waiting behind a long export.
 WEBHOOK_QUEUE = os.environ.get("WEBHOOK_QUEUE", "")
