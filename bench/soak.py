@@ -51,15 +51,18 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from api_load import (
+    ACCESS_LOG_FORMAT,
     APP_ENV,
     NO_ANSWER,
     TITLES,
     HttpClient,
     Result,
     Traffic,
+    _machine_jiffies,
     drive,
     generate,
     percentile,
+    report_server_times,
     stop_gunicorn,
 )
 from import_corpus import write_corpus
@@ -284,6 +287,8 @@ class Soak:
         self.jobs: dict[str, JobWatch] = {}
         self.started = 0.0
         self.sweeps = 0
+        self.rss_series: list[dict] = []  # {t_s, service: MB, ...} every 5 s
+        self.machine: list[dict] = []  # {t_s, load_average, busy share of all cores}
         self.hard_deadline = time.monotonic() + HARD_LIMIT_S
 
     def note(self, text: str) -> None:
@@ -312,7 +317,9 @@ class Soak:
                     "--bind",
                     f"127.0.0.1:{port}",
                     "--access-logfile",
-                    "-",
+                    str(self.scratch / "access.log"),  # both instances, a line each
+                    "--access-logformat",
+                    ACCESS_LOG_FORMAT,
                 ],
                 env,
                 logs,
@@ -545,14 +552,31 @@ class Soak:
     # -- rss ---------------------------------------------------------------------------------
 
     async def sample_rss(self, until: float) -> None:
+        """Every 5 s: each process tree's RSS (the peak, and a series for the JSON report) and
+        the machine's load, which other work on it shares."""
+        busy, total = _machine_jiffies()
         while time.monotonic() < until:
             await asyncio.sleep(5)
+            moment = round(time.monotonic() - self.started)
+            sample: dict[str, int] = {}
             for service in self.services.values():
                 if service.alive():
                     pid, kb = service.pid, process_tree_rss_kb(service.pid)
+                    sample[service.name] = kb // 1024
                     peak = service.rss_kb.get("peak", (pid, 0))
                     if kb > peak[1]:
                         service.rss_kb["peak"] = (pid, kb)
+            self.rss_series.append({"t_s": moment, **sample})
+            if moment <= self.args.duration:
+                now_busy, now_total = _machine_jiffies()
+                self.machine.append(
+                    {
+                        "t_s": moment,
+                        "load_average": os.getloadavg()[0],
+                        "busy": round((now_busy - busy) / max(1, now_total - total), 2),
+                    }
+                )
+                busy, total = now_busy, now_total
 
 
 def guarded(soak: Soak, coroutine) -> asyncio.Task:
@@ -596,6 +620,7 @@ async def run(soak: Soak, setup, corpus: Path) -> dict:
         guarded(soak, soak.sample_rss(hard_end)),
     ]
     poller = guarded(soak, soak.poll_jobs(client, setup.readers[0], hard_end))
+    began_loop = asyncio.get_running_loop().time()
     results, window_s, worst_lag_ms = await drive(
         load_client, traffic, rate=args.rate, duration=args.duration
     )
@@ -624,6 +649,7 @@ async def run(soak: Soak, setup, corpus: Path) -> dict:
         "window_s": window_s,
         "worst_lag_ms": worst_lag_ms,
         "failovers": load_client.failovers,
+        "began": began_loop,
     }
 
 
@@ -722,6 +748,26 @@ def endpoint_figures(results: list[Result]) -> dict:
     return figures
 
 
+def latency_over_time(results: list[Result], began: float, step_s: float) -> list[dict]:
+    """p50/p95 and errors of all requests by the window they finished in: faults show up."""
+    windows: dict[int, list[Result]] = {}
+    for result in results:
+        windows.setdefault(int((result.finished_at - began) // step_s), []).append(result)
+    rows = []
+    for index in sorted(windows):
+        latencies = sorted(result.latency_ms for result in windows[index])
+        rows.append(
+            {
+                "from_s": round(index * step_s),
+                "requests": len(latencies),
+                "p50_ms": round(percentile(latencies, 0.5), 1),
+                "p95_ms": round(percentile(latencies, 0.95), 1),
+                "errors": sum(not 200 <= result.status < 300 for result in windows[index]),
+            }
+        )
+    return rows
+
+
 def print_report(report: dict) -> None:
     print()
     print(
@@ -736,6 +782,12 @@ def print_report(report: dict) -> None:
             f"{row['p99_ms']:>8} {row['errors']:>7}{detail}"
         )
     print(f"requests failed over to the other port: {report['failovers']}")
+    print("all requests by when they finished (s from the start of the load):")
+    for row in report["latency_over_time"]:
+        print(
+            f"  {row['from_s']:>4} s  {row['requests']:>5} requests  p50 {row['p50_ms']:>8} ms  "
+            f"p95 {row['p95_ms']:>8} ms  errors {row['errors']}"
+        )
     print("jobs:")
     for name, job in report["jobs"].items():
         print(f"  {name:<7} {job}")
@@ -756,6 +808,18 @@ def print_report(report: dict) -> None:
         ]
         peak_mb = f"{peak[1] / 1024:>8.0f}" if peak else f"{'-':>8}"
         print(f"{name:<10} {' '.join(cells)} {change:>7} {peak_mb}")
+    print("RSS by process tree, MB, every minute (restarts show as a new start):")
+    names = list(report["rss"])
+    print("  " + f"{'t s':>5} " + " ".join(f"{name:>9}" for name in names))
+    step = max(1, round(60 / 5))
+    for sample in report["rss_series_mb"][::step] + report["rss_series_mb"][-1:]:
+        cells = " ".join(f"{sample.get(name, '-'):>9}" for name in names)
+        print(f"  {sample['t_s']:>5} {cells}")
+    machine = report["machine"]
+    print(
+        f"machine during the load: load average {machine['load_average_mean']} on average "
+        f"(max {machine['load_average_max']:.1f}), all cores {machine['busy_mean']:.0%} busy"
+    )
     print("timeline:")
     for line in report["timeline"]:
         print(f"  {line}")
@@ -904,6 +968,9 @@ def main() -> int:
             "endpoints": endpoint_figures(results),
             "window_s": round(outcome["window_s"], 1),
             "failovers": outcome["failovers"],
+            "latency_over_time": latency_over_time(
+                results, outcome["began"], max(10.0, args.duration / 10)
+            ),
             "jobs": jobs,
             "duplicates": {
                 "export": export_duplicates(soak.jobs["export"].state, media_root)
@@ -913,11 +980,23 @@ def main() -> int:
             },
             "webhooks": webhook_figures(secret_holder["endpoint"], soak.receipts),
             "rss": {name: service.rss_kb for name, service in soak.services.items()},
+            "rss_series_mb": soak.rss_series,
+            "machine": {
+                "load_average_mean": round(
+                    sum(m["load_average"] for m in soak.machine) / max(1, len(soak.machine)), 1
+                ),
+                "load_average_max": max((m["load_average"] for m in soak.machine), default=0),
+                "busy_mean": round(
+                    sum(m["busy"] for m in soak.machine) / max(1, len(soak.machine)), 2
+                ),
+                "series": soak.machine,
+            },
             "sweeps": soak.sweeps,
             "timeline": soak.events,
         }
         report["problems"] = problems_of(report)
         print_report(report)
+        report_server_times(scratch / "access.log")
         if args.json:
             args.json.write_text(json.dumps(report, indent=2, default=str))
         return 1 if report["problems"] else 0
