@@ -610,7 +610,7 @@ async def run(soak: Soak, setup, corpus: Path) -> dict:
     soak.started = time.monotonic()
     for service in soak.services.values():
         service.measure("start")
-    hard_end = soak.hard_deadline - 30  # leave time for the report and the cleanup
+    hard_end = soak.hard_deadline - 60  # leave time for the report and the cleanup
     chores = [
         guarded(soak, soak.start_jobs(client, setup, corpus)),
         guarded(soak, soak.kill_worker_mid_job()),
