@@ -18,9 +18,9 @@ project (CSV, one row per verdict) and a bulk import of --import-articles articl
 them. On a schedule scaled to --duration (defaults in brackets, for 300 s): one worker is
 killed with SIGKILL, its whole process group, while a job runs on it [from 30 s] and restarted
 5 s later; the receiver is stopped for 60 s [120-180 s]; one gunicorn is stopped with SIGTERM
-and started again [210 s]. `manage.py deliver_webhooks` runs every 60 s, as the deploy guide's
-cron does. After the load it waits (within the 10-minute bound of the whole run) for the jobs
-to finish and the outbox to drain.
+and started again [210 s]. `manage.py deliver_webhooks` and `requeue_lost_jobs` run every 60 s,
+as the deploy guide's cron does. After the load it waits (within the 10-minute bound of the
+whole run) for the jobs to finish and the outbox to drain.
 
 Reports: p50/p95/p99 and errors per endpoint; the jobs (status, attempts, duration); duplicates
 (export rows with the same verdict id, imported articles stored twice: must be 0); webhook
@@ -455,20 +455,22 @@ class Soak:
         await self.wait_web("web2")
         self.note(f"web2 serving again (pid {web.pid})")
 
-    async def sweep_webhooks(self, until: float) -> None:
-        """`manage.py deliver_webhooks` every SWEEP_EVERY_S, as the deploy guide's cron."""
+    async def sweep(self, until: float) -> None:
+        """`manage.py deliver_webhooks` and `requeue_lost_jobs` every SWEEP_EVERY_S, as the
+        deploy guide's cron runs them."""
         env = self.services["worker1"].env
         while time.monotonic() < until:
             await asyncio.sleep(min(SWEEP_EVERY_S, max(0.0, until - time.monotonic())))
-            process = await asyncio.create_subprocess_exec(
-                sys.executable, "manage.py", "deliver_webhooks", cwd=ROOT, env=env,
-                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-            )  # fmt: skip
-            output, _ = await process.communicate()
+            for command in ("deliver_webhooks", "requeue_lost_jobs"):
+                process = await asyncio.create_subprocess_exec(
+                    sys.executable, "manage.py", command, cwd=ROOT, env=env,
+                    stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+                )  # fmt: skip
+                output, _ = await process.communicate()
+                said = output.decode(errors="replace").strip().splitlines()[-1:]
+                if said and not said[0].endswith(" 0"):
+                    self.note(f"{command}: {said[0]}")
             self.sweeps += 1
-            resumed = output.decode(errors="replace").strip().splitlines()[-1:]
-            if resumed and resumed[0] != "resumed 0":
-                self.note(f"deliver_webhooks: {resumed[0]}")
 
     # -- jobs --------------------------------------------------------------------------------
 
@@ -616,7 +618,7 @@ async def run(soak: Soak, setup, corpus: Path) -> dict:
         guarded(soak, soak.kill_worker_mid_job()),
         guarded(soak, soak.receiver_outage()),
         guarded(soak, soak.restart_web()),
-        guarded(soak, soak.sweep_webhooks(hard_end)),
+        guarded(soak, soak.sweep(hard_end)),
         guarded(soak, soak.sample_rss(hard_end)),
     ]
     poller = guarded(soak, soak.poll_jobs(client, setup.readers[0], hard_end))
