@@ -45,6 +45,7 @@ import tempfile
 import time
 import traceback
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -54,6 +55,7 @@ from api_load import (
     ACCESS_LOG_FORMAT,
     APP_ENV,
     NO_ANSWER,
+    STATUS_NAMES,
     TITLES,
     HttpClient,
     Result,
@@ -193,7 +195,7 @@ class Service:
             os.killpg(self.pid, signal.SIGKILL)
             self.process.wait()
 
-    def stop(self, timeout_s: float = 20) -> None:
+    def stop(self, timeout_s: float = 10) -> None:
         if self.process is None:
             return
         if self.name.startswith("web"):
@@ -380,11 +382,16 @@ class Soak:
         raise RuntimeError(f"{name} did not answer /api/v1/health/ in {timeout_s} s")
 
     def stop_all(self) -> None:
-        for service in self.services.values():
+        """Stop every process at once (each waits for its own graceful exit)."""
+
+        def stop(service: Service) -> None:
             try:
                 service.stop()
             except Exception as error:  # keep stopping the others
                 log(f"stopping {service.name}: {error}")
+
+        with ThreadPoolExecutor(len(self.services) or 1) as pool:
+            list(pool.map(stop, self.services.values()))
 
     # -- faults and chores -------------------------------------------------------------------
 
@@ -612,7 +619,7 @@ async def run(soak: Soak, setup, corpus: Path) -> dict:
     soak.started = time.monotonic()
     for service in soak.services.values():
         service.measure("start")
-    hard_end = soak.hard_deadline - 60  # leave time for the report and the cleanup
+    hard_end = soak.hard_deadline - 90  # leave time for the report (a 1M-row file to read)
     chores = [
         guarded(soak, soak.start_jobs(client, setup, corpus)),
         guarded(soak, soak.kill_worker_mid_job()),
@@ -737,7 +744,7 @@ def endpoint_figures(results: list[Result]) -> dict:
         errors: dict[str, int] = {}
         for result in mine:
             if not 200 <= result.status < 300:
-                key = "no answer" if result.status == NO_ANSWER else str(result.status)
+                key = STATUS_NAMES.get(result.status, str(result.status))
                 errors[key] = errors.get(key, 0) + 1
         figures[title] = {
             "count": len(mine),
