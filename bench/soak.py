@@ -790,7 +790,12 @@ def print_report(report: dict) -> None:
             f"{title:<15} {row['count']:>6} {row['p50_ms']:>8} {row['p95_ms']:>8} "
             f"{row['p99_ms']:>8} {row['errors']:>7}{detail}"
         )
-    print(f"requests failed over to the other port: {report['failovers']}")
+    answered = sum(row["count"] - row["errors"] for row in report["endpoints"].values())
+    print(
+        f"answered 2xx: {answered} of {sum(row['count'] for row in report['endpoints'].values())}"
+        f" ({answered / max(report['window_s'], 1):.1f}/s over {report['window_s']} s); "
+        f"requests failed over to the other port: {report['failovers']}"
+    )
     print("all requests by when they finished (s from the start of the load):")
     for row in report["latency_over_time"]:
         print(
