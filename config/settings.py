@@ -301,7 +301,7 @@ WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", 8))
 WEBHOOK_RETRY_BASE_S = float(os.environ.get("WEBHOOK_RETRY_BASE_S", 30))
 WEBHOOK_RETRY_MAX_S = float(os.environ.get("WEBHOOK_RETRY_MAX_S", 3600))
 # An endpoint is disabled after this many failed attempts in a row (across deliveries) once it
-# has been failing for WEBHOOK_DISABLE_AFTER_S: a busy project fails 20 attempts within a second
+# has been failing for WEBHOOK_DISABLE_AFTER_S: a busy project fails 20 attempts within seconds
 # of an outage, which retries would have delivered.
 WEBHOOK_DISABLE_AFTER_FAILURES = int(os.environ.get("WEBHOOK_DISABLE_AFTER_FAILURES", 20))
 WEBHOOK_DISABLE_AFTER_S = float(os.environ.get("WEBHOOK_DISABLE_AFTER_S", 3600))
