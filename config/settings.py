@@ -317,8 +317,11 @@ WEBHOOK_TIMEOUT_S = float(os.environ.get("WEBHOOK_TIMEOUT_S", 5))
 WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", 8))
 WEBHOOK_RETRY_BASE_S = float(os.environ.get("WEBHOOK_RETRY_BASE_S", 30))
 WEBHOOK_RETRY_MAX_S = float(os.environ.get("WEBHOOK_RETRY_MAX_S", 3600))
-# Failed attempts in a row (across deliveries) after which an endpoint is disabled.
+# An endpoint is disabled after this many failed attempts in a row (across deliveries) once it
+# has been failing for WEBHOOK_DISABLE_AFTER_S: a busy project fails 20 attempts within seconds
+# of an outage, which retries would have delivered.
 WEBHOOK_DISABLE_AFTER_FAILURES = int(os.environ.get("WEBHOOK_DISABLE_AFTER_FAILURES", 20))
+WEBHOOK_DISABLE_AFTER_S = float(os.environ.get("WEBHOOK_DISABLE_AFTER_S", 3600))
 # The Celery queue of deliveries; empty: the jobs' queue. A queue of their own (and a worker
 # started with `-Q webhooks`) keeps deliveries from waiting behind a long export.
 WEBHOOK_QUEUE = os.environ.get("WEBHOOK_QUEUE", "")
@@ -366,6 +369,10 @@ JOB_LOST_AFTER_S = int(
         CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] + 300 if CELERY_BROKER_URL else 180,
     )
 )
+# With a broker, a running job without a heartbeat for this long lost its worker (killed, its
+# host gone): it is queued again (annotate.jobs.services.jobs_requeue_lost) rather than waiting
+# for Redis to redeliver its message after the visibility timeout, an hour by default.
+JOB_REQUEUE_AFTER_S = int(os.environ.get("JOB_REQUEUE_AFTER_S", 90))
 JOB_PROGRESS_INTERVAL_S = float(os.environ.get("JOB_PROGRESS_INTERVAL_S", 0.5))
 # Tests: run a job synchronously when its creation commits, in the same process.
 JOBS_RUN_INLINE = env_bool("JOBS_RUN_INLINE", default=False)

@@ -252,12 +252,52 @@ def job_cancel_request(*, job: Job, actor: User) -> Job:
     return locked
 
 
+def jobs_requeue_lost(*, project_ids: list[int] | None = None) -> list[int]:
+    """With a broker: put back in the queue the jobs whose worker died mid-run (running, no
+    heartbeat for JOB_REQUEUE_AFTER_S) and dispatch them again on commit; their ids.
+
+    Redis hands a dead worker's unacknowledged message to another only after the visibility
+    timeout, which must outlast the longest job (an hour by default): a worker killed mid-export
+    left its job running, untouched, for that long (bench/soak.py). The heartbeat says sooner.
+    Should the worker only have been slow, its attempt can no longer write (services filter by
+    status and attempt) and stops at its next progress report; the rerun starts from scratch.
+    """
+    if not settings.CELERY_BROKER_URL:
+        return []  # thread mode: the job died with its web process; jobs_mark_lost fails it
+    cutoff = timezone.now() - datetime.timedelta(seconds=settings.JOB_REQUEUE_AFTER_S)
+    stale = Job.objects.filter(status=Status.RUNNING, heartbeat_at__lt=cutoff)
+    if project_ids is not None:
+        stale = stale.filter(project_id__in=project_ids)
+    if not stale.exists():  # the usual answer, without a transaction on every read of jobs
+        return []
+    with transaction.atomic():
+        # Locked rows are being started or finished right now, hence not lost; two readers
+        # sweeping at once requeue each job once.
+        ids = list(stale.select_for_update(skip_locked=True).values_list("pk", flat=True))
+        Job.objects.filter(pk__in=ids).update(
+            status=Status.QUEUED,
+            error=f"Requeued: its worker was lost (no heartbeat for more than "
+            f"{settings.JOB_REQUEUE_AFTER_S} s).",
+        )
+
+        def dispatch() -> None:
+            from annotate.jobs.runner import job_dispatch  # the runner calls these services
+
+            for job_id in ids:
+                job_dispatch(job_id)
+
+        transaction.on_commit(dispatch)
+    return ids
+
+
 def jobs_mark_lost(*, project_ids: list[int] | None = None) -> int:
     """Fail the jobs whose engine died: running with no progress for JOB_LOST_AFTER_S, or (thread
-    mode, where nothing else would run them) queued that long. How many were marked.
+    mode, where nothing else would run them) queued that long. How many were marked. With a
+    broker, jobs_requeue_lost has put such jobs back in the queue long before.
 
     Called where jobs are listed and read, so no job is shown running forever.
     """
+    jobs_requeue_lost(project_ids=project_ids)
     cutoff = timezone.now() - datetime.timedelta(seconds=settings.JOB_LOST_AFTER_S)
     lost = Q(status=Status.RUNNING, heartbeat_at__lt=cutoff)
     if not settings.CELERY_BROKER_URL:

@@ -4,6 +4,7 @@ from django.conf import settings
 
 from annotate.jobs.runner import TRANSIENT_ERRORS, run_job
 from config.celery import app
+from config.memory import freed_memory_release
 
 BACKOFF_BASE_S = 5
 BACKOFF_MAX_S = 300
@@ -28,3 +29,7 @@ def run_job_task(self, job_id: int) -> str | None:
         return run_job(job_id, final_attempt=self.request.retries >= self.max_retries)
     except TRANSIENT_ERRORS as error:
         raise self.retry(exc=error, countdown=retry_countdown_s(self.request.retries)) from error
+    finally:
+        # A job's rows and files were read in this process: give the memory back, or the worker
+        # stays as large as the largest job it ever ran.
+        freed_memory_release()

@@ -45,9 +45,11 @@ class WebhookEndpoint(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # Failed attempts since the last success; at WEBHOOK_DISABLE_AFTER_FAILURES the endpoint is
+    # Failed attempts since the last success, and when the first of them was; at
+    # WEBHOOK_DISABLE_AFTER_FAILURES, failing for WEBHOOK_DISABLE_AFTER_S, the endpoint is
     # disabled (disabled_at, disabled_reason: the banner on the Webhooks page).
     consecutive_failures = models.PositiveIntegerField(default=0)
+    failing_since = models.DateTimeField(null=True, blank=True)
     disabled_at = models.DateTimeField(null=True, blank=True)
     disabled_reason = models.CharField(max_length=500, blank=True)
 

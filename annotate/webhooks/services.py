@@ -117,7 +117,8 @@ def webhook_update(
         locked.description = description.strip()
     if active is not None:
         if active and not locked.active:
-            locked.consecutive_failures, locked.disabled_at, locked.disabled_reason = 0, None, ""
+            locked.consecutive_failures, locked.failing_since = 0, None
+            locked.disabled_at, locked.disabled_reason = None, ""
         locked.active = active
     locked.full_clean(exclude=["url"])
     locked.save()

@@ -6,8 +6,9 @@ import datetime
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.utils import timezone
 
-from annotate.jobs import runner
+from annotate.jobs import runner, services
 from annotate.jobs.links import job_download_url
 from annotate.models import Job
 from tests.factories import JobFactory, ProjectFactory
@@ -187,3 +188,50 @@ def test_download_of_a_file_gone_from_storage_is_absent(api_as, project, reviewe
     job = done_job_with_file(project, reviewer)
     default_storage.delete(job.result_file.name)
     assert_error(api_as(reviewer).get(job_download_url(job, "file")), 404, "not_found")
+
+
+def test_reading_a_job_whose_worker_died_queues_it_again(
+    api_as, job, project, reviewer, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """With a broker, Redis gives a killed worker's message to another only after the visibility
+    timeout (an hour): found by bench/soak.py, a job left running that long. A job without a
+    heartbeat for JOB_REQUEUE_AFTER_S is queued and dispatched again, and reruns from scratch;
+    the lost attempt can no longer write."""
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/9"  # never reached: dispatch is recorded
+    settings.JOB_REQUEUE_AFTER_S = 90
+    dispatched: list[int] = []
+    monkeypatch.setattr(runner, "job_dispatch", dispatched.append)
+    now = timezone.now()
+    lost_attempt = Job.objects.get(pk=job.pk)
+    lost_attempt.attempts = 1
+    Job.objects.filter(pk=job.pk).update(
+        status=Status.RUNNING, attempts=1, heartbeat_at=now - datetime.timedelta(seconds=91)
+    )
+    alive = JobFactory(project=project, created_by=reviewer)
+    Job.objects.filter(pk=alive.pk).update(
+        status=Status.RUNNING, attempts=1, heartbeat_at=now - datetime.timedelta(seconds=30)
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        body = api_as(reviewer).get(f"/api/v1/jobs/{job.pk}/").json()
+
+    assert (body["status"], body["attempts"]) == ("queued", 1)
+    assert body["error"] == "Requeued: its worker was lost (no heartbeat for more than 90 s)."
+    assert dispatched == [job.pk]
+    assert Job.objects.get(pk=alive.pk).status == Status.RUNNING
+    lost_attempt.status = Status.RUNNING
+    assert services.job_progress(job=lost_attempt, done=2) is True  # stop: not yours any more
+    assert runner.run_job(job.pk) == Status.DONE
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.result["attempt"], job.error) == (Status.DONE, 2, 2, "")
+
+
+def test_without_a_broker_a_silent_job_is_not_queued_again(api_as, job, reviewer, settings):
+    """Thread mode: the job died with its web process and nothing would pick a message up."""
+    settings.CELERY_BROKER_URL = ""
+    settings.JOB_REQUEUE_AFTER_S = 90
+    Job.objects.filter(pk=job.pk).update(
+        status=Status.RUNNING, heartbeat_at=timezone.now() - datetime.timedelta(seconds=120)
+    )
+
+    assert api_as(reviewer).get(f"/api/v1/jobs/{job.pk}/").json()["status"] == "running"

@@ -4,9 +4,11 @@ progress, finish, fail, retry, cancel (cooperative), lost workers, and reruns ch
 import datetime
 import threading
 import time
+from io import StringIO
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
 from django.db import OperationalError
 from django.utils import timezone
 
@@ -263,3 +265,30 @@ def test_outside_a_transaction_progress_is_written_by_its_own_thread(
     finally:
         progress.close()
     assert Job.objects.get(pk=job.pk).done == 3
+
+
+def test_the_command_queues_again_the_jobs_whose_worker_died(
+    countdown, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """`requeue_lost_jobs`, every minute from cron: no reader needed."""
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/9"  # never reached: dispatch is recorded
+    settings.JOB_REQUEUE_AFTER_S = 90
+    dispatched: list[int] = []
+    monkeypatch.setattr(runner, "job_dispatch", dispatched.append)
+    lost, alive = countdown(), countdown()
+    now = timezone.now()
+    Job.objects.filter(pk=lost.pk).update(
+        status=Status.RUNNING, attempts=1, heartbeat_at=now - datetime.timedelta(seconds=91)
+    )
+    Job.objects.filter(pk=alive.pk).update(status=Status.RUNNING, attempts=1, heartbeat_at=now)
+    out = StringIO()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("requeue_lost_jobs", stdout=out)
+
+    assert out.getvalue() == "requeued 1\n"
+    assert dispatched == [lost.pk]
+    assert dict(Job.objects.values_list("pk", "status")) == {
+        lost.pk: Status.QUEUED,
+        alive.pk: Status.RUNNING,
+    }

@@ -1,7 +1,8 @@
 """Jobs on a real Celery worker (a subprocess, `celery -A config worker --pool=solo`) with a real
 Redis broker, against the test database on PostgreSQL: an export job runs and reports, a slow
-job is cancelled mid-run, a worker killed mid-job leaves its job to the next worker, an article
-upload job runs, and so do an article revision and an agreement recomputation.
+job is cancelled mid-run, a worker killed mid-job leaves its job to the next worker (redelivered
+by Redis, or queued again once silent), an article upload job runs, and so do an article
+revision and an agreement recomputation.
 
 The slow job is the tests' countdown kind (tests/annotate/jobs/kinds.py, loaded in the worker
 through JOBS_KIND_MODULES) rather than a large export: its pace is set by the test, so cancel
@@ -229,6 +230,33 @@ def test_a_worker_killed_mid_job_leaves_it_to_the_next(workers):
     # visibility timeout (kombu's Redis transport; later sweeps come far apart).
     time.sleep(VISIBILITY_TIMEOUT_S + 1)
     workers.start()
+
+    job = wait_for(job, finished, workers)
+    assert job.status == Status.DONE, (job.error, workers.log())
+    assert (job.attempts, job.done, job.result["attempt"]) == (2, 60, 2)
+
+
+def test_a_worker_killed_mid_job_is_replaced_before_the_visibility_timeout(workers, settings):
+    """As deployed (visibility timeout an hour), Redis keeps a killed worker's message from
+    every other worker until then (bench/soak.py found the job still running). The job's
+    silence says sooner: read through the API, it is queued again and the next worker runs it."""
+    settings.JOB_REQUEUE_AFTER_S = 2
+    workers.env["CELERY_VISIBILITY_TIMEOUT_S"] = "3600"
+    reviewer = UserFactory()
+    project = ProjectFactory(reviewers=[reviewer])
+    first = workers.start()
+    job = services.job_create(
+        kind=COUNTDOWN, project=project, actor=reviewer, params={"steps": 60, "pause_s": 0.05}
+    )
+    wait_for(job, lambda job: job.status == Status.RUNNING and job.done >= 3, workers)
+
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    workers.start()
+    time.sleep(settings.JOB_REQUEUE_AFTER_S + 1)
+    client = APIClient()
+    client.force_authenticate(reviewer)
+    assert client.get(f"/api/v1/jobs/{job.pk}/").json()["status"] == Status.QUEUED
 
     job = wait_for(job, finished, workers)
     assert job.status == Status.DONE, (job.error, workers.log())

@@ -3,6 +3,7 @@ outsiders are refused at every door (403 for members who may not, 404 for what t
 know exists); lists keep their query counts flat."""
 
 import pytest
+from django.utils import timezone
 
 from annotate.models import WebhookDelivery, WebhookEndpoint
 from annotate.webhooks.events import event_record
@@ -74,7 +75,10 @@ def test_create_refuses_bad_input(api_as, editor, project, assert_error, given, 
 
 def test_editor_updates_and_reenables_an_endpoint(api_as, editor, endpoint, project):
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
-        active=False, consecutive_failures=20, disabled_reason="Disabled automatically"
+        active=False,
+        consecutive_failures=20,
+        failing_since=timezone.now(),
+        disabled_reason="Disabled automatically",
     )
     response = api_as(editor).patch(
         f"/api/v1/projects/{project.pk}/webhooks/{endpoint.pk}/",
@@ -84,7 +88,8 @@ def test_editor_updates_and_reenables_an_endpoint(api_as, editor, endpoint, proj
     assert response.status_code == 200, response.content
     endpoint.refresh_from_db()
     assert endpoint.active and endpoint.events == ["job.finished"]
-    assert (endpoint.consecutive_failures, endpoint.disabled_reason) == (0, "")
+    assert (endpoint.consecutive_failures, endpoint.failing_since) == (0, None)
+    assert endpoint.disabled_reason == ""
 
 
 def test_editor_deletes_an_endpoint(api_as, editor, endpoint, project):

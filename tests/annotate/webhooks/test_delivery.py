@@ -2,6 +2,7 @@
 refused for addresses inside the network (every attempt, redirects not followed), in order per
 object, and an endpoint failing too often disabled with its editors mailed."""
 
+import datetime
 import hashlib
 import hmac
 import json
@@ -223,6 +224,7 @@ def test_endpoint_failing_repeatedly_is_disabled_and_editors_mailed(
 ):
     settings.WEBHOOK_MAX_ATTEMPTS = 2
     settings.WEBHOOK_DISABLE_AFTER_FAILURES = 3
+    settings.WEBHOOK_DISABLE_AFTER_S = 0  # the count alone decides here
     editor.email, reviewer.email = "ed@example.org", "rev@example.org"
     editor.save(), reviewer.save()
     endpoint = WebhookEndpointFactory(
@@ -249,6 +251,50 @@ def test_endpoint_failing_repeatedly_is_disabled_and_editors_mailed(
     third.refresh_from_db()
     assert third.status == Status.FAILED and third.attempts == 0
     assert len(webhook_receiver.posts) == 3
+
+
+def test_a_burst_of_failures_in_a_short_outage_disables_nothing(
+    webhook_receiver, send, settings, monkeypatch
+):
+    """A busy project's receiver down for seconds fails many attempts in a row (bench/soak.py:
+    20 in 12 s, the endpoint disabled and 21 events lost). Until it has failed for
+    WEBHOOK_DISABLE_AFTER_S, it stays active and retries deliver once the receiver is back;
+    past that time, the count disables it."""
+    settings.WEBHOOK_MAX_ATTEMPTS = 5
+    settings.WEBHOOK_DISABLE_AFTER_FAILURES = 3
+    settings.WEBHOOK_DISABLE_AFTER_S = 600
+    url = webhook_receiver.page("/hook", "down", status=503)
+    endpoint = WebhookEndpointFactory(url=url)
+    monkeypatch.setattr(delivery, "_schedule", lambda *args: None)  # one attempt per run here
+
+    sent = [send(endpoint, subject=f"span:{n}")[1] for n in range(1, 6)]
+    for pending in sent:
+        assert delivery.delivery_run(pending.pk) == Status.PENDING  # 5 failures in a row
+
+    endpoint.refresh_from_db()
+    assert endpoint.active and endpoint.consecutive_failures == 5
+    assert endpoint.failing_since is not None
+    assert {row.status for row in WebhookDelivery.objects.filter(pk__in=[d.pk for d in sent])} == {
+        Status.PENDING
+    }
+    webhook_receiver.page("/hook", "back")  # the receiver answers 200 again
+    WebhookDelivery.objects.update(next_attempt_at=None)  # their retries are due
+    for pending in sent:
+        delivery.delivery_run(pending.pk)
+    assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {Status.SUCCEEDED}
+    endpoint.refresh_from_db()
+    assert (endpoint.consecutive_failures, endpoint.failing_since) == (0, None)
+
+    webhook_receiver.page("/hook", "down again", status=503)
+    endpoint.failing_since = timezone.now() - datetime.timedelta(seconds=601)
+    endpoint.consecutive_failures = 2
+    endpoint.save()
+    _, last = send(endpoint, subject="span:9")
+    assert delivery.delivery_run(last.pk) == Status.FAILED  # the third in a row, for 10 minutes
+
+    endpoint.refresh_from_db()
+    assert not endpoint.active
+    assert "3 failed attempts in a row, failing for 10 minutes" in endpoint.disabled_reason
 
 
 def test_resume_sends_pending_deliveries_whose_dispatch_was_lost(webhook_receiver, settings):
