@@ -71,6 +71,8 @@ def _remember_language(request: HttpRequest, language: str) -> None:
         translation.activate(language)
     else:
         request.session.pop(SESSION_KEY, None)
+        # Back to the browser's choice (switcher cookie, Accept-Language) for this very answer.
+        translation.activate(translation.get_language_from_request(request))
 
 
 @login_required

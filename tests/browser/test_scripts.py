@@ -159,7 +159,9 @@ def test_arabic_article_by_keyboard_left_arrow_reads_forward(
     log_in(desk["reviewer"])
     _open(page, live_server, desk, "ar")
     page.keyboard.press("v")  # the caret on the first word, at the right
-    expect(page.locator("#select-status")).to_contain_text("Select mode")
+    expect(page.locator("#select-status")).to_contain_text(
+        "وضع التحديد"
+    )  # "Select mode", in the ar catalog
     for _ in range(3):
         page.keyboard.press("Shift+ArrowLeft")  # ← is forward in right-to-left text
     page.keyboard.press("Enter")

@@ -12,8 +12,8 @@ from django.db import connection
 from django.urls import reverse
 
 from annotate.claims.matching import search_config_for
-from annotate.claims.matching.text import SEARCH_CONFIGS
 from corpus.models import Article
+from corpus.search import SEARCH_CONFIGS
 from tests.factories import ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
