@@ -26,11 +26,11 @@ run: install
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto
 
 # Everything but the browser, schemathesis (slow) and PostgreSQL-only tests: the edit-test loop.
 test-fast: install
-	$(PY) -m pytest -m "not browser and not slow and not postgres" -q
+	$(PY) -m pytest -n auto -m "not browser and not slow and not postgres" -q
 
 # docs/screenshots/: dashboard and reader from the demo data and README's walkthrough steps at
 # 1440x900, the Arabic-UI reader at 1440 and 360 px wide, in /usr/bin/chromium.
