@@ -1,6 +1,7 @@
 """The language of the pages: the user's preference, then the switcher's cookie, then
 Accept-Language, then English; the settings page and the header's switcher."""
 
+import datetime
 import re
 
 import pytest
@@ -9,8 +10,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import Profile
-from accounts.services import profile_language_set
+from accounts.models import ApiToken, Profile
+from accounts.services import profile_language_set, token_create
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -164,3 +165,20 @@ def test_javascript_catalog_is_served_from_the_site_per_language(client):
     assert client.get("/jsi18n/xx/").status_code == 404
     page = client.get("/login/", HTTP_ACCEPT_LANGUAGE="es")
     assert '<script src="/jsi18n/es/" defer></script>' in page.text
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [
+        ("en", "4 Dec 2021, 17:05 UTC"),
+        ("es", "04/12/2021 17:05 UTC"),
+        ("fr", "04/12/2021 17:05 UTC"),
+    ],
+)
+def test_dates_in_pages_follow_the_language(logged_in_client, user, language, shown):
+    token, _key = token_create(user=user, name="notebook")
+    ApiToken.objects.filter(pk=token.pk).update(
+        created_at=datetime.datetime(2021, 12, 4, 17, 5, tzinfo=datetime.UTC)
+    )
+    page = logged_in_client.get("/tokens/", HTTP_ACCEPT_LANGUAGE=language).text
+    assert shown in page
