@@ -71,6 +71,9 @@ def _remember_language(request: HttpRequest, language: str) -> None:
         translation.activate(language)
     else:
         request.session.pop(SESSION_KEY, None)
+        # Back to the switcher's cookie and Accept-Language: this answer's message is in that
+        # language, not in the preference just dropped (the next page is).
+        translation.activate(translation.get_language_from_request(request))
 
 
 @login_required
