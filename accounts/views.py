@@ -71,7 +71,8 @@ def _remember_language(request: HttpRequest, language: str) -> None:
         translation.activate(language)
     else:
         request.session.pop(SESSION_KEY, None)
-        # Back to the browser's choice (switcher cookie, Accept-Language) for this very answer.
+        # Back to the switcher's cookie and Accept-Language: this answer's message is in that
+        # language, not in the preference just dropped (the next page is).
         translation.activate(translation.get_language_from_request(request))
 
 

@@ -12,6 +12,7 @@ from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 # An opening sentence or two: langid.py is made for texts of tweet length, and each character
 # costs (1,000 characters: ~0.15 ms an article, 15 % of a 10,000-task dataset import).
@@ -71,7 +72,7 @@ def language_tag_clean(tag: str) -> str:
     tag = tag.strip().replace("_", "-")
     if not _TAG.fullmatch(tag) or len(tag) > 35:
         raise ValidationError(
-            {"language": "Give a BCP 47 language tag, such as ar, he, hi or pt-BR."}
+            {"language": gettext("Give a BCP 47 language tag, such as ar, he, hi or pt-BR.")}
         )
     primary, *rest = tag.split("-")
     return "-".join([primary.lower(), *(_subtag_case(subtag) for subtag in rest)])

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from simple_history.utils import bulk_create_with_history
 
 from annotate.access import (
@@ -454,7 +454,9 @@ def claim_split(
     require_moderator(claim.project, actor, "annotate.change_claim", gettext_lazy("split claims"))
     chosen = set(span_ids)
     if not chosen:
-        raise ValidationError({"spans": "Choose the appearances to move to the new claim."})
+        raise ValidationError(
+            {"spans": gettext("Choose the appearances to move to the new claim.")}
+        )
     appearances = list(
         Appearance.objects.select_for_update().filter(claim=claim).order_by("linked_at", "pk")
     )
@@ -462,10 +464,23 @@ def claim_split(
     strangers = chosen - {appearance.span_id for appearance in moving}
     if strangers:
         listed = ", ".join(f"#{pk}" for pk in sorted(strangers))
-        raise ValidationError({"spans": f"Not appearances of this claim: span {listed}."})
+        raise ValidationError(
+            {
+                "spans": ngettext(
+                    "Not an appearance of this claim: span %(spans)s.",
+                    "Not appearances of this claim: spans %(spans)s.",
+                    len(strangers),
+                )
+                % {"spans": listed}
+            }
+        )
     if len(moving) == len(appearances):
         raise ValidationError(
-            {"spans": "Leave at least one appearance with this claim (or edit it instead)."}
+            {
+                "spans": gettext(
+                    "Leave at least one appearance with this claim (or edit it instead)."
+                )
+            }
         )
     new = Claim(
         project=claim.project,
@@ -512,11 +527,13 @@ def claim_link_create(*, actor: User, claim: Claim, other: Claim) -> ClaimLink:
     require_editor(other.project, actor, gettext_lazy("link claims across projects"))
     if claim.project_id == other.project_id:
         raise ValidationError(
-            {"other": "Both claims are of this project: merge them instead of linking."}
+            {"other": gettext("Both claims are of this project: merge them instead of linking.")}
         )
     low, high = sorted((claim, other), key=lambda c: c.pk)
     if ClaimLink.objects.filter(claim_low=low, claim_high=high).exists():
-        raise ValidationError({"other": f"Claim #{other.pk} is already linked to this one."})
+        raise ValidationError(
+            {"other": gettext("Claim #%(pk)s is already linked to this one.") % {"pk": other.pk}}
+        )
     link = ClaimLink(claim_low=low, claim_high=high, created_by=actor)
     link._history_user = actor
     link.save()
@@ -550,7 +567,7 @@ def claim_comment_add(*, actor: User, claim: Claim, body: str) -> ClaimComment:
     require_writer(claim.project, actor, gettext_lazy("comment on claims"))
     comment = ClaimComment(claim=claim, author=actor, body=body.strip())
     if not comment.body:
-        raise ValidationError({"body": "Write something."})
+        raise ValidationError({"body": gettext("Write something.")})
     comment.full_clean(validate_constraints=False)
     comment.save()
     return comment

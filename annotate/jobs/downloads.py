@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core import signing
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from annotate.errors import Gone, NotFound
 from annotate.jobs.models import Job
@@ -59,9 +59,16 @@ def job_download_name(*, job: Job, artifact: str) -> str:
     """The storage name of one of the job's files; NotFound unless the job is done and has it,
     Gone once purge_job_files deleted it."""
     if job.files_expired_at is not None:
+        days = settings.JOB_FILES_RETENTION_DAYS
         raise Gone(
-            f"This job's files were deleted {settings.JOB_FILES_RETENTION_DAYS} days after it "
-            "finished: run it again for a new one."
+            ngettext(
+                "This job's files were deleted %(days)s day after it finished: run it again for "
+                "a new one.",
+                "This job's files were deleted %(days)s days after it finished: run it again for "
+                "a new one.",
+                days,
+            )
+            % {"days": days}
         )
     name = job_artifacts(job).get(artifact)
     if not name:

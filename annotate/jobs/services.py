@@ -276,8 +276,8 @@ def jobs_requeue_lost(*, project_ids: list[int] | None = None) -> list[int]:
         ids = list(stale.select_for_update(skip_locked=True).values_list("pk", flat=True))
         Job.objects.filter(pk__in=ids).update(
             status=Status.QUEUED,
-            error=f"Requeued: its worker was lost (no heartbeat for more than "
-            f"{settings.JOB_REQUEUE_AFTER_S} s).",
+            error=_("Requeued: its worker was lost (no heartbeat for more than %(seconds)s s).")
+            % {"seconds": settings.JOB_REQUEUE_AFTER_S},
         )
 
         def dispatch() -> None:

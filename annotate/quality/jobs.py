@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext, gettext_lazy
 
 from annotate.access import Need
 from annotate.access.capabilities import REFUSALS, capabilities
@@ -108,16 +109,20 @@ def agreement_job_run(*, job: Job, progress) -> JobOutput:
 
 
 def agreement_summary(result: dict[str, Any]) -> str:
-    return (
-        f"Figures of {result.get('verdicts', 0)} verdicts on {result.get('spans', 0)} claims "
-        f"ready; Krippendorff's α (nominal) {number(result.get('alpha_nominal'))}."
-    )
+    return gettext(
+        "Figures of %(verdicts)s verdicts on %(spans)s claims ready; Krippendorff's α (nominal) "
+        "%(alpha)s."
+    ) % {
+        "verdicts": result.get("verdicts", 0),
+        "spans": result.get("spans", 0),
+        "alpha": number(result.get("alpha_nominal")),
+    }
 
 
 register_job_kind(
     AGREEMENT_JOB,
     agreement_job_run,
     need=Need.SEE_QUALITY,
-    label="Agreement recomputation",
+    label=gettext_lazy("Agreement recomputation"),
     summary=agreement_summary,
 )

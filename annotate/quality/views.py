@@ -100,7 +100,7 @@ def quality_recompute(request: HttpRequest, project_pk: int) -> HttpResponse:
         request.GET, articles=list(project_selectors.project_articles(project=project))
     )
     if not form.is_valid():
-        messages.error(request, "These filters are not valid; correct them first.")
+        messages.error(request, gettext("These filters are not valid; correct them first."))
         return redirect("annotate:quality", project.pk)
     job = agreement_job_start(project=project, actor=request.user, filters=form.filters())
     return redirect("annotate:job", job.pk)

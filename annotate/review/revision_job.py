@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils.translation import gettext, gettext_lazy
 
 from annotate.access import Need, Role
 from annotate.jobs.kinds import JobCancelled, JobOutput, register_job_kind
@@ -68,7 +69,9 @@ def article_revision_job_start(
     revision_body_check(article=article, body=body)
     project = _job_project(article=article, actor=actor)
     if project is None:
-        raise PermissionDenied("Only an editor of a project with this article may revise it.")
+        raise PermissionDenied(
+            gettext("Only an editor of a project with this article may revise it.")
+        )
     job = job_create(
         kind=REVISION_JOB,
         project=project,
@@ -101,14 +104,16 @@ def article_revision_job_run(*, job: Job, progress) -> JobOutput:
     with transaction.atomic():
         article = Article.objects.select_for_update().filter(pk=params["article"]).first()
         if article is None:
-            raise ValidationError("The article was deleted before it could be revised.")
+            raise ValidationError(gettext("The article was deleted before it could be revised."))
         if article.content_hash != params["base_hash"]:
             kept = Job.objects.filter(pk=job.pk).values_list("result", flat=True).get()
             if kept.get("revised"):  # an attempt that committed while this one waited
                 return JobOutput(result=kept)
             raise ValidationError(
-                "The article's text changed after this revision was asked for: "
-                "revise the current text again."
+                gettext(
+                    "The article's text changed after this revision was asked for: "
+                    "revise the current text again."
+                )
             )
         raw_text = _read(params["raw_text"]) if params.get("raw_text") else None
         report = article_body_revise(
@@ -128,14 +133,15 @@ def article_revision_job_run(*, job: Job, progress) -> JobOutput:
 
 
 def revision_summary(result: dict[str, Any]) -> str:
-    counts = ", ".join(f"{result.get(key, 0)} {key}" for key in ("kept", "moved", "fuzzy"))
-    return f"Spans re-anchored: {counts}, {result.get('orphaned', 0)} orphaned."
+    return gettext(
+        "Spans re-anchored: %(kept)s kept, %(moved)s moved, %(fuzzy)s fuzzy, %(orphaned)s orphaned."
+    ) % {key: result.get(key, 0) for key in ("kept", "moved", "fuzzy", "orphaned")}
 
 
 register_job_kind(
     REVISION_JOB,
     article_revision_job_run,
     need=Need.MANAGE,
-    label="Article revision",
+    label=gettext_lazy("Article revision"),
     summary=revision_summary,
 )

@@ -1,11 +1,14 @@
 """Forms of the claim pages (claims across articles): shapes only, the claims services decide."""
 
 from django import forms
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from annotate.claims.selectors import LIST_ORDERINGS
 from annotate.limits import text_limit
+from annotate.templatetags.review import isolate
 from annotate.web.forms import ScaleSelect, _scale_field
 
 
@@ -49,22 +52,33 @@ class ClaimSplitForm(forms.Form):
     spans = forms.TypedMultipleChoiceField(
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
-        label="Appearances to move to a new claim",
+        label=_("Appearances to move to a new claim"),
     )
     text = forms.CharField(
         required=False,
-        label="The new claim's canonical text",
-        help_text="Left empty: this claim's text.",
+        label=_("The new claim's canonical text"),
+        help_text=_("Left empty: this claim's text."),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     move_verdict = forms.BooleanField(
-        required=False, label="The final verdict goes with the new claim"
+        required=False, label=_("The final verdict goes with the new claim")
     )
 
     def __init__(self, *args, spans=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["spans"].choices = [
-            (span.pk, f"“{span.quote}” in {span.article.title}") for span in spans
+            (
+                span.pk,
+                # User text set apart (<bdi>) inside the translated sentence, as in templates.
+                mark_safe(  # noqa: S308 - the sentence is escaped, the parts are isolate()'s
+                    conditional_escape(gettext("“%(quote)s” in %(title)s"))
+                    % {
+                        "quote": isolate(span.quote, span.article.language),
+                        "title": isolate(span.article.title, span.article.language),
+                    }
+                ),
+            )
+            for span in spans
         ]
 
     def clean_text(self) -> str | None:
@@ -74,13 +88,13 @@ class ClaimSplitForm(forms.Form):
 class ClaimLinkForm(forms.Form):
     other = forms.IntegerField(
         min_value=1,
-        label="Claim number in another project",
-        help_text="The same statement, checked in a project you also edit.",
+        label=_("Claim number in another project"),
+        help_text=_("The same statement, checked in a project you also edit."),
     )
 
 
 class ClaimCommentForm(forms.Form):
-    body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 3}), strip=True)
+    body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), strip=True)
 
 
 class CheckedClaimsFilterForm(forms.Form):

@@ -281,7 +281,7 @@ def claim_split(request: HttpRequest, claim_pk: int) -> HttpResponse:
         except ValidationError as error:
             attach_errors(error, form)
         else:
-            messages.success(request, f"Split off into claim #{new.pk}.")
+            messages.success(request, _("Split off into claim #%(pk)s.") % {"pk": new.pk})
             return redirect("annotate:claim", new.pk)
     return _claim_page(request, claim, {"split_form": form}, 400)
 
@@ -295,7 +295,7 @@ def claim_link(request: HttpRequest, claim_pk: int) -> HttpResponse:
         try:
             other = access_claim(request.user, form.cleaned_data["other"])
         except NotFound:
-            form.add_error("other", "No such claim.")
+            form.add_error("other", _("No such claim."))
         else:
             try:
                 services.claim_link_create(actor=request.user, claim=claim, other=other)
@@ -304,7 +304,11 @@ def claim_link(request: HttpRequest, claim_pk: int) -> HttpResponse:
             except PermissionDenied as refused:
                 form.add_error("other", str(refused))
             else:
-                messages.success(request, f"Linked to claim #{other.pk} of {other.project.name}.")
+                messages.success(
+                    request,
+                    _("Linked to claim #%(pk)s of %(project)s.")
+                    % {"pk": other.pk, "project": other.project.name},
+                )
                 return redirect("annotate:claim", claim.pk)
     return _claim_page(request, claim, {"link_form": form}, 400)
 
@@ -315,9 +319,9 @@ def claim_link_delete(request: HttpRequest, claim_pk: int, link_pk: int) -> Http
     claim = access_claim(request.user, claim_pk, need=Need.EDIT_CLAIMS)
     link = selectors.link_of_claim(claim=claim, link_id=link_pk)
     if link is None:
-        raise NotFound("No such link of this claim.")
+        raise NotFound(_("No such link of this claim."))
     services.claim_link_delete(actor=request.user, link=link)
-    messages.success(request, "The link was removed.")
+    messages.success(request, _("The link was removed."))
     return redirect("annotate:claim", claim.pk)
 
 
@@ -332,7 +336,7 @@ def claim_comment(request: HttpRequest, claim_pk: int) -> HttpResponse:
         except ValidationError as error:
             attach_errors(error, form)
         else:
-            messages.success(request, "Your comment was added.")
+            messages.success(request, _("Your comment was added."))
             return redirect(reverse("annotate:claim", args=[claim.pk]) + "#comments")
     return _claim_page(request, claim, {"comment_form": form}, 400)
 

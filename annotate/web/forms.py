@@ -45,7 +45,9 @@ class ArticleLanguageForm(forms.Form):
     """The language an editor states for an article; the service checks the tag."""
 
     language = forms.CharField(
-        max_length=35, label="Language", help_text="A BCP 47 tag, such as ar, he, hi or pt-BR."
+        max_length=35,
+        label=gettext_lazy("Language"),
+        help_text=gettext_lazy("A BCP 47 tag, such as ar, he, hi or pt-BR."),
     )
 
 

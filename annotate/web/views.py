@@ -283,9 +283,14 @@ def article_language(request: HttpRequest, project_pk: int, article_pk: int) -> 
         except ValidationError as error:
             attach_errors(error, form)
         else:
-            messages.success(request, f"The article's language is now {article.language}.")
+            messages.success(
+                request,
+                _("The article's language is now %(language)s.") % {"language": article.language},
+            )
             return redirect("annotate:reader", project.pk, article.pk)
-    messages.error(request, "The language could not be changed: " + _messages(form))
+    messages.error(
+        request, _("The language could not be changed: %(errors)s") % {"errors": _messages(form)}
+    )
     return _reader_page(
         request, project, article, selected=None, forms={"language_form": form}, status=400
     )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext
 
 from annotate.access import capabilities
 from annotate.models import Project
@@ -80,7 +81,7 @@ def export_context(
         and actor is not None
         and not capabilities(project, actor).may_export_real_names
     ):
-        raise PermissionDenied("Only a project editor may export real usernames.")
+        raise PermissionDenied(gettext("Only a project editor may export real usernames."))
     labels = options.labels or exporter.default_labels
     return ExportContext(
         project=project,

@@ -68,7 +68,7 @@ class ArticleEditInput(serializers.Serializer):
         others = sorted(set(self.initial_data) - set(self.fields))
         if others:
             raise serializers.ValidationError(
-                {key: ["Not editable here; only `language` is."] for key in others}
+                {key: [_("Not editable here; only `language` is.")] for key in others}
             )
         return attrs
 

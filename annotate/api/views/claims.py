@@ -209,7 +209,7 @@ class ClaimViewSet(
         try:
             other = access_claim(request.user, given.validated_data["other"], need=Need.READ)
         except NotFound:
-            raise _field_error("other", "No such claim.") from None
+            raise _field_error("other", _("No such claim.")) from None
         link = services.claim_link_create(actor=request.user, claim=claim, other=other)
         (linked,) = [
             entry
@@ -230,7 +230,7 @@ class ClaimViewSet(
         claim = self.get_object(Need.EDIT_CLAIMS)
         link = selectors.link_of_claim(claim=claim, link_id=link_id)
         if link is None:
-            raise NotFound("No such link of this claim.")
+            raise NotFound(_("No such link of this claim."))
         services.claim_link_delete(actor=request.user, link=link)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -443,7 +443,7 @@ def test_page_writes_figures_in_the_readers_language(krippendorff):
 
     assert '<html lang="fr" dir="ltr">' in page
     assert "0,815" in page and "0,743" in page and "0.815" not in page
-    assert "κ de Cohen 0,845" in page
+    assert "κ de Cohen 0,845" in page  # the French catalog's wording
     assert re.search(r"\d+,\d %", page)  # percentages: 83,3 %
     assert not re.search(r'(x|y|width|height)="-?\d+,\d', page)
     english = client.get(reverse("api:project-agreement", args=[project.pk])).content

@@ -149,3 +149,18 @@ def test_claim_page_queries_stay_flat(editor, project, claim, n, django_assert_m
         page = client.get(reverse("annotate:claim", args=[claim.pk])).content.decode()
     assert len(re.findall(r'id="claim-comment-\d+"', page)) == n
     assert page.count("linked by ") == n
+
+
+def test_split_links_and_comments_speak_the_readers_language(editor, project, claim, twin):
+    """The sections' headings, buttons and link lines come from the catalogs; the other project's
+    name and claim text stay isolated (<bdi>) inside the translated sentence."""
+    appearing(project, claim, 2, by=editor)
+    services.claim_link_create(actor=editor, claim=claim, other=twin)
+    url = reverse("annotate:claim", args=[claim.pk])
+    page = _client(editor).get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+
+    assert "Separar apariciones en una nueva afirmación" in page
+    assert "La misma declaración en otros proyectos" in page
+    assert "Aún no hay comentarios." in page
+    assert f"afirmación n.º {twin.pk}</a> de <bdi>Sister desk</bdi>: «<bdi" in page
+    assert "vinculada por " in page and "linked by" not in page
