@@ -54,7 +54,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import numpy as np
-from api_load import copy_rows
+from api_load import SPAN_COLUMNS, copy_rows
 from scratch import run_sql
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -526,24 +526,7 @@ def build(args: argparse.Namespace) -> Built:
 
         copy_rows(
             Span,
-            [
-                "id",
-                "article",
-                "project",
-                "start",
-                "end",
-                "quote",
-                "prefix",
-                "suffix",
-                "claimant",
-                "note",
-                "orphaned",
-                "anchor_errors",
-                "created_by",
-                "created_at",
-                "queue_open",
-                "review_status",
-            ],
+            [*SPAN_COLUMNS, "review_status"],
             spans(),
         )
         appearances = (

@@ -5,6 +5,7 @@ and a project's list of checked claims. Thin, like every page: access_*
 to fetch and authorize, claims selectors to read, claims services to write. Every form is a
 plain POST that redirects back with a message, so all of it works without JavaScript."""
 
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -207,20 +208,59 @@ def claim_page(request: HttpRequest, claim_pk: int) -> HttpResponse:
     return _claim_page(request, access_claim(request.user, claim_pk))
 
 
+class _FieldRefused(Exception):
+    """A claim page form's field refused with a message (e.g. another claim that is not there)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
+def _claim_url(claim: Claim, anchor: str = "") -> str:
+    return reverse("annotate:claim", args=[claim.pk]) + anchor
+
+
+def _other_claim(request: HttpRequest, pk: int, field: str, need: Need | None = None) -> Claim:
+    try:
+        if need is None:
+            return access_claim(request.user, pk)
+        return access_claim(request.user, pk, need=need)
+    except NotFound:
+        raise _FieldRefused(field, _("No such claim.")) from None
+
+
+def _claim_form_post(
+    request: HttpRequest,
+    claim: Claim,
+    form,
+    form_key: str,
+    write: Callable[[dict], tuple[str, str]],
+) -> HttpResponse:
+    """Every form of the claim page: a valid form runs `write` (a service call) and follows its
+    (message, URL); a refusal comes back on the page, on the form's fields, with a 400."""
+    if form.is_valid():
+        try:
+            message, url = write(form.cleaned_data)
+        except ValidationError as error:
+            attach_errors(error, form)
+        except _FieldRefused as refused:
+            form.add_error(refused.field, refused.message)
+        else:
+            messages.success(request, message)
+            return redirect(url)
+    return _claim_page(request, claim, {form_key: form}, 400)
+
+
 @login_required
 @require_POST
 def claim_edit(request: HttpRequest, claim_pk: int) -> HttpResponse:
     claim = access_claim(request.user, claim_pk, need=Need.EDIT_CLAIMS)
-    form = ClaimEditForm(request.POST)
-    if form.is_valid():
-        try:
-            services.claim_update(actor=request.user, claim=claim, **form.cleaned_data)
-        except ValidationError as error:
-            attach_errors(error, form)
-        else:
-            messages.success(request, _("The claim was saved."))
-            return redirect("annotate:claim", claim.pk)
-    return _claim_page(request, claim, {"edit_form": form}, 400)
+
+    def write(data: dict) -> tuple[str, str]:
+        services.claim_update(actor=request.user, claim=claim, **data)
+        return _("The claim was saved."), _claim_url(claim)
+
+    return _claim_form_post(request, claim, ClaimEditForm(request.POST), "edit_form", write)
 
 
 @login_required
@@ -228,39 +268,26 @@ def claim_edit(request: HttpRequest, claim_pk: int) -> HttpResponse:
 def claim_verdict(request: HttpRequest, claim_pk: int) -> HttpResponse:
     claim = access_claim(request.user, claim_pk, need=Need.EDIT_CLAIMS)
     form = ClaimVerdictForm(request.POST, scale=claim.project.scale)
-    if form.is_valid():
-        try:
-            services.claim_verdict_set(actor=request.user, claim=claim, **form.cleaned_data)
-        except ValidationError as error:
-            attach_errors(error, form)
-        else:
-            messages.success(request, _("The claim's final verdict is recorded."))
-            return redirect("annotate:claim", claim.pk)
-    return _claim_page(request, claim, {"verdict_form": form}, 400)
+
+    def write(data: dict) -> tuple[str, str]:
+        services.claim_verdict_set(actor=request.user, claim=claim, **data)
+        return _("The claim's final verdict is recorded."), _claim_url(claim)
+
+    return _claim_form_post(request, claim, form, "verdict_form", write)
 
 
 @login_required
 @require_POST
 def claim_merge(request: HttpRequest, claim_pk: int) -> HttpResponse:
     claim = access_claim(request.user, claim_pk, need=Need.EDIT_CLAIMS)
-    form = ClaimMergeForm(request.POST)
-    if form.is_valid():
-        merged = form.cleaned_data["merge"]
-        try:
-            other = access_claim(request.user, merged, need=Need.EDIT_CLAIMS)
-        except NotFound:
-            form.add_error("merge", _("No such claim."))
-        else:
-            try:
-                services.claims_merge(actor=request.user, keep=claim, merge=other)
-            except ValidationError as error:
-                attach_errors(error, form)
-            else:
-                messages.success(
-                    request, _("Claim #%(merged)s was merged into this one.") % {"merged": merged}
-                )
-                return redirect("annotate:claim", claim.pk)
-    return _claim_page(request, claim, {"merge_form": form}, 400)
+
+    def write(data: dict) -> tuple[str, str]:
+        other = _other_claim(request, data["merge"], "merge", need=Need.EDIT_CLAIMS)
+        services.claims_merge(actor=request.user, keep=claim, merge=other)
+        merged = _("Claim #%(merged)s was merged into this one.") % {"merged": data["merge"]}
+        return merged, _claim_url(claim)
+
+    return _claim_form_post(request, claim, ClaimMergeForm(request.POST), "merge_form", write)
 
 
 @login_required
@@ -268,49 +295,39 @@ def claim_merge(request: HttpRequest, claim_pk: int) -> HttpResponse:
 def claim_split(request: HttpRequest, claim_pk: int) -> HttpResponse:
     claim = access_claim(request.user, claim_pk, need=Need.EDIT_CLAIMS)
     spans = selectors.claim_appearance_spans(claim=claim, user=request.user)
+
+    def write(data: dict) -> tuple[str, str]:
+        new = services.claim_split(
+            actor=request.user,
+            claim=claim,
+            span_ids=data["spans"],
+            text=data["text"],
+            move_verdict=data["move_verdict"],
+        )
+        return _("Split off into claim #%(pk)s.") % {"pk": new.pk}, _claim_url(new)
+
     form = ClaimSplitForm(request.POST, spans=spans)
-    if form.is_valid():
-        try:
-            new = services.claim_split(
-                actor=request.user,
-                claim=claim,
-                span_ids=form.cleaned_data["spans"],
-                text=form.cleaned_data["text"],
-                move_verdict=form.cleaned_data["move_verdict"],
-            )
-        except ValidationError as error:
-            attach_errors(error, form)
-        else:
-            messages.success(request, _("Split off into claim #%(pk)s.") % {"pk": new.pk})
-            return redirect("annotate:claim", new.pk)
-    return _claim_page(request, claim, {"split_form": form}, 400)
+    return _claim_form_post(request, claim, form, "split_form", write)
 
 
 @login_required
 @require_POST
 def claim_link(request: HttpRequest, claim_pk: int) -> HttpResponse:
     claim = access_claim(request.user, claim_pk, need=Need.EDIT_CLAIMS)
-    form = ClaimLinkForm(request.POST)
-    if form.is_valid():
+
+    def write(data: dict) -> tuple[str, str]:
+        other = _other_claim(request, data["other"], "other")
         try:
-            other = access_claim(request.user, form.cleaned_data["other"])
-        except NotFound:
-            form.add_error("other", _("No such claim."))
-        else:
-            try:
-                services.claim_link_create(actor=request.user, claim=claim, other=other)
-            except ValidationError as error:
-                attach_errors(error, form)
-            except PermissionDenied as refused:
-                form.add_error("other", str(refused))
-            else:
-                messages.success(
-                    request,
-                    _("Linked to claim #%(pk)s of %(project)s.")
-                    % {"pk": other.pk, "project": other.project.name},
-                )
-                return redirect("annotate:claim", claim.pk)
-    return _claim_page(request, claim, {"link_form": form}, 400)
+            services.claim_link_create(actor=request.user, claim=claim, other=other)
+        except PermissionDenied as refused:
+            raise _FieldRefused("other", str(refused)) from None
+        linked = _("Linked to claim #%(pk)s of %(project)s.") % {
+            "pk": other.pk,
+            "project": other.project.name,
+        }
+        return linked, _claim_url(claim)
+
+    return _claim_form_post(request, claim, ClaimLinkForm(request.POST), "link_form", write)
 
 
 @login_required
@@ -329,16 +346,12 @@ def claim_link_delete(request: HttpRequest, claim_pk: int, link_pk: int) -> Http
 @require_POST
 def claim_comment(request: HttpRequest, claim_pk: int) -> HttpResponse:
     claim = access_claim(request.user, claim_pk, need=Need.WRITE)
-    form = ClaimCommentForm(request.POST)
-    if form.is_valid():
-        try:
-            services.claim_comment_add(actor=request.user, claim=claim, **form.cleaned_data)
-        except ValidationError as error:
-            attach_errors(error, form)
-        else:
-            messages.success(request, _("Your comment was added."))
-            return redirect(reverse("annotate:claim", args=[claim.pk]) + "#comments")
-    return _claim_page(request, claim, {"comment_form": form}, 400)
+
+    def write(data: dict) -> tuple[str, str]:
+        services.claim_comment_add(actor=request.user, claim=claim, **data)
+        return _("Your comment was added."), _claim_url(claim, "#comments")
+
+    return _claim_form_post(request, claim, ClaimCommentForm(request.POST), "comment_form", write)
 
 
 @login_required
