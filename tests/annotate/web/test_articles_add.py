@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -250,8 +251,10 @@ def test_import_queries_stay_flat(
         ).encode(),
     )
     # The request and the job run on its commit (JOBS_RUN_INLINE) together; the job's end looks
-    # for other jobs' expired files once (job_files_purge).
-    with django_assert_max_num_queries(41), django_capture_on_commit_callbacks(execute=True):
+    # for other jobs' expired files once (job_files_purge). On PostgreSQL the search vectors of
+    # the new articles and quotes are then filled, inline here: a few batch queries per table.
+    budget = 48 if connection.vendor == "postgresql" else 41
+    with django_assert_max_num_queries(budget), django_capture_on_commit_callbacks(execute=True):
         response = client.post(_url(project), {"files": [upload]})
     assert response.status_code == 302
     assert Job.objects.get().result["created"] == lines
