@@ -220,10 +220,8 @@ def _claim_url(claim: Claim, anchor: str = "") -> str:
     return reverse("annotate:claim", args=[claim.pk]) + anchor
 
 
-def _other_claim(request: HttpRequest, pk: int, field: str, need: Need | None = None) -> Claim:
+def _other_claim(request: HttpRequest, pk: int, field: str, need: Need = Need.READ) -> Claim:
     try:
-        if need is None:
-            return access_claim(request.user, pk)
         return access_claim(request.user, pk, need=need)
     except NotFound:
         raise _FieldRefused(field, _("No such claim.")) from None
