@@ -53,8 +53,33 @@ RETRY_AFTER_S = 30
 DATABASE_UNAVAILABLE = gettext_lazy("The database is unavailable; try again shortly.")
 
 
+# PostgreSQL's SQLSTATEs of a connection, not a statement: class 08 (connection exception), the
+# server shutting down or starting (57P01-57P03), out of connection slots (53300).
+_OUTAGE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
+# SQLite's result codes (extended ones start with these) of a file that cannot be used now: busy
+# or locked by another writer past the timeout, not openable, failing I/O, a full disk.
+_OUTAGE_SQLITE_CODES = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_CANTOPEN", "SQLITE_IOERR",
+                        "SQLITE_FULL")  # fmt: skip
+
+
 def is_database_unavailable(error: BaseException | None) -> bool:
-    return isinstance(error, (OperationalError, InterfaceError))
+    """Whether `error` means the database cannot be used right now (retry later), as opposed
+    to a statement that failed (a bug: 500). Django raises OperationalError for both; the
+    driver's error it wraps tells them apart. SQLite's statement errors (no such table, an FTS5
+    syntax error) are OperationalErrors too, and once answered 503 as an outage."""
+    if isinstance(error, InterfaceError):  # the connection is closed
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    driver_error = error.__cause__
+    if driver_error is None:  # raised by Django itself, connecting
+        return True
+    if (code := getattr(driver_error, "sqlite_errorname", None)) is not None:
+        return code.startswith(_OUTAGE_SQLITE_CODES)
+    if hasattr(driver_error, "sqlstate"):  # psycopg; None: failed on the client's side
+        sqlstate = driver_error.sqlstate
+        return sqlstate is None or sqlstate.startswith(_OUTAGE_SQLSTATES)
+    return True
 
 
 class ErrorOutput(serializers.Serializer):

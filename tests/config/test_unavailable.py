@@ -2,14 +2,22 @@
 and the health check saying 503, never Django's bare "Server Error (500)"."""
 
 import socket
+import sqlite3
 from contextlib import contextmanager
 from unittest import mock
 
 import pytest
-from django.db import InterfaceError, OperationalError, connections
+from django.db import (
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    connections,
+    transaction,
+)
 from django.test import Client
 
-from config.api.errors import RETRY_AFTER_S
+from config.api.errors import RETRY_AFTER_S, is_database_unavailable
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -141,3 +149,61 @@ def test_refused_postgres_connection_answers_503_and_recovers(api_as, reviewer, 
     assert answers[0]["Retry-After"] == answers[2]["Retry-After"] == str(RETRY_AFTER_S)
     assert "Back in a moment" in answers[2].content.decode()
     assert api.get("/api/v1/articles/").status_code == 200
+
+
+def _driver_error(sql: str, params: list | None = None) -> BaseException:
+    """The error Django raises for `sql`, run for real (in a savepoint the test can go on)."""
+    with pytest.raises(DatabaseError) as raised, transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+    return raised.value
+
+
+def test_a_failing_statement_is_a_bug_not_an_outage():
+    """SQLite raises OperationalError for statement errors too (no such table, an FTS5 syntax
+    error); PostgreSQL for a cancelled statement. None is an outage: they answer 500."""
+    if connection.vendor == "sqlite":
+        errors = [
+            _driver_error("SELECT * FROM no_such_table"),
+            _driver_error(
+                "SELECT rowid FROM corpus_article_fts WHERE corpus_article_fts MATCH %s",
+                ['"unclosed'],
+            ),  # fmt: skip
+        ]
+    else:
+        errors = [_driver_error("SET LOCAL statement_timeout = 1; SELECT pg_sleep(0.1)")]
+    assert all(isinstance(error, OperationalError) for error in errors)
+    assert [is_database_unavailable(error) for error in errors] == [False] * len(errors)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_busy_sqlite_file_or_a_lost_postgres_connection_is_an_outage(tmp_path):
+    if connection.vendor == "sqlite":
+        # Another writer holds the file past the busy timeout.
+        path = tmp_path / "busy.sqlite3"
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("CREATE TABLE t (n int)")
+        holder.execute("BEGIN EXCLUSIVE")
+        waiter = sqlite3.connect(path, timeout=0)
+        try:
+            with pytest.raises(sqlite3.OperationalError) as raised:
+                waiter.execute("SELECT * FROM t")
+        finally:
+            holder.close()
+            waiter.close()
+        error = OperationalError(str(raised.value))
+        error.__cause__ = raised.value
+    else:
+        # The server ends this connection, as a restart does.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        other = connection.copy()
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+        other.close()
+        with pytest.raises(OperationalError) as raised, connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        connection.close()
+        error = raised.value
+    assert is_database_unavailable(error)
