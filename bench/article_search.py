@@ -62,7 +62,10 @@ SYLLABLES = ["ka", "lo", "mi", "ra", "ten", "vo", "za", "ni", "bel", "dor", "fa"
 SYLLABLES += ["ish", "jor", "kel", "mun", "nor", "pas", "quin"]
 CITIES = ["Geneva", "Madrid", "Lyon", "Berlin", "Lisbon", "Boston", "Quito", "Dakar"]
 PUBLISHERS = [f"{city} {kind}" for city in CITIES for kind in ("Times", "Post", "Daily", "Herald")]
-BODY_SENTENCES = (3, 6)  # per paragraph, three paragraphs: ~100-230 words
+BODY_SENTENCES = (3, 6)
+VECTOR_RANGE = (
+    20_000  # ids per UPDATE while building  # per paragraph, three paragraphs: ~100-230 words
+)
 
 
 def _rare_words(rng: random.Random, n: int) -> list[str]:
@@ -146,18 +149,35 @@ def build(url: str, articles: int, seed: int = 7) -> float:
         loaded = time.perf_counter()
         print(f"loaded {articles:,} articles in {loaded - started:.0f} s", file=sys.stderr)
 
-        # Two connections, one per core: English on one, the other languages on the other.
-        def vectors_for(languages: list[str]) -> None:
+        # Vectors in id order, every language mixed, as search_index fills them (batches by
+        # id): the new row versions then lie in import order. One UPDATE per language instead
+        # laid the table out by language, and a scan for a Spanish word crossed every English
+        # row first. Two connections, one per core, take alternate ranges of ids.
+        config = (
+            "CASE language "
+            + " ".join(f"WHEN '{code}' THEN '{search_config_for(code)}'" for code in codes)
+            + " END"
+        )
+        vector = ARTICLE_VECTORS.vector_sql % {"config": config}
+        first, last = connection.execute("SELECT min(id), max(id) FROM corpus_article").fetchone()
+        ranges = [(start, start + VECTOR_RANGE) for start in range(first, last + 1, VECTOR_RANGE)]
+
+        def vectors_for(own_ranges: list[tuple[int, int]]) -> None:
             with psycopg.connect(url, autocommit=True) as own:
-                for lang in languages:
-                    vector = ARTICLE_VECTORS.vector_sql % {"config": f"'{search_config_for(lang)}'"}
+                for start, stop in own_ranges:
                     own.execute(
-                        f"UPDATE corpus_article SET search_vector = {vector} WHERE language = %s",  # noqa: S608
-                        [lang],
+                        f"UPDATE corpus_article SET search_vector = {vector}"  # noqa: S608
+                        " WHERE id >= %s AND id < %s",
+                        [start, stop],
                     )
 
         with ThreadPoolExecutor(2) as pool:
-            list(pool.map(vectors_for, [["en"], [code for code in codes if code != "en"]]))
+            list(pool.map(vectors_for, [ranges[0::2], ranges[1::2]]))
+        for code in codes:  # as search_index notes the configurations it stores vectors in
+            connection.execute(
+                "INSERT INTO corpus_search_config (name) VALUES (%s) ON CONFLICT DO NOTHING",
+                [search_config_for(code)],
+            )
         vectors = time.perf_counter()
         print(f"vectors in {vectors - loaded:.0f} s", file=sys.stderr)
         connection.execute("VACUUM corpus_article")

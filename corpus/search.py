@@ -5,12 +5,14 @@ same pieces (`TextIndex`, `text_search`, `StoredVectors`).
 PostgreSQL: tsvectors over unaccented text (`corpus_search_vector(config, text)`, migration
 corpus 0006) in the language's configuration (`search_config_for`). The query is read in the
 websearch syntax ("quoted phrases", `or`, `-word`, `websearch_terms`); a query has no language
-of its own, so each term is parsed in every configuration and its distinct forms are OR'ed:
-each text then matches in its own language ("elecciones" finds the Spanish article's stem
-"eleccion", the English stemmer's "running" finds "run"). Ranked by ts_rank_cd (weights
-A > B > C > D). Articles and quotes keep theirs in a column, `search_vector`, computed off the
-write path (`corpus.services.search_index`); until then a row is found by a plain scan of its
-text. Claims are indexed by expression (written one at a time, they can afford it).
+of its own, so each term is parsed in every configuration the searched vectors can be in (for
+articles and quotes, those of `corpus_search_config`, which search_index keeps; for claims, all)
+and its distinct forms are OR'ed: each text then matches in its own language ("elecciones"
+finds the Spanish article's stem "eleccion", the English stemmer's "running" finds "run").
+Ranked by ts_rank_cd (weights A > B > C > D). Articles and quotes keep theirs in a column,
+`search_vector`, computed off the write path (`corpus.services.search_index`); until then a row
+is found by a plain scan of its text. Claims are indexed by expression (written one at a time,
+they can afford it).
 
 No prefix or trigram fallback for partial words on PostgreSQL: stemming already matches the
 inflections people type, and matching fragments of 1,000,000 bodies would need a trigram index
@@ -80,8 +82,13 @@ def search_config_for(language: str) -> str:
     return SEARCH_CONFIGS.get(primary, "simple")
 
 
-# Every configuration a query is parsed in: those of SEARCH_CONFIGS and `simple`.
+# Every configuration a vector can be in: those of SEARCH_CONFIGS and `simple`.
 QUERY_CONFIGS = sorted({*SEARCH_CONFIGS.values(), "simple"})
+# PostgreSQL: the configurations stored vectors are in (migration corpus 0007), and `simple`,
+# so that a query always has a parse.
+STORED_CONFIGS_SQL = (
+    "ARRAY(SELECT name::regconfig FROM corpus_search_config UNION SELECT 'simple'::regconfig)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +106,11 @@ class TextIndex:
     # PostgreSQL, a large table (articles): at most this many matches (the first the index
     # yields) are ranked and counted, so that a common word costs about what a rare one does.
     ranked_at_most: int | None = None
+    # PostgreSQL, vectors stored by search_index (StoredVectors): the query is parsed only in
+    # the configurations they are in. A word parsed in all 30 brought forms of languages the
+    # corpus does not hold ("said" also as Indonesian "saidi"): more index lists to read, and
+    # frequencies the planner misjudged.
+    stored_configs: bool = False
 
 
 def text_search(queryset: QuerySet, *, text: str, index: TextIndex) -> QuerySet:
@@ -128,7 +140,7 @@ def text_search(queryset: QuerySet, *, text: str, index: TextIndex) -> QuerySet:
 
 
 def _postgres_search(queryset: QuerySet, text: str, index: TextIndex) -> QuerySet:
-    if (query_text := websearch_query(text)) is None:  # stop words only
+    if (query_text := websearch_query(text, stored_configs=index.stored_configs)) is None:
         return queryset.none().annotate(search_rank=Value(0.0, output_field=FloatField()))
     vector = index.vector()
     query = Func(Value(query_text), template="%(expressions)s::tsquery",
@@ -173,9 +185,10 @@ def _any_contains(fields: tuple[str, ...], word: str) -> Q:
     return condition
 
 
-def websearch_query(text: str) -> str | None:
+def websearch_query(text: str, *, stored_configs: bool = False) -> str | None:
     """PostgreSQL: the tsquery of `text` in the websearch syntax, as text; None if every word
-    asked for is a stop word. Each term is unaccented and parsed in every configuration, its
+    asked for is a stop word. Each term is unaccented and parsed in every configuration (or
+    in those stored vectors are in, `stored_configs`), its
     distinct forms OR'ed; then the groups AND'ed and the exclusions negated across all forms
     (negating one configuration's form alone would let another's through).
 
@@ -188,11 +201,17 @@ def websearch_query(text: str) -> str | None:
 
     def forms(term: Term) -> str:
         parse = "phraseto_tsquery" if term.phrase else "plainto_tsquery"
-        params.extend([QUERY_CONFIGS, " ".join(term.words)])
-        # `parse` is one of two function names; the configurations and the words are parameters.
+        if stored_configs:
+            configs = STORED_CONFIGS_SQL
+        else:
+            configs = "%s::regconfig[]"
+            params.append(QUERY_CONFIGS)
+        params.append(" ".join(term.words))
+        # `parse` is one of two function names, `configs` one of two constant expressions; the
+        # configurations and the words are parameters.
         return (
             "(SELECT string_agg(DISTINCT '(' || query::text || ')', ' | ')"  # noqa: S608
-            f" FROM unnest(%s::regconfig[]) AS config, {parse}(config, corpus_unaccent(%s))"
+            f" FROM unnest({configs}) AS config, {parse}(config, corpus_unaccent(%s))"
             " AS query WHERE numnode(query) > 0)"
         )
 
@@ -239,6 +258,7 @@ ARTICLE_INDEX = TextIndex(
     vector=lambda: TableColumn("search_vector", SearchVectorField()),
     unindexed_fields=("title", "subtitle", "publisher", "body"),
     ranked_at_most=1000,
+    stored_configs=True,
 )
 
 

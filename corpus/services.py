@@ -344,6 +344,11 @@ def _vectors_fill(stored: StoredVectors, *, batch_size: int) -> int:
             for pk, language in rows:
                 by_config[search_config_for(language)].append(pk)
             for config, ids in by_config.items():
+                # Searches parse their words in this configuration from this commit on.
+                cursor.execute(
+                    "INSERT INTO corpus_search_config (name) VALUES (%s) ON CONFLICT DO NOTHING",
+                    [config],
+                )
                 # The configuration is a name from SEARCH_CONFIGS, never the row's text.
                 vector = stored.vector_sql % {"config": f"'{config}'"}
                 cursor.execute(

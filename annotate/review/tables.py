@@ -59,6 +59,7 @@ QUOTE_INDEX = TextIndex(
     fts_weights=(1.0,),
     vector=lambda: TableColumn("search_vector", SearchVectorField()),
     unindexed_fields=("quote",),
+    stored_configs=True,
 )
 
 

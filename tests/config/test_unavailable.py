@@ -153,9 +153,8 @@ def test_refused_postgres_connection_answers_503_and_recovers(api_as, reviewer, 
 
 def _driver_error(sql: str, params: list | None = None) -> BaseException:
     """The error Django raises for `sql`, run for real (in a savepoint the test can go on)."""
-    with pytest.raises(DatabaseError) as raised, transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+    with pytest.raises(DatabaseError) as raised, transaction.atomic(), connection.cursor() as c:
+        c.execute(sql, params)
     return raised.value
 
 
@@ -168,7 +167,7 @@ def test_a_failing_statement_is_a_bug_not_an_outage():
             _driver_error(
                 "SELECT rowid FROM corpus_article_fts WHERE corpus_article_fts MATCH %s",
                 ['"unclosed'],
-            ),  # fmt: skip
+            ),
         ]
     else:
         errors = [_driver_error("SET LOCAL statement_timeout = 1; SELECT pg_sleep(0.1)")]

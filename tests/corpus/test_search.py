@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from corpus.importers.base import ArticleDraft
-from corpus.search import SEARCH_MAX_CHARS, fts_query, search_config_for
+from corpus.search import SEARCH_MAX_CHARS, fts_query, search_config_for, websearch_query
 from corpus.services import import_articles
 from tests.factories import ArticleFactory
 
@@ -242,3 +242,21 @@ def test_past_the_cap_only_that_many_matches_are_ranked_and_counted(member, proj
     response = member.get(LIST, {"q": "budget"})
     assert response.context["page"].paginator.count == 2
     assert set(_page(member, "budget")) < {article.title for article in budgets}
+
+
+@pytest.mark.postgres
+def test_a_query_is_parsed_only_in_the_configurations_vectors_are_in(member, project):
+    """Articles and quotes: the languages indexed, not all 30 (fewer forms, fewer index lists
+    read); the first vector of a new language adds its configuration."""
+    project.articles.add(ArticleFactory(title="Talks", body="Ministers said talks went well."))
+    _indexed()
+    every = websearch_query("said")
+    stored = websearch_query("said", stored_configs=True)
+    assert "saidi" in every  # the Indonesian stemmer's form
+    assert "saidi" not in stored and "said" in stored
+    project.articles.add(
+        ArticleFactory(title="Accord", language="fr", body="Les négociations reprennent.")
+    )
+    assert _page(member, "negocier") == []  # no French vector yet, nor the word itself
+    _indexed()
+    assert _page(member, "negocier") == ["Accord"]  # French stem: negoci
