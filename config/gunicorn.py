@@ -6,28 +6,29 @@ between requests, so a streamed export that a slow client reads for longer than 
 killed mid-download (a 200,000-verdict export at 160 kB/s broke at 143 s). A gthread worker's
 main thread keeps heartbeating while its request threads stream; the timeout still catches a
 worker whose main loop hangs. Each thread holds its own database connection.
+
+Memory: see LARGE_BODY_BYTES and max_requests below (bench/soak.py measures RSS).
 """
 
 import os
-import threading
 
-from config.memory import freed_memory_release
-
-# A request body at least this large (a bulk article import) leaves its worker holding the
-# memory it was parsed into; it is handed back after the request (config/memory.py).
+# A worker that took a request body at least this large (a bulk article import) is replaced
+# once it has answered: parsing a 27 MB body left it 115-210 MB larger for good, even after
+# malloc_trim (Python's own arenas keep what glibc cannot give back). Its other requests finish
+# first; the instance's other workers serve meanwhile.
 LARGE_BODY_BYTES = 1_000_000
 
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
+# And every worker after this many requests (jitter: not all at once), against slow growth.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
+max_requests_jitter = max_requests // 10
 accesslog = "-"
 
 
 def post_request(worker, req, environ, resp) -> None:
-    """After a large request, release the memory it freed, a moment later: here the response
-    (and through it the parsed request) is still referenced by the worker's request loop."""
-    if int(environ.get("CONTENT_LENGTH") or 0) >= LARGE_BODY_BYTES:
-        timer = threading.Timer(1.0, freed_memory_release)
-        timer.daemon = True
-        timer.start()
+    if int(environ.get("CONTENT_LENGTH") or 0) >= LARGE_BODY_BYTES and worker.alive:
+        worker.log.info("Replacing the worker after a %s-byte request", environ["CONTENT_LENGTH"])
+        worker.alive = False  # as gunicorn's max_requests does: graceful, then a new worker
