@@ -343,6 +343,10 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A pool process larger than this once a task ends is replaced by a fresh one: a job's memory
+# (a 20,000-article import: some 90 MB) otherwise stays with it for good. Above the steady
+# state: Django and the apps take ~105 MB, the claim encoder and a large project's vectors more.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(os.environ.get("WORKER_MAX_MEMORY_MB", "768")) * 1024
 # A job's outcome is its Job row (annotate.jobs), which pages and the API read; the result store
 # keeps nothing per task, and the web process subscribes to no result channel.
 CELERY_TASK_IGNORE_RESULT = True

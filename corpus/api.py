@@ -26,7 +26,7 @@ from corpus.importers.base import ArticleDraft, ImportFailure
 from corpus.importers.base import ParseError as RecordError
 from corpus.importers.jsonl import parse_article_record, parse_jsonl
 from corpus.models import Article
-from corpus.search import SEARCH_MAX_CHARS
+from corpus.search import ARTICLE_INDEX, SEARCH_MAX_CHARS
 from corpus.services import ImportResult, ImportStatus, import_articles
 
 
@@ -38,7 +38,9 @@ class ArticleFilter(django_filters.FilterSet):
         method="search",
         max_length=SEARCH_MAX_CHARS,
         label="Full-text search in title, subtitle, publisher and body, accents ignored, best "
-        'match first unless `ordering` is given: words, "a phrase", or, -word',
+        'match first unless `ordering` is given: words, "a phrase", or, -word. On PostgreSQL '
+        f"at most the first {ARTICLE_INDEX.ranked_at_most} matches found are ranked and "
+        f"counted: a `count` of {ARTICLE_INDEX.ranked_at_most} means at least that many.",
     )
     ordering = django_filters.OrderingFilter(
         fields=(("published_on", "published_on"), ("title", "title"), ("created_at", "created_at"))

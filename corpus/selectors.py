@@ -1,6 +1,7 @@
 """Reads of the corpus, each owning its query shape. The corpus knows no projects: which
 articles a user may read is annotate's question (annotate.review.selectors.articles_visible_to)."""
 
+from django.db import connection
 from django.db.models import F, QuerySet
 
 from corpus.models import NEWEST_FIRST, Article
@@ -28,6 +29,12 @@ def article_search(*, articles: QuerySet[Article], text: str) -> QuerySet[Articl
         return articles
     found = text_search(articles, text=text, index=ARTICLE_INDEX)
     return found.order_by(F("search_rank").desc(), *NEWEST_FIRST)
+
+
+def article_search_cap() -> int | None:
+    """How many matches a search ranks and counts at most (PostgreSQL: the first found); None
+    when every match is (SQLite). A page that counts this many should say "at least"."""
+    return ARTICLE_INDEX.ranked_at_most if connection.vendor == "postgresql" else None
 
 
 def article_catalogue(*, with_body: bool = True) -> QuerySet[Article]:

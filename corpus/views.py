@@ -31,7 +31,9 @@ def article_list(request: HttpRequest, *, visible_articles: VisibleArticles) -> 
     search = form.cleaned_data["q"]
     articles = selectors.article_search(articles=articles, text=search)
     page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"page": page, "search": search, "form": form}
+    cap = selectors.article_search_cap()
+    capped = bool(search) and cap is not None and page.paginator.count >= cap
+    context = {"page": page, "search": search, "form": form, "capped": capped}
     return render(request, "corpus/article_list.html", context)
 
 

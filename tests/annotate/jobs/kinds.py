@@ -5,6 +5,7 @@ the test modules here, and in a worker subprocess through JOBS_KIND_MODULES (tes
 
 Need.WRITE, so that reviewers may start and see it (exports need editors)."""
 
+import os
 import time
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -36,7 +37,7 @@ def countdown(*, job: Job, progress) -> JobOutput:
             # As if someone pressed Cancel while the job ran.
             Job.objects.filter(pk=job.pk).update(cancel_requested=True)
         progress(step, steps)
-    return JobOutput(result={"counted": steps, "attempt": job.attempts})
+    return JobOutput(result={"counted": steps, "attempt": job.attempts, "pid": os.getpid()})
 
 
 register_job_kind(COUNTDOWN, countdown, need=Need.WRITE, label="Countdown (tests)")
