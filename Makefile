@@ -63,7 +63,7 @@ serve: install
 # (amqp://... for RabbitMQ); the site must be given the same CELERY_BROKER_URL, or it runs
 # jobs in threads of its own. Next to make run: DEBUG=1 make worker.
 worker: install
-	CELERY_BROKER_URL="$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0}" $(VENV)/bin/celery -A config worker -l info
+	CELERY_BROKER_URL="$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0}" nice -n 10 $(VENV)/bin/celery -A config worker -l info
 
 # Translations (README "Languages"): the shipped locales, besides English. `make messages` needs
 # GNU gettext (xgettext, msgmerge); the compiled .mo files are committed, so `make run` does not.

@@ -82,6 +82,7 @@ REVIEWERS = 4  # verdicts per span: articles = export rows / (spans per article 
 SWEEP_EVERY_S = 60  # deliver_webhooks, as cron would run it
 RESTART_AFTER_S = 5  # a killed worker comes back this much later
 WORKER_CONCURRENCY = 2
+WORKER_NICENESS = 10
 FAILOVER_PAUSE_S = 1.0  # a port that refused a connection is skipped this long
 
 
@@ -330,6 +331,11 @@ class Soak:
             self.services[f"worker{number}"] = Service(
                 f"worker{number}",
                 [
+                    # As docs/deploy.md runs them: below the web processes' CPU priority, so
+                    # that a job yields the cores to requests rather than competing for them.
+                    "nice",
+                    "-n",
+                    str(WORKER_NICENESS),
                     python,
                     "-m",
                     "celery",
@@ -902,6 +908,9 @@ def main() -> int:
         "MEDIA_ROOT": str(media_root),
         "EXPORT_JOB_THRESHOLD": str(max(1, args.export_rows // 2)),
         "WEB_CONCURRENCY": "2",
+        # docs/deploy.md: a pool process past its steady state (~105 MB here) plus headroom
+        # after a job is replaced, rather than keeping the job's memory.
+        "WORKER_MAX_MEMORY_MB": "200",
         "SESSION_COOKIE_SECURE": "0",
         "CSRF_COOKIE_SECURE": "0",
     }
