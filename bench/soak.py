@@ -156,6 +156,42 @@ def process_tree_rss_kb(pid: int) -> int:
     return total
 
 
+def cpu_seconds_by_group(roots: dict[str, int]) -> dict[str, float]:
+    """CPU seconds so far of each process tree in `roots` (name -> pid), of every PostgreSQL
+    process ("postgres"), and of this process ("client"). A process counts its children that
+    ended (cutime), so that a retired gunicorn worker or an ended backend is not lost; one
+    killed with its tree takes its CPU with it."""
+    tick = os.sysconf("SC_CLK_TCK")
+    children: dict[int, list[int]] = {}
+    own: dict[int, float] = {}
+    postgres = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            head, tail = (entry / "stat").read_text().rsplit(")", 1)
+        except (OSError, ValueError):
+            continue
+        fields = tail.split()
+        seconds = sum(int(value) for value in fields[11:15]) / tick  # utime stime cutime cstime
+        pid = int(entry.name)
+        children.setdefault(int(fields[1]), []).append(pid)
+        own[pid] = seconds
+        if head.endswith("(postgres"):
+            postgres += seconds
+    groups: dict[str, float] = {}
+    for name, root in roots.items():
+        total, todo = 0.0, [root]
+        while todo:
+            current = todo.pop()
+            todo.extend(children.get(current, []))
+            total += own.get(current, 0.0)
+        groups[name] = total
+    groups["postgres"] = postgres
+    groups["client"] = time.process_time()
+    return groups
+
+
 @dataclass
 class Service:
     """One long-running process of the deployment, restartable, stopped by its PID."""
@@ -292,6 +328,7 @@ class Soak:
         self.sweeps = 0
         self.rss_series: list[dict] = []  # {t_s, service: MB, ...} every 5 s
         self.machine: list[dict] = []  # {t_s, load_average, busy share of all cores}
+        self.cpu: dict[str, float] = {}  # CPU seconds over the load, by process tree
         self.hard_deadline = time.monotonic() + HARD_LIMIT_S
 
     def note(self, text: str) -> None:
@@ -625,6 +662,8 @@ async def run(soak: Soak, setup, corpus: Path) -> dict:
     soak.started = time.monotonic()
     for service in soak.services.values():
         service.measure("start")
+    cpu_start = cpu_seconds_by_group({n: sv.pid for n, sv in soak.services.items() if sv.alive()})
+    jiffies_start = _machine_jiffies()
     hard_end = soak.hard_deadline - 90  # leave time for the report (a 1M-row file to read)
     chores = [
         guarded(soak, soak.start_jobs(client, setup, corpus)),
@@ -641,6 +680,10 @@ async def run(soak: Soak, setup, corpus: Path) -> dict:
     )
     for service in soak.services.values():
         service.measure("end")
+    cpu_end = cpu_seconds_by_group({n: sv.pid for n, sv in soak.services.items() if sv.alive()})
+    busy, _ = (now - then for now, then in zip(_machine_jiffies(), jiffies_start, strict=True))
+    soak.cpu = {name: round(cpu_end[name] - cpu_start.get(name, 0.0), 1) for name in cpu_end}
+    soak.cpu["machine"] = round(busy / os.sysconf("SC_CLK_TCK"), 1)
     soak.note(f"load over: {len(results)} requests in {window_s:.1f} s")
 
     # Drain: the jobs finish and the outbox empties (or the hard bound comes).
@@ -835,6 +878,15 @@ def print_report(report: dict) -> None:
     for sample in report["rss_series_mb"][::step] + report["rss_series_mb"][-1:]:
         cells = " ".join(f"{sample.get(name, '-'):>9}" for name in names)
         print(f"  {sample['t_s']:>5} {cells}")
+    if cpu := report.get("cpu_s"):
+        parts = {name: seconds for name, seconds in cpu.items() if name != "machine"}
+        print(
+            f"CPU seconds over the load ({cpu['machine']:.0f} s used of the cores' "
+            f"{os.cpu_count() * report['duration_s']:.0f}; a killed or restarted process's "
+            "share before that is not counted): "
+            + ", ".join(f"{name} {seconds:.0f}" for name, seconds in parts.items())
+            + f", other {cpu['machine'] - sum(parts.values()):.0f}"
+        )
     machine = report["machine"]
     print(
         f"machine during the load: load average {machine['load_average_mean']} on average "
@@ -1004,6 +1056,7 @@ def main() -> int:
             "webhooks": webhook_figures(secret_holder["endpoint"], soak.receipts),
             "rss": {name: service.rss_kb for name, service in soak.services.items()},
             "rss_series_mb": soak.rss_series,
+            "cpu_s": soak.cpu,
             "machine": {
                 "load_average_mean": round(
                     sum(m["load_average"] for m in soak.machine) / max(1, len(soak.machine)), 1

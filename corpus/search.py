@@ -104,8 +104,9 @@ class TextIndex:
     # PostgreSQL, a vector filled later (articles): rows whose vector is still NULL are found
     # by these fields containing every word, and ranked last.
     unindexed_fields: tuple[str, ...] = ()
-    # PostgreSQL, a large table (articles): at most this many matches (the first the index
-    # yields) are ranked and counted, so that a common word costs about what a rare one does.
+    # PostgreSQL, a large table (articles) whose vector is its `search_vector` column: at most
+    # this many matches (the first found) are ranked and counted, so that a common word costs
+    # about what a rare one does (_first_matches).
     ranked_at_most: int | None = None
     # PostgreSQL, vectors stored by search_index (StoredVectors): the query is parsed only in
     # the configurations they are in. A word parsed in all 30 brought forms of languages the
