@@ -2,6 +2,7 @@
 progress, finish, fail, retry, cancel (cooperative), lost workers, and reruns changing nothing."""
 
 import datetime
+import os
 import threading
 import time
 from io import StringIO
@@ -45,7 +46,7 @@ def test_job_create_runs_on_commit_and_reports(
     job.refresh_from_db()
     assert job.status == Status.DONE
     assert (job.done, job.total, job.attempts) == (4, 4, 1)
-    assert job.result == {"counted": 4, "attempt": 1, "companions": {}}
+    assert job.result == {"counted": 4, "attempt": 1, "pid": os.getpid(), "companions": {}}
     assert job.started_at <= job.finished_at
     assert job.rate_per_s is not None and job.eta_s is None and job.percent == 100
 
