@@ -60,19 +60,23 @@ class Progress:
     own database connection, committed at once: a handler may read inside one long transaction
     (exports read one REPEATABLE READ READ ONLY snapshot, where no write is allowed), and its
     progress must show while it runs. Inside a caller's transaction (tests running jobs inline)
-    they are written in line instead: another connection could not see the job's row there.
+    they are written in line instead: another connection could not see the job's row there. So
+    they are on SQLite, which takes one writer at a time: a second connection's report waited
+    on the job's own transaction or broke it ("database is locked"), and a revision job run
+    inline behind an API request timed out (the schemathesis run, on CI).
     """
 
     def __init__(self, job: Job):
         self.job = job
         self.interval_s = settings.JOB_PROGRESS_INTERVAL_S
-        self._last = time.monotonic() if not connection.in_atomic_block else 0.0
+        threaded = not connection.in_atomic_block and connection.vendor != "sqlite"
+        self._last = time.monotonic() if threaded else 0.0
         self._latest: tuple[int, int | None] | None = None
         self._lock = threading.Lock()
         self._cancel = threading.Event()
         self._stop = threading.Event()
         self._writer: threading.Thread | None = None
-        if not connection.in_atomic_block:
+        if threaded:
             self._writer = threading.Thread(
                 target=self._write_loop, name=f"job-{job.pk}-progress", daemon=True
             )

@@ -10,7 +10,7 @@ from io import StringIO
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
-from django.db import OperationalError
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from annotate.jobs import runner, services
@@ -239,6 +239,7 @@ def test_without_a_broker_a_thread_runs_the_job(project, reviewer, settings, mon
     assert (job.status, job.done) == (Status.DONE, 2)
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_outside_a_transaction_progress_is_written_by_its_own_thread(
     project, reviewer, monkeypatch
@@ -293,3 +294,20 @@ def test_the_command_queues_again_the_jobs_whose_worker_died(
         lost.pk: Status.QUEUED,
         alive.pk: Status.RUNNING,
     }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_sqlite_progress_is_written_by_the_job_itself(project, reviewer):
+    """One writer at a time: a second connection's reports waited on the job's own transaction
+    or broke it ("database is locked")."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only: PostgreSQL reports from a thread (the test above)")
+    job = services.job_start(job_id=JobFactory(project=project, created_by=reviewer).pk)
+    threads = threading.active_count()
+    progress = runner.Progress(job)
+    with transaction.atomic():
+        Job.objects.filter(pk=job.pk).update(cancel_requested=False)  # the job's own write
+        progress(2, 5)
+        assert threading.active_count() == threads  # no writer thread
+    progress.close()
+    assert Job.objects.get(pk=job.pk).done == 2
