@@ -30,6 +30,19 @@ if (messageBox) {
     messageBox.classList.add("is-empty");
     close.hidden = true;
   });
+  // Pinned to the bottom of narrow screens, the messages covered the page's last controls (a
+  // claim's Confirm button) until dismissed: the page keeps their height free below it, and a
+  // control scrolled into view stops above them (app.css, --pinned-messages).
+  // A sheet of its own, not a style attribute: the page's CSP allows no inline styles.
+  const sheet = new CSSStyleSheet();
+  document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+  const reserve = () => {
+    const pinned = getComputedStyle(messageBox).position === "fixed";
+    const room = pinned ? `${messageBox.getBoundingClientRect().height + 16}px` : "0px";
+    sheet.replaceSync(`:root { --pinned-messages: ${room}; }`);
+  };
+  new ResizeObserver(reserve).observe(messageBox);
+  window.addEventListener("resize", reserve);
 }
 
 // A refused form comes back with its errors, but the page opens at the panel's top: bring the

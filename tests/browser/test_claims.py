@@ -61,6 +61,19 @@ def _within_width(page, locator) -> None:
     assert box["x"] >= 0 and box["x"] + box["width"] <= width, box
 
 
+def _not_covered(page, locator) -> None:
+    """Scrolled to the bottom edge of the window, as a user scrolling down meets it, the control
+    is what a tap there reaches: not under the messages pinned to narrow screens' bottom."""
+    assert locator.evaluate(
+        """control => {
+            control.scrollIntoView({block: "end"});
+            const box = control.getBoundingClientRect();
+            const hit = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+            return control.contains(hit);
+        }"""
+    ), locator
+
+
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_highlight_suggests_the_claim_confirm_shows_its_verdict(
     page, live_server, log_in, desk, select_text, viewport
@@ -87,7 +100,11 @@ def test_highlight_suggests_the_claim_confirm_shows_its_verdict(
     reject = suggestion.get_by_role("button", name=f"Reject claim {claim.pk}")
     for control in (confirm, reject, page.locator("#claim-new")):
         _within_width(page, control)
+        _not_covered(page, control)
     _no_horizontal_scroll(page)
+    last = page.locator("#panel button:visible, #panel a:visible").last
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    _not_covered(page, last)  # the page's last control, scrolled to the end
 
     if viewport == "desktop":  # by keyboard: c to the suggestion, y to confirm it
         page.locator("#panel-heading").click()
