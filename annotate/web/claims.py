@@ -85,7 +85,10 @@ def _back(request: HttpRequest, span: Span) -> HttpResponse:
 
 
 def _refused(request: HttpRequest, what: str, error: ValidationError) -> None:
-    messages.error(request, f"{what}: " + " ".join(error.messages))
+    # Translators: what could not be done, then why (one or more sentences).
+    messages.error(
+        request, _("%(what)s: %(why)s") % {"what": what, "why": " ".join(error.messages)}
+    )
 
 
 def _claim_named(request: HttpRequest) -> Claim:

@@ -261,13 +261,24 @@ def _count_failure(endpoint: WebhookEndpoint) -> bool:
     limit = settings.WEBHOOK_DISABLE_AFTER_FAILURES
     window = datetime.timedelta(seconds=settings.WEBHOOK_DISABLE_AFTER_S)
     minutes = round(settings.WEBHOOK_DISABLE_AFTER_S / 60)
-    reason = ngettext(
-        "Disabled automatically after %(limit)s failed attempt in a row, failing for "
-        "%(minutes)s minutes; fix the endpoint, then enable it again.",
-        "Disabled automatically after %(limit)s failed attempts in a row, failing for "
-        "%(minutes)s minutes; fix the endpoint, then enable it again.",
-        limit,
-    ) % {"limit": limit, "minutes": minutes}
+    # Whole sentences, each with its own count: one sentence cannot take the plural of two.
+    reason = " ".join(
+        [
+            ngettext(
+                "Disabled automatically after %(limit)s failed attempt in a row.",
+                "Disabled automatically after %(limit)s failed attempts in a row.",
+                limit,
+            )
+            % {"limit": limit},
+            ngettext(
+                "The endpoint had been failing for %(minutes)s minute.",
+                "The endpoint had been failing for %(minutes)s minutes.",
+                minutes,
+            )
+            % {"minutes": minutes},
+            gettext("Fix the endpoint, then enable it again."),
+        ]
+    )
     disabled = WebhookEndpoint.objects.filter(
         pk=endpoint.pk,
         active=True,

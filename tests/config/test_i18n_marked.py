@@ -54,8 +54,8 @@ def test_a_message_with_a_count_is_marked_with_its_plural():
     marked = extracted_msgids("annotate/webhooks/delivery.py")
 
     assert {
-        "Disabled automatically after %(limit)s failed attempt in a row, failing for "
-        "%(minutes)s minutes; fix the endpoint, then enable it again.",
-        "Disabled automatically after %(limit)s failed attempts in a row, failing for "
-        "%(minutes)s minutes; fix the endpoint, then enable it again.",
+        "Disabled automatically after %(limit)s failed attempt in a row.",
+        "Disabled automatically after %(limit)s failed attempts in a row.",
+        "The endpoint had been failing for %(minutes)s minute.",
+        "The endpoint had been failing for %(minutes)s minutes.",
     } <= marked

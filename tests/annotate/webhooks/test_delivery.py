@@ -294,7 +294,10 @@ def test_a_burst_of_failures_in_a_short_outage_disables_nothing(
 
     endpoint.refresh_from_db()
     assert not endpoint.active
-    assert "3 failed attempts in a row, failing for 10 minutes" in endpoint.disabled_reason
+    assert (
+        "3 failed attempts in a row. The endpoint had been failing for 10 minutes."
+        in endpoint.disabled_reason
+    )
 
 
 def test_resume_sends_pending_deliveries_whose_dispatch_was_lost(webhook_receiver, settings):
