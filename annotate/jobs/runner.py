@@ -28,6 +28,7 @@ from annotate.jobs.kinds import (
     register_job_kind,
 )
 from annotate.jobs.models import Job
+from config.api.errors import is_database_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -35,8 +36,18 @@ logger = logging.getLogger(__name__)
 # for JOB_LOST_AFTER_S lost its process (services.jobs_mark_lost).
 HEARTBEAT_S = 30
 
-# Worth a retry with backoff: the database or the storage unreachable for a while.
+# Worth a retry with backoff: the database or the storage unreachable for a while (of the
+# database's errors, those of a lost connection: _transient).
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError, OSError)
+
+
+def _transient(error: BaseException) -> bool:
+    """SQLite raises OperationalError for statement errors too (no such table, an FTS5 syntax
+    error): retrying those only repeats them."""
+    if isinstance(error, (OperationalError, InterfaceError)):
+        return is_database_unavailable(error)
+    return True
+
 
 __all__ = [
     "TRANSIENT_ERRORS",
@@ -181,6 +192,10 @@ def _run(job_id: int, *, final_attempt: bool) -> str | None:
         services.job_cancelled(job=job)
         return Job.Status.CANCELLED
     except TRANSIENT_ERRORS as error:
+        if not _transient(error):  # a statement that failed: a bug, which a retry repeats
+            logger.exception("Job %s failed", job_id)
+            services.job_fail(job=job, error=_reason(error))
+            return Job.Status.FAILED
         if not final_attempt:
             # If the database itself is away, the retry finds the job running all the same.
             with contextlib.suppress(*TRANSIENT_ERRORS):

@@ -9,7 +9,7 @@ import os
 import time
 
 from celery.exceptions import SoftTimeLimitExceeded
-from django.db import OperationalError
+from django.db import OperationalError, connection, transaction
 
 from annotate.access import Need
 from annotate.jobs.kinds import JobOutput, register_job_kind
@@ -24,6 +24,10 @@ def countdown(*, job: Job, progress) -> JobOutput:
     progress(0, steps)
     if job.attempts <= job.params.get("transient_attempts", 0):
         raise OperationalError("the database is restarting")
+    if job.params.get("broken_statement"):  # SQLite: OperationalError; PostgreSQL: Programming
+        # In a savepoint: a test's own transaction stays usable on PostgreSQL.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM no_such_table")
     for step in range(1, steps + 1):
         if pause_s:
             time.sleep(pause_s)

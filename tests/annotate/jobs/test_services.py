@@ -128,6 +128,16 @@ def test_a_transient_error_is_raised_for_a_retry_then_fails_on_the_last(countdow
     assert (job.status, job.attempts) == (Status.FAILED, 2)
 
 
+def test_a_failing_statement_fails_the_job_at_once_without_retries(countdown):
+    """SQLite raises OperationalError for a statement that cannot run: a bug, not an outage."""
+    job = countdown(broken_statement=True)
+
+    assert runner.run_job(job.pk, final_attempt=False) == Status.FAILED  # nothing raised
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == (Status.FAILED, 1)
+    assert "no_such_table" in job.error
+
+
 def test_cancel_of_a_running_job_stops_it_at_its_next_report(countdown):
     job = countdown(steps=5, cancel_at=2)
 
