@@ -69,6 +69,41 @@ def _wait_until_listening(port: int, server: subprocess.Popen, within_s: float =
     raise AssertionError("gunicorn did not start listening")
 
 
+def _serving_env(tmp_path: Path, **settings: str) -> dict[str, str]:
+    """A migrated throwaway SQLite site's environment, one gunicorn worker, DEBUG off."""
+    env = {
+        **{name: value for name, value in os.environ.items() if name != "GUNICORN_THREADS"},
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
+        "DEBUG": "0",
+        "SECRET_KEY": "serve-test",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "WEB_CONCURRENCY": "1",
+        **settings,
+    }
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    return env
+
+
+def _gunicorn(env: dict[str, str]) -> tuple[subprocess.Popen, int]:
+    """`make serve`'s gunicorn (config/gunicorn.py) on a free port; its process and port."""
+    port = _free_port()
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    server = subprocess.Popen(
+        [str(gunicorn), "config.wsgi", "-c", "config/gunicorn.py", "--bind", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    return server, port
+
+
 class SmallBufferConnection(http.client.HTTPConnection):
     """A connection whose receive buffer is small, so the server's writes block on the reader."""
 
@@ -80,32 +115,17 @@ class SmallBufferConnection(http.client.HTTPConnection):
 
 
 def test_slow_reader_gets_the_whole_streamed_export_past_the_worker_timeout(tmp_path: Path):
-    env = {
-        **{name: value for name, value in os.environ.items() if name != "GUNICORN_THREADS"},
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
-        "DEBUG": "0",
-        "SECRET_KEY": "slow-reader-test",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "WEB_CONCURRENCY": "1",
-        "GUNICORN_TIMEOUT": str(TIMEOUT_S),
-    }
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "--noinput"], env=env, check=True, capture_output=True)
+    env = _serving_env(tmp_path, GUNICORN_TIMEOUT=str(TIMEOUT_S))
     made = subprocess.run(
-        [*manage, "shell", "-c", SETUP], env=env, check=True, capture_output=True, text=True
+        [sys.executable, str(ROOT / "manage.py"), "shell", "-c", SETUP],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     marked = next(line for line in made.stdout.splitlines() if line.startswith("SERVE-TEST "))
     _, project_id, token = marked.split()
-    port = _free_port()
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    server = subprocess.Popen(
-        [str(gunicorn), "config.wsgi", "-c", "config/gunicorn.py", "--bind", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    server, port = _gunicorn(env)
     try:
         _wait_until_listening(port, server)
         connection = SmallBufferConnection("127.0.0.1", port)
@@ -145,26 +165,7 @@ def _workers(master: subprocess.Popen) -> set[int]:
 def test_a_worker_that_took_a_large_body_is_replaced_after_answering(tmp_path: Path):
     """Its memory stayed 115-210 MB larger for good (bench/soak.py); the next worker starts
     afresh. A small body changes nothing."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
-        "DEBUG": "0",
-        "SECRET_KEY": "large-body-test",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "WEB_CONCURRENCY": "1",
-    }
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "--noinput"], env=env, check=True, capture_output=True)
-    port = _free_port()
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    server = subprocess.Popen(
-        [str(gunicorn), "config.wsgi", "-c", "config/gunicorn.py", "--bind", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    server, port = _gunicorn(_serving_env(tmp_path))
 
     def post(body: bytes) -> int:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
