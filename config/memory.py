@@ -1,10 +1,12 @@
-"""Giving the memory freed after one large request or job back to the system.
+"""Giving the memory freed after a job back to the system.
 
-The bulk article door parses a 27 MB request (20,000 articles) into some 280 MB of small objects;
-freed, they leave glibc's heap full of holes that it keeps for reuse, and the gunicorn worker
-stayed 210 MB larger for the rest of its life (bench/soak.py: RSS +87 % after one request, flat
-afterwards). A job does the same to a Celery worker's process. `malloc_trim(0)` hands the free
-pages back (measured on that request: 270 MB -> 99 MB). A no-op where the C library is not glibc.
+A large piece of work leaves glibc's heap full of holes that it keeps for reuse: the bulk
+article door parsed a 27 MB request (20,000 articles) into some 280 MB of small objects, and
+its gunicorn worker stayed 210 MB larger for the rest of its life (bench/soak.py); a job does
+the same to a Celery worker's process. `malloc_trim(0)` hands the free pages back (on that
+request: 270 MB -> 99 MB), after every job. Python's own arenas keep the rest, so a gunicorn
+worker that took such a request is replaced instead (config/gunicorn.py), and so is a pool
+process past WORKER_MAX_MEMORY_MB. A no-op where the C library is not glibc.
 """
 
 import ctypes
