@@ -12,6 +12,7 @@ Redis: REDIS_TEST_URL (default redis://127.0.0.1:6379/7), one fresh queue per te
 the tests skip, except under CI=true, where they fail.
 """
 
+import contextlib
 import json
 import os
 import signal
@@ -108,8 +109,14 @@ class Workers:
             command += ["--concurrency", "1"]
         command += ["-Q", self.queue, "-n", f"{self.queue}-{number}@%h", "-l", "info"]
         command += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
+        # A session of its own: stop() ends the pool's processes with it, by the worker's PID.
         process = subprocess.Popen(
-            command, cwd=ROOT, env={**self.env, **(env or {})}, stdout=log, stderr=subprocess.STDOUT
+            command,
+            cwd=ROOT,
+            env={**self.env, **(env or {})},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         self.processes.append(process)
         return process
@@ -127,6 +134,9 @@ class Workers:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+            # A pool process left behind would keep its database session past the test run.
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
 
 
 @pytest.fixture
