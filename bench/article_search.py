@@ -107,7 +107,7 @@ def build(url: str, articles: int, seed: int = 7) -> float:
     """Fill the bench database: COPY, vectors by UPDATE, then indexes. Seconds taken."""
     import psycopg
 
-    from corpus.search import ARTICLE_VECTORS, search_config_for
+    from corpus.search import ARTICLE_VECTORS, STORED_CONFIG_NOTE_SQL, search_config_for
 
     started = time.perf_counter()
     rng = random.Random(seed)
@@ -175,7 +175,7 @@ def build(url: str, articles: int, seed: int = 7) -> float:
             list(pool.map(vectors_for, [ranges[0::2], ranges[1::2]]))
         for code in codes:  # as search_index notes the configurations it stores vectors in
             connection.execute(
-                "INSERT INTO corpus_search_config (name) VALUES (%s) ON CONFLICT DO NOTHING",
+                STORED_CONFIG_NOTE_SQL,
                 [search_config_for(code)],
             )
         vectors = time.perf_counter()

@@ -132,21 +132,37 @@ def serve_receiver(port: int, record: Path) -> None:
 # Processes
 
 
-def process_tree_rss_kb(pid: int) -> int:
-    """VmRSS of the process and all its descendants, in kB (0 if it is gone)."""
-    children: dict[int, list[int]] = {}
+def _process_table() -> dict[int, tuple[str, list[str]]]:
+    """Every process: pid -> (its command name, the fields of /proc/PID/stat after it)."""
+    table = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
+            head, tail = (entry / "stat").read_text().rsplit(")", 1)
+        except (OSError, ValueError):
             continue
-        children.setdefault(ppid, []).append(int(entry.name))
-    total, todo = 0, [pid]
+        table[int(entry.name)] = (head.split("(", 1)[-1], tail.split())
+    return table
+
+
+def _tree(table: dict[int, tuple[str, list[str]]], root: int) -> list[int]:
+    """`root` and all its descendants that `table` holds."""
+    children: dict[int, list[int]] = {}
+    for pid, (_, fields) in table.items():
+        children.setdefault(int(fields[1]), []).append(pid)
+    found, todo = [], [root]
     while todo:
         current = todo.pop()
+        found.append(current)
         todo.extend(children.get(current, []))
+    return found
+
+
+def process_tree_rss_kb(pid: int) -> int:
+    """VmRSS of the process and all its descendants, in kB (0 if it is gone)."""
+    total = 0
+    for current in _tree(_process_table(), pid):
         try:
             for line in Path(f"/proc/{current}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -162,32 +178,13 @@ def cpu_seconds_by_group(roots: dict[str, int]) -> dict[str, float]:
     ended (cutime), so that a retired gunicorn worker or an ended backend is not lost; one
     killed with its tree takes its CPU with it."""
     tick = os.sysconf("SC_CLK_TCK")
-    children: dict[int, list[int]] = {}
-    own: dict[int, float] = {}
-    postgres = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            head, tail = (entry / "stat").read_text().rsplit(")", 1)
-        except (OSError, ValueError):
-            continue
-        fields = tail.split()
-        seconds = sum(int(value) for value in fields[11:15]) / tick  # utime stime cutime cstime
-        pid = int(entry.name)
-        children.setdefault(int(fields[1]), []).append(pid)
-        own[pid] = seconds
-        if head.endswith("(postgres"):
-            postgres += seconds
-    groups: dict[str, float] = {}
-    for name, root in roots.items():
-        total, todo = 0.0, [root]
-        while todo:
-            current = todo.pop()
-            todo.extend(children.get(current, []))
-            total += own.get(current, 0.0)
-        groups[name] = total
-    groups["postgres"] = postgres
+    table = _process_table()
+    # utime stime cutime cstime
+    own = {pid: sum(int(v) for v in fields[11:15]) / tick for pid, (_, fields) in table.items()}
+    groups = {
+        name: sum(own.get(pid, 0.0) for pid in _tree(table, root)) for name, root in roots.items()
+    }
+    groups["postgres"] = sum(own[pid] for pid, (name, _) in table.items() if name == "postgres")
     groups["client"] = time.process_time()
     return groups
 

@@ -90,6 +90,10 @@ QUERY_CONFIGS = sorted({*SEARCH_CONFIGS.values(), "simple"})
 STORED_CONFIGS_SQL = (
     "ARRAY(SELECT name::regconfig FROM corpus_search_config UNION SELECT 'simple'::regconfig)"
 )
+# Noting a configuration a vector is stored in (search_index, in the vector's transaction).
+STORED_CONFIG_NOTE_SQL = (
+    "INSERT INTO corpus_search_config (name) VALUES (%s) ON CONFLICT DO NOTHING"
+)
 
 
 @dataclass(frozen=True, slots=True)

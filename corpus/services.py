@@ -19,7 +19,12 @@ from config.storable_text import unstorable_text_reason
 from corpus.importers.base import ArticleDraft, ImportFailure
 from corpus.language import language_detect, language_tag_clean
 from corpus.models import Article
-from corpus.search import STORED_VECTORS, StoredVectors, search_config_for
+from corpus.search import (
+    STORED_CONFIG_NOTE_SQL,
+    STORED_VECTORS,
+    StoredVectors,
+    search_config_for,
+)
 from corpus.text import canonical_body, content_hash, one_line
 
 logger = logging.getLogger(__name__)
@@ -346,7 +351,7 @@ def _vectors_fill(stored: StoredVectors, *, batch_size: int) -> int:
             for config, ids in by_config.items():
                 # Searches parse their words in this configuration from this commit on.
                 cursor.execute(
-                    "INSERT INTO corpus_search_config (name) VALUES (%s) ON CONFLICT DO NOTHING",
+                    STORED_CONFIG_NOTE_SQL,
                     [config],
                 )
                 # The configuration is a name from SEARCH_CONFIGS, never the row's text.
